@@ -1,0 +1,55 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DnsHost.Server;
+
+/// <summary>Settings of the DNS listeners, bound from the "Dns" configuration section.</summary>
+public sealed class DnsServerOptions
+{
+    public const string Section = "Dns";
+
+    /// <summary>Addresses to listen on; loopback only unless configured.</summary>
+    public List<string> Addresses { get; set; } = [];
+
+    [Range(0, 65535)]
+    public int Port { get; set; } = 53;
+
+    /// <summary>UDP sockets per address sharing the port (SO_REUSEPORT); 0 means one per core.</summary>
+    [Range(0, 64)]
+    public int UdpSocketsPerAddress { get; set; }
+
+    /// <summary>Largest UDP response with EDNS (RFC 6891 6.2.5; 1232 avoids IP fragmentation, per DNS Flag Day 2020).</summary>
+    [Range(512, 4096)]
+    public int MaxUdpPayload { get; set; } = 1232;
+
+    [Range(1, 3600)]
+    public int TcpIdleTimeoutSeconds { get; set; } = 10;
+
+    [Range(1, 100000)]
+    public int MaxTcpConnections { get; set; } = 512;
+
+    /// <summary>Networks (CIDR) allowed to transfer zones with AXFR/IXFR.</summary>
+    public List<string> TransferAllow { get; set; } = [];
+
+    /// <summary>Answer CHAOS version.bind/id.server queries; off by default because the version helps attackers.</summary>
+    public bool AnswerChaosQueries { get; set; }
+
+    public string ServerVersion { get; set; } = "DnsHost";
+
+    public string ServerIdentity { get; set; } = Environment.MachineName;
+
+    public IReadOnlyList<string> EffectiveAddresses => Addresses.Count > 0 ? Addresses : ["127.0.0.1", "::1"];
+
+    public IReadOnlyList<string> EffectiveTransferAllow => TransferAllow.Count > 0 ? TransferAllow : ["127.0.0.0/8", "::1/128"];
+}
+
+/// <summary>Where zones come from, bound from the "Zones" configuration section.</summary>
+public sealed class ZoneOptions
+{
+    public const string Section = "Zones";
+
+    [Required]
+    public string Directory { get; set; } = "zones";
+
+    /// <summary>Reload a zone when its file changes.</summary>
+    public bool Watch { get; set; } = true;
+}

@@ -1,0 +1,178 @@
+using DnsHost.Protocol;
+using DnsHost.Zones;
+
+namespace DnsHost.Server;
+
+/// <summary>How the transport should treat a processed query.</summary>
+public enum QueryDisposition : byte
+{
+    /// <summary>Send nothing (not a query, or too broken to answer).</summary>
+    Drop,
+    /// <summary>Send the response written to the buffer.</summary>
+    Respond,
+    /// <summary>An AXFR/IXFR over TCP from an allowed client: stream the zone with <see cref="ZoneTransfer"/>.</summary>
+    ZoneTransfer,
+}
+
+/// <summary>
+/// The per-query pipeline for authoritative answers: parse and check the query, pick the zone,
+/// run the <see cref="AnswerEngine"/>, and finish the header and EDNS. Allocation-free.
+/// </summary>
+public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options)
+{
+    private const int OptSize = 11;
+    private readonly ZoneRegistry _zones = zones;
+    private readonly int _maxUdpPayload = options.MaxUdpPayload;
+    private readonly bool _answerChaos = options.AnswerChaosQueries;
+    private readonly byte[] _versionTxt = TxtRData(options.ServerVersion);
+    private readonly byte[] _identityTxt = TxtRData(options.ServerIdentity);
+
+    private static readonly byte[] VersionBind = DnsName.Parse("version.bind.");
+    private static readonly byte[] VersionServer = DnsName.Parse("version.server.");
+    private static readonly byte[] IdServer = DnsName.Parse("id.server.");
+    private static readonly byte[] HostnameBind = DnsName.Parse("hostname.bind.");
+
+    /// <summary>Processes one query into <paramref name="response"/>.</summary>
+    /// <param name="overTcp">TCP lifts the UDP size limits and allows zone transfers.</param>
+    /// <param name="transferAllowed">Whether the client's address is on the transfer access list.</param>
+    /// <param name="length">Bytes written to <paramref name="response"/>.</param>
+    public QueryDisposition Process(ReadOnlySpan<byte> query, Span<byte> response, bool overTcp, bool transferAllowed, out int length, out Zone? transferZone)
+    {
+        length = 0;
+        transferZone = null;
+        var reader = new DnsMessageReader(query);
+        // Too short for a header, or itself a response: answering could loop or amplify (RFC 1035 7.3).
+        if (!reader.TryReadHeader(out var header) || header.IsResponse)
+            return QueryDisposition.Drop;
+
+        var writer = new DnsMessageWriter(response, overTcp ? ushort.MaxValue : 512);
+        writer.Id = header.Id;
+        writer.Flags = (ushort)(DnsHeader.QrBit | (header.Flags & (0x7800 | DnsHeader.RdBit | DnsHeader.CdBit)));
+
+        Span<byte> qname = stackalloc byte[DnsName.MaxLength + 1];
+        DnsQuestion question = default;
+        bool haveQuestion = header.QuestionCount == 1 && reader.TryReadQuestion(qname, out question);
+
+        if (header.OpCode != OpCode.Query)
+            return Finish(ref writer, ResponseCode.NotImp, haveQuestion, qname, question, default, out length);
+        if (!haveQuestion)
+            return Finish(ref writer, ResponseCode.FormErr, false, qname, question, default, out length);
+
+        // A query carries no answers; the authority section may hold an SOA (IXFR, RFC 1995 3).
+        if (header.AnswerCount != 0)
+            return Finish(ref writer, ResponseCode.FormErr, true, qname, question, default, out length);
+        Span<byte> scratch = stackalloc byte[DnsName.MaxLength + 1];
+        for (int i = 0; i < header.AuthorityCount; i++)
+        {
+            if (!reader.TryReadRecord(scratch, out _))
+                return Finish(ref writer, ResponseCode.FormErr, true, qname, question, default, out length);
+        }
+        EdnsInfo edns = default;
+        for (int i = 0; i < header.AdditionalCount; i++)
+        {
+            if (!reader.TryReadRecord(scratch, out var record))
+                return Finish(ref writer, ResponseCode.FormErr, true, qname, question, edns, out length);
+            if (record.Type == (ushort)RecordType.OPT)
+            {
+                // RFC 6891 6.1.1: more than one OPT, or one not owned by the root, is FORMERR.
+                if (edns.Present || !reader.TryReadEdns(record, out edns))
+                    return Finish(ref writer, ResponseCode.FormErr, true, qname, question, default, out length);
+            }
+        }
+
+        int limit = overTcp ? ushort.MaxValue : edns.Present ? Math.Clamp((int)edns.UdpPayloadSize, 512, _maxUdpPayload) : 512;
+        writer.SetLimit(edns.Present ? limit - OptSize : limit);
+
+        if (edns.Present && edns.Version != 0)
+            return Finish(ref writer, ResponseCode.BadVers, true, qname, question, edns, out length);
+
+        var qnameWire = qname[..question.NameLength];
+        Span<byte> lower = stackalloc byte[question.NameLength];
+        DnsName.ToLower(qnameWire, lower);
+
+        if (question.Class == RecordClass.CH)
+            return AnswerChaos(ref writer, qnameWire, lower, question, edns, limit, out length);
+        if (question.Class != RecordClass.IN)
+            return Finish(ref writer, ResponseCode.Refused, true, qname, question, edns, out length);
+
+        var catalog = _zones.Current;
+        var zone = catalog.FindZone(lower);
+        // RFC 4035 3.1.4.1: DS lives in the parent; when we also serve the parent, answer from it.
+        if (zone is not null && question.Type == (ushort)RecordType.DS && lower.Length == zone.Origin.Length && lower.Length > 1)
+            zone = catalog.FindZone(DnsName.Parent(lower)) ?? zone;
+        if (zone is null)
+            return Finish(ref writer, ResponseCode.Refused, true, qname, question, edns, out length);
+
+        if (question.Type is (ushort)RecordType.AXFR or (ushort)RecordType.IXFR)
+        {
+            if (question.Type == (ushort)RecordType.AXFR && !overTcp)
+                return Finish(ref writer, ResponseCode.FormErr, true, qname, question, edns, out length);
+            if (!lower.SequenceEqual(zone.Origin))
+                return Finish(ref writer, ResponseCode.NotAuth, true, qname, question, edns, out length);
+            if (!overTcp)
+            {
+                // RFC 1995 2: an IXFR over UDP that cannot carry the difference gets the current SOA.
+                writer.TryWriteQuestion(qnameWire, question.Type, question.Class);
+                writer.TryWriteRecord(DnsSection.Answer, zone.Soa.Owner, (ushort)RecordType.SOA, RecordClass.IN, zone.Soa.Ttl, zone.Soa.RData[0]);
+                writer.Flags |= DnsHeader.AaBit;
+                return Finish(ref writer, ResponseCode.NoError, false, qname, question, edns, out length, limit);
+            }
+            if (!transferAllowed)
+                return Finish(ref writer, ResponseCode.Refused, true, qname, question, edns, out length);
+            transferZone = zone;
+            return QueryDisposition.ZoneTransfer;
+        }
+
+        writer.TryWriteQuestion(qnameWire, question.Type, question.Class);
+        var anyMode = overTcp ? AnyQueryMode.Full : AnyQueryMode.Minimal;
+        var result = AnswerEngine.Answer(zone, lower, qnameWire, question.Type, anyMode, ref writer);
+        if (result.Authoritative)
+            writer.Flags |= DnsHeader.AaBit;
+        if (result.Truncated)
+            writer.Flags |= DnsHeader.TcBit;
+        return Finish(ref writer, result.ResponseCode, false, qname, question, edns, out length, limit);
+    }
+
+    private QueryDisposition AnswerChaos(ref DnsMessageWriter writer, scoped ReadOnlySpan<byte> qname, scoped ReadOnlySpan<byte> lower, in DnsQuestion question, in EdnsInfo edns, int limit, out int length)
+    {
+        byte[]? txt = null;
+        if (_answerChaos && question.Type is (ushort)RecordType.TXT or (ushort)RecordType.ANY)
+        {
+            if (lower.SequenceEqual(VersionBind) || lower.SequenceEqual(VersionServer))
+                txt = _versionTxt;
+            else if (lower.SequenceEqual(IdServer) || lower.SequenceEqual(HostnameBind))
+                txt = _identityTxt;
+        }
+        writer.TryWriteQuestion(qname, question.Type, question.Class);
+        if (txt is null)
+            return Finish(ref writer, ResponseCode.Refused, false, default, question, edns, out length, limit);
+        writer.TryWriteRecord(DnsSection.Answer, qname, (ushort)RecordType.TXT, RecordClass.CH, 0, txt);
+        writer.Flags |= DnsHeader.AaBit;
+        return Finish(ref writer, ResponseCode.NoError, false, default, question, edns, out length, limit);
+    }
+
+    /// <summary>Sets the RCODE, writes the question when asked to (error paths) and the OPT record, and seals the header.</summary>
+    private QueryDisposition Finish(ref DnsMessageWriter writer, ResponseCode code, bool writeQuestion, scoped ReadOnlySpan<byte> qname, in DnsQuestion question, in EdnsInfo edns, out int length, int limit = 0)
+    {
+        if (writeQuestion)
+            writer.TryWriteQuestion(qname[..question.NameLength], question.Type, question.Class);
+        writer.SetResponseCode(code);
+        if (edns.Present)
+        {
+            if (limit > 0)
+                writer.SetLimit(limit);
+            // RFC 6891 6.1.3: the upper eight bits of a 12-bit RCODE go in the OPT TTL; DO is echoed (RFC 3225 3).
+            writer.TryWriteOpt((ushort)_maxUdpPayload, (byte)((ushort)code >> 4), 0, (ushort)(edns.Flags & EdnsInfo.DoBit));
+        }
+        length = writer.Finish();
+        return QueryDisposition.Respond;
+    }
+
+    private static byte[] TxtRData(string text)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        if (bytes.Length > 255)
+            bytes = bytes[..255];
+        return [(byte)bytes.Length, .. bytes];
+    }
+}

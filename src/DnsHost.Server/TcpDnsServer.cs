@@ -1,0 +1,158 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using DnsHost.Protocol;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DnsHost.Server;
+
+/// <summary>
+/// DNS over TCP per RFC 7766: two-byte length prefix, several queries per connection (answered in
+/// order), an idle timeout, a cap on connections, and one task per connection so a slow client
+/// holds up nobody else.
+/// </summary>
+public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor processor, IOptions<DnsServerOptions> options, ILogger<TcpDnsServer> logger) : BackgroundService
+{
+    private readonly DnsServerOptions _options = options.Value;
+    private readonly NetworkList _transferAllow = new(options.Value.EffectiveTransferAllow);
+    private int _connections;
+
+    public int OpenConnections => Volatile.Read(ref _connections);
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        listeners.Bind();
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        LogListening(logger, listeners.TcpSockets.Count, listeners.Port);
+        return Task.WhenAll(listeners.TcpSockets.Select(s => Task.Run(() => AcceptLoop(s, stoppingToken), stoppingToken)));
+    }
+
+    private async Task AcceptLoop(Socket listener, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) { return; }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException e)
+            {
+                LogAcceptFailed(logger, e.SocketErrorCode);
+                continue;
+            }
+            if (Interlocked.Increment(ref _connections) > _options.MaxTcpConnections)
+            {
+                // RFC 7766 6.2.2: a server may close connections to protect itself; refuse the newest.
+                Interlocked.Decrement(ref _connections);
+                client.Dispose();
+                continue;
+            }
+            _ = Task.Run(() => ServeConnection(client, stoppingToken), CancellationToken.None);
+        }
+    }
+
+    private async Task ServeConnection(Socket client, CancellationToken stoppingToken)
+    {
+        var request = ArrayPool<byte>.Shared.Rent(ushort.MaxValue + 2);
+        var response = ArrayPool<byte>.Shared.Rent(ushort.MaxValue + 2);
+        var idle = TimeSpan.FromSeconds(_options.TcpIdleTimeoutSeconds);
+        try
+        {
+            client.NoDelay = true;
+            bool transferAllowed = client.RemoteEndPoint is IPEndPoint remote && _transferAllow.Contains(remote.Address);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                timeout.CancelAfter(idle);
+                if (!await ReceiveExactly(client, request.AsMemory(0, 2), timeout.Token))
+                    return;
+                int length = BinaryPrimitives.ReadUInt16BigEndian(request);
+                if (length == 0 || !await ReceiveExactly(client, request.AsMemory(0, length), timeout.Token))
+                    return;
+
+                var disposition = processor.Process(request.AsSpan(0, length), response.AsSpan(2, ushort.MaxValue), overTcp: true, transferAllowed, out int written, out var zone);
+                if (disposition == QueryDisposition.Drop)
+                    continue;
+                if (disposition == QueryDisposition.ZoneTransfer)
+                {
+                    await SendTransfer(client, request.AsMemory(0, length), zone!, timeout.Token);
+                    continue;
+                }
+                BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)written);
+                await client.SendAsync(response.AsMemory(0, written + 2), SocketFlags.None, timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (SocketException) { }
+        catch (ObjectDisposedException) { }
+        catch (Exception e)
+        {
+            LogConnectionFailed(logger, e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(request);
+            ArrayPool<byte>.Shared.Return(response);
+            client.Dispose();
+            Interlocked.Decrement(ref _connections);
+        }
+    }
+
+    private async Task SendTransfer(Socket client, ReadOnlyMemory<byte> query, Zones.Zone zone, CancellationToken ct)
+    {
+        var (id, qname, qtype) = ReadQuestion(query.Span);
+        var messages = ZoneTransfer.BuildMessages(zone, id, qname, qtype);
+        LogTransfer(logger, zone.OriginText, client.RemoteEndPoint, messages.Count);
+        var prefix = new byte[2];
+        foreach (var message in messages)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(prefix, (ushort)message.Length);
+            await client.SendAsync(prefix, SocketFlags.None, ct);
+            await client.SendAsync(message, SocketFlags.None, ct);
+        }
+    }
+
+    private static (ushort Id, byte[] Name, ushort Type) ReadQuestion(ReadOnlySpan<byte> query)
+    {
+        var reader = new DnsMessageReader(query);
+        Span<byte> name = stackalloc byte[DnsName.MaxLength + 1];
+        reader.TryReadHeader(out var header);
+        reader.TryReadQuestion(name, out var question);
+        return (header.Id, name[..question.NameLength].ToArray(), question.Type);
+    }
+
+    private static async Task<bool> ReceiveExactly(Socket socket, Memory<byte> buffer, CancellationToken ct)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = await socket.ReceiveAsync(buffer[total..], SocketFlags.None, ct);
+            if (n == 0)
+                return false;
+            total += n;
+        }
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Answering DNS over TCP with {Listeners} listeners on port {Port}")]
+    private static partial void LogListening(ILogger logger, int listeners, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TCP accept failed: {Error}")]
+    private static partial void LogAcceptFailed(ILogger logger, SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "TCP connection failed")]
+    private static partial void LogConnectionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Zone transfer of {Zone} to {Client} in {Messages} messages")]
+    private static partial void LogTransfer(ILogger logger, string zone, EndPoint? client, int messages);
+}

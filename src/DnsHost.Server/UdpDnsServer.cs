@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DnsHost.Server;
+
+/// <summary>
+/// One receive loop per UDP socket (several sockets share the port through SO_REUSEPORT), each with
+/// its own buffers and SocketAddress, so a query in steady state allocates nothing.
+/// </summary>
+public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor processor, ILogger<UdpDnsServer> logger) : BackgroundService
+{
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        listeners.Bind();
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var loops = listeners.UdpSockets.Select(s => Task.Run(() => ReceiveLoop(s, stoppingToken), stoppingToken)).ToArray();
+        LogListening(logger, listeners.UdpSockets.Count, listeners.Port);
+        return Task.WhenAll(loops);
+    }
+
+    private async Task ReceiveLoop(Socket socket, CancellationToken stoppingToken)
+    {
+        var request = GC.AllocateArray<byte>(ushort.MaxValue, pinned: true);
+        var response = GC.AllocateArray<byte>(ushort.MaxValue, pinned: true);
+        var remote = new SocketAddress(socket.AddressFamily);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int received;
+            try
+            {
+                received = await socket.ReceiveFromAsync(request, SocketFlags.None, remote, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize or SocketError.ConnectionRefused)
+            {
+                continue;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+
+            QueryDisposition disposition;
+            int length;
+            try
+            {
+                disposition = processor.Process(request.AsSpan(0, received), response, overTcp: false, transferAllowed: false, out length, out _);
+            }
+            catch (Exception e)
+            {
+                // A bug, not bad input (bad input is answered FORMERR): log it and keep serving.
+                LogProcessingFailed(logger, e);
+                continue;
+            }
+            if (disposition != QueryDisposition.Respond)
+                continue;
+            try
+            {
+                await socket.SendToAsync(response.AsMemory(0, length), SocketFlags.None, remote, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                // The client went away or the send buffer is full; UDP gives no better option than to move on.
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Answering DNS over UDP with {Sockets} sockets on port {Port}")]
+    private static partial void LogListening(ILogger logger, int sockets, int port);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to process a UDP query")]
+    private static partial void LogProcessingFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,130 @@
+using System.Runtime.InteropServices;
+using DnsHost.Zones;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DnsHost.Server;
+
+/// <summary>
+/// Loads every zones/*.zone into the <see cref="ZoneRegistry"/> before the listeners start, and
+/// reloads a zone when its file changes or on SIGHUP. A reload builds the new zone off to the side
+/// and swaps it in; a zone that fails to reload keeps serving its last good version.
+/// </summary>
+public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions<ZoneOptions> options, ILogger<ZoneDirectoryService> logger) : IHostedService, IDisposable
+{
+    private readonly ZoneOptions _options = options.Value;
+    private readonly Dictionary<string, byte[]> _originByFile = new(StringComparer.Ordinal);
+    private readonly Lock _reloadLock = new();
+    private FileSystemWatcher? _watcher;
+    private PosixSignalRegistration? _sighup;
+    private Timer? _debounce;
+
+    public string Directory => Path.GetFullPath(_options.Directory);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!System.IO.Directory.Exists(Directory))
+            throw new DirectoryNotFoundException($"Zones:Directory: the zones folder '{Directory}' does not exist (use --zones DIR)");
+        ReloadAll("start");
+        if (_options.Watch)
+        {
+            _debounce = new Timer(_ => ReloadAll("file change"));
+            _watcher = new FileSystemWatcher(Directory)
+            {
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
+                IncludeSubdirectories = false,
+            };
+            _watcher.Changed += OnChanged;
+            _watcher.Created += OnChanged;
+            _watcher.Deleted += OnChanged;
+            _watcher.Renamed += OnChanged;
+            _watcher.EnableRaisingEvents = true;
+        }
+        if (!OperatingSystem.IsWindows())
+        {
+            _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                ThreadPool.QueueUserWorkItem(_ => ReloadAll("SIGHUP"));
+            });
+        }
+        return Task.CompletedTask;
+    }
+
+    private void OnChanged(object sender, FileSystemEventArgs e) =>
+        // Editors write files in several steps; wait for the burst to settle before reloading.
+        _debounce?.Change(TimeSpan.FromMilliseconds(250), Timeout.InfiniteTimeSpan);
+
+    /// <summary>Loads every zone file, replacing the zones whose files loaded and dropping those whose files are gone.</summary>
+    public void ReloadAll(string reason)
+    {
+        lock (_reloadLock)
+        {
+            var files = System.IO.Directory.GetFiles(Directory, "*.zone").Order(StringComparer.Ordinal).ToArray();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var loaded = new List<(string File, Zone Zone)>();
+            foreach (var file in files)
+            {
+                seen.Add(file);
+                var warnings = new List<ZoneProblem>();
+                try
+                {
+                    var zone = MasterFileLoader.Load(file, Directory, warnings);
+                    loaded.Add((file, zone));
+                }
+                catch (ZoneLoadException e)
+                {
+                    foreach (var problem in e.Problems)
+                        LogZoneProblem(logger, problem.ToString());
+                    LogZoneKept(logger, file, _originByFile.ContainsKey(file) ? "the previous version keeps serving" : "the zone is not served");
+                }
+                foreach (var warning in warnings)
+                    LogZoneWarning(logger, warning.ToString());
+            }
+            registry.Update(catalog =>
+            {
+                foreach (var (file, zone) in loaded)
+                {
+                    if (_originByFile.TryGetValue(file, out var oldOrigin) && !oldOrigin.AsSpan().SequenceEqual(zone.Origin))
+                        catalog = catalog.Without(oldOrigin);
+                    catalog = catalog.With(zone);
+                    _originByFile[file] = zone.Origin;
+                }
+                foreach (var gone in _originByFile.Keys.Where(f => !seen.Contains(f)).ToList())
+                {
+                    catalog = catalog.Without(_originByFile[gone]);
+                    _originByFile.Remove(gone);
+                }
+                return catalog;
+            });
+            foreach (var (file, zone) in loaded)
+                LogZoneLoaded(logger, zone.OriginText, zone.Serial, zone.Records.Count, Path.GetFileName(file), reason);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _sighup?.Dispose();
+        _debounce?.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Zone {Zone} serial {Serial} loaded ({Records} records) from {File} ({Reason})")]
+    private static partial void LogZoneLoaded(ILogger logger, string zone, uint serial, int records, string file, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Problem}")]
+    private static partial void LogZoneProblem(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Problem}")]
+    private static partial void LogZoneWarning(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{File} failed to load; {Outcome}")]
+    private static partial void LogZoneKept(ILogger logger, string file, string outcome);
+}

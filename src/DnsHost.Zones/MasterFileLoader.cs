@@ -1,0 +1,251 @@
+using System.Text;
+using ARSoft.Tools.Net;
+using ARSoft.Tools.Net.Dns;
+using DnsHost.Protocol;
+using RecordType = DnsHost.Protocol.RecordType;
+
+namespace DnsHost.Zones;
+
+/// <summary>
+/// Loads an RFC 1035 master file through ARSoft.Tools.Net's parser and compiles it into a <see cref="Zone"/>.
+/// The origin is the file name without ".zone" unless the file sets $ORIGIN before its SOA;
+/// $INCLUDE paths are relative to the zones folder.
+/// </summary>
+public static class MasterFileLoader
+{
+    public static Zone Load(string path, string? zonesDirectory = null, List<ZoneProblem>? warnings = null)
+    {
+        string display = DisplayName(path, zonesDirectory);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ZoneLoadException([new ZoneProblem(display, 0, $"cannot read the file: {e.Message}")]);
+        }
+        string folder = zonesDirectory ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
+        string defaultOrigin = OriginFromFileName(path).TrimEnd('.') + ".";
+        if (!DnsName.TryParse(defaultOrigin, default, out _, out var originError))
+            throw new ZoneLoadException([new ZoneProblem(display, 0, $"the file name does not give a valid zone name ({originError}); set $ORIGIN")]);
+        var entries = new List<SourceEntry>();
+        Expand(text, display, folder, defaultOrigin, entries, depth: 0);
+
+        var parsed = Parse(entries, entries.Count, defaultOrigin, out var parseError);
+        if (parsed is null)
+        {
+            // ARSoft's messages do not say where; find the first entry whose prefix fails to parse.
+            int lo = 1, hi = entries.Count;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) / 2;
+                if (Parse(entries, mid, defaultOrigin, out _) is null) hi = mid; else lo = mid + 1;
+            }
+            var bad = entries.Count > 0 ? entries[lo - 1] : null;
+            string problem = bad is null ? parseError! : Describe(bad, parseError!);
+            throw new ZoneLoadException([new ZoneProblem(bad?.File ?? display, bad?.Line ?? 0, problem)]);
+        }
+
+        var records = new List<ZoneRecord>(parsed.Count);
+        var lines = new EntryLines(entries);
+        byte[]? origin = null;
+        foreach (var record in parsed)
+        {
+            var converted = Convert(record);
+            records.Add(converted with { Line = lines.Find(converted.Owner, converted.Type) });
+            if (converted.Type == (ushort)RecordType.SOA && origin is null)
+                origin = converted.Owner;
+        }
+        origin ??= DnsName.Parse(defaultOrigin);
+        return ZoneBuilder.Build(origin, records, display, warnings);
+    }
+
+    /// <summary>One logical entry of a master file after $INCLUDE expansion, with an absolute owner.</summary>
+    private sealed record SourceEntry(string File, int Line, string Text, IReadOnlyList<string> Tokens, string? Owner);
+
+    /// <summary>
+    /// Inlines $INCLUDE files and writes every explicit owner as an absolute name. Both matter: the
+    /// include keeps (file, line) for messages, and ARSoft's parser otherwise reads an owner such as
+    /// "1" (reverse zones) as a TTL or "A" as a type, where RFC 1035 5.1 says a name in column 0 is the owner.
+    /// </summary>
+    private static void Expand(string text, string display, string folder, string origin, List<SourceEntry> output, int depth)
+    {
+        string? previousOwner = null;
+        foreach (var e in MasterFileScanner.Scan(text))
+        {
+            var t = e.Tokens;
+            if (t[0].StartsWith('$'))
+            {
+                if (t[0].Equals("$ORIGIN", StringComparison.OrdinalIgnoreCase) && t.Count >= 2)
+                {
+                    origin = Absolute(t[1], origin);
+                    output.Add(new SourceEntry(display, e.Line, "$ORIGIN " + origin, t, null));
+                }
+                else if (t[0].Equals("$INCLUDE", StringComparison.OrdinalIgnoreCase) && t.Count >= 2)
+                {
+                    if (depth >= 8)
+                        throw new ZoneLoadException([new ZoneProblem(display, e.Line, "$INCLUDE nested more than 8 deep (a loop?)")]);
+                    string includePath = Path.Combine(folder, t[1].Trim('"'));
+                    string includeOrigin = t.Count >= 3 ? Absolute(t[2], origin) : origin;
+                    string includeText;
+                    try
+                    {
+                        includeText = File.ReadAllText(includePath);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        throw new ZoneLoadException([new ZoneProblem(display, e.Line, $"$INCLUDE cannot read {t[1]}: {ex.Message}")]);
+                    }
+                    output.Add(new SourceEntry(display, e.Line, "$ORIGIN " + includeOrigin, t, null));
+                    Expand(includeText, Path.Combine(Path.GetDirectoryName(display) ?? "", t[1].Trim('"')), folder, includeOrigin, output, depth + 1);
+                    // RFC 1035 5.1: the origin (and owner) in effect before the $INCLUDE come back after it.
+                    output.Add(new SourceEntry(display, e.Line, "$ORIGIN " + origin, t, null));
+                }
+                else
+                {
+                    output.Add(new SourceEntry(display, e.Line, e.Text, t, null));
+                }
+                continue;
+            }
+            if (e.StartsWithBlank)
+            {
+                string owner = previousOwner ?? origin;
+                // Make the owner explicit too: after an $INCLUDE the parser's idea of "previous" may differ.
+                output.Add(new SourceEntry(display, e.Line, owner + " " + e.Text.TrimStart(), t, owner));
+            }
+            else
+            {
+                string owner = Absolute(t[0], origin);
+                previousOwner = owner;
+                string rest = e.Text.TrimStart()[t[0].Length..];
+                output.Add(new SourceEntry(display, e.Line, owner + rest, t, owner));
+            }
+        }
+    }
+
+    private static string Absolute(string name, string origin)
+    {
+        if (name == "@")
+            return origin;
+        if (name.EndsWith('.') && !name.EndsWith("\\.", StringComparison.Ordinal))
+            return name;
+        return origin == "." ? name + "." : name + "." + origin;
+    }
+
+    public static string OriginFromFileName(string path)
+    {
+        string name = Path.GetFileName(path);
+        return name.EndsWith(".zone", StringComparison.OrdinalIgnoreCase) ? name[..^5] : name;
+    }
+
+    private static string DisplayName(string path, string? zonesDirectory)
+    {
+        if (zonesDirectory is null)
+            return path;
+        string relative = Path.GetRelativePath(zonesDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? path : Path.Combine(Path.GetFileName(Path.TrimEndingDirectorySeparator(zonesDirectory)), relative);
+    }
+
+    /// <summary>Parses the first <paramref name="count"/> entries; null (with the reason) when ARSoft rejects them.</summary>
+    private static List<DnsRecordBase>? Parse(List<SourceEntry> entries, int count, string origin, out string? error)
+    {
+        var sb = new StringBuilder();
+        for (int i = 0; i < count; i++)
+            sb.Append(entries[i].Text).Append('\n');
+        try
+        {
+            using var stream = new MemoryStream(Encoding.UTF8.GetBytes(sb.ToString()));
+            var zone = ARSoft.Tools.Net.Dns.Zone.ParseMasterFile(DomainName.Parse(origin.TrimEnd('.')), stream);
+            error = null;
+            return zone.ToList();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            error = e.Message;
+            return null;
+        }
+    }
+
+    private static string Describe(SourceEntry entry, string parserError)
+    {
+        var tokens = entry.Tokens;
+        if (tokens[0].StartsWith('$'))
+            return $"bad {tokens[0].ToUpperInvariant()} directive: {parserError}";
+        // Name the type when one of the leading tokens is a known type, as named-checkzone does.
+        foreach (var t in tokens.Take(5))
+        {
+            if (Enum.TryParse<ARSoft.Tools.Net.Dns.RecordType>(t, ignoreCase: true, out var type) && !int.TryParse(t, out _)
+                && !t.Equals("IN", StringComparison.OrdinalIgnoreCase))
+            {
+                string typeName = type.ToString().ToUpperInvariant();
+                string reason = ExpectedFormat.TryGetValue(typeName, out var expected) ? $"{typeName} needs {expected}" : parserError;
+                return $"{reason} (got '{string.Join(' ', tokens)}')";
+            }
+        }
+        return $"cannot parse '{string.Join(' ', tokens)}': {parserError}";
+    }
+
+    private static readonly Dictionary<string, string> ExpectedFormat = new(StringComparer.Ordinal)
+    {
+        ["A"] = "an IPv4 address",
+        ["AAAA"] = "an IPv6 address",
+        ["NS"] = "a host name",
+        ["CNAME"] = "a target name",
+        ["PTR"] = "a target name",
+        ["MX"] = "a preference and a host name",
+        ["SRV"] = "priority, weight, port and a target name",
+        ["SOA"] = "mname, rname, serial, refresh, retry, expire and minimum",
+        ["TXT"] = "one or more character strings",
+        ["CAA"] = "flags, a tag and a value",
+        ["DS"] = "key tag, algorithm, digest type and a hex digest",
+        ["TLSA"] = "usage, selector, matching type and hex data",
+        ["SSHFP"] = "algorithm, fingerprint type and a hex fingerprint",
+        ["NAPTR"] = "order, preference, flags, service, regexp and replacement",
+    };
+
+    /// <summary>Turns an ARSoft record into owner and RDATA wire bytes by encoding it and reading it back.</summary>
+    internal static ZoneRecord Convert(DnsRecordBase record)
+    {
+        var bytes = ArsoftEncoding.EncodeAsAnswer(record);
+        var reader = new DnsMessageReader(bytes);
+        Span<byte> name = stackalloc byte[DnsName.MaxLength + 1];
+        Span<byte> rdata = stackalloc byte[ushort.MaxValue];
+        if (!reader.TryReadHeader(out _) || !reader.TryReadRecord(name, out var view))
+            throw new InvalidDataException($"cannot encode {record}: {reader.Error}");
+        int length = RecordData.CopyUncompressed(view.Type, bytes, view.RDataOffset, view.RDataLength, rdata);
+        if (length < 0)
+            throw new InvalidDataException($"cannot encode {record}");
+        return new ZoneRecord(name[..view.NameLength].ToArray(), view.Type, view.Class, view.Ttl, rdata[..length].ToArray());
+    }
+
+    /// <summary>Maps (owner, type) back to the line of the entry that defined it.</summary>
+    private sealed class EntryLines
+    {
+        private readonly Dictionary<(string Owner, string Type), int> _first = new();
+        private readonly Dictionary<string, int> _firstOwner = new();
+
+        public EntryLines(List<SourceEntry> entries)
+        {
+            foreach (var e in entries)
+            {
+                if (e.Owner is null)
+                    continue;
+                string owner = e.Owner.ToLowerInvariant();
+                string? type = e.Tokens.Take(4).FirstOrDefault(x => !int.TryParse(x, out _) && !x.Equals("IN", StringComparison.OrdinalIgnoreCase)
+                    && (Enum.TryParse<ARSoft.Tools.Net.Dns.RecordType>(x, true, out _) || x.StartsWith("TYPE", StringComparison.OrdinalIgnoreCase))
+                    && !ReferenceEquals(x, e.Tokens[0]));
+                _first.TryAdd((owner, (type ?? "").ToUpperInvariant()), e.Line);
+                _firstOwner.TryAdd(owner, e.Line);
+            }
+        }
+
+        public int Find(byte[] owner, ushort type)
+        {
+            string ownerText = DnsName.ToText(owner).ToLowerInvariant();
+            if (_first.TryGetValue((ownerText, RecordData.TypeToText(type)), out int line))
+                return line;
+            return _firstOwner.TryGetValue(ownerText, out line) ? line : 0;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using DnsHost.Protocol;
+using DnsHost.Zones;
+
+namespace DnsHost;
+
+/// <summary>The check-zone verb: load a zone file as the server would and report, like named-checkzone.</summary>
+public static class CheckZoneCommand
+{
+    public static int Run(CommandLine command)
+    {
+        if (command.Positional.Count != 1)
+        {
+            Console.Error.WriteLine("usage: dnshost check-zone FILE");
+            return 64;
+        }
+        string file = command.Positional[0];
+        var warnings = new List<ZoneProblem>();
+        try
+        {
+            var zone = MasterFileLoader.Load(file, null, warnings);
+            foreach (var w in warnings)
+                Console.Error.WriteLine(w);
+            var byType = zone.Records.GroupBy(r => r.Type).OrderBy(g => g.Key)
+                .Select(g => $"{RecordData.TypeToText(g.Key)}={g.Count()}");
+            int delegations = zone.Records.Count(r => r.Type == (ushort)RecordType.NS && !DnsName.EqualsIgnoreCase(r.Owner, zone.Origin));
+            Console.WriteLine($"zone {zone.OriginText}/IN: loaded serial {zone.Serial}");
+            Console.WriteLine($"{zone.Records.Count} records, {zone.NodeCount} names; {string.Join(' ', byType)}; negative TTL {zone.NegativeTtl}");
+            if (delegations > 0)
+                Console.WriteLine($"{delegations} delegation NS records");
+            Console.WriteLine("OK");
+            return 0;
+        }
+        catch (ZoneLoadException e)
+        {
+            foreach (var w in warnings)
+                Console.Error.WriteLine(w);
+            foreach (var problem in e.Problems)
+                Console.Error.WriteLine(problem);
+            Console.Error.WriteLine($"{file}: zone not loaded due to errors");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+namespace DnsHost;
+
+/// <summary>
+/// Turns the verb's friendly options (--zones, --address, --port, --config) into configuration keys;
+/// anything else ("--Section:Key=value") goes to the generic host's command-line provider as is.
+/// </summary>
+public sealed class CommandLine
+{
+    public string Verb { get; private init; } = "help";
+    public List<string> Positional { get; } = [];
+    public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public List<string> ConfigFiles { get; } = [];
+    public List<string> PassThrough { get; } = [];
+
+    public static CommandLine Parse(string[] args)
+    {
+        var result = new CommandLine { Verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : (args.Length > 0 && args[0] is "--help" or "-h" ? "help" : "serve") };
+        int start = args.Length > 0 && !args[0].StartsWith('-') ? 1 : 0;
+        int addressIndex = 0;
+        for (int i = start; i < args.Length; i++)
+        {
+            string arg = args[i];
+            string? Value()
+            {
+                int eq = arg.IndexOf('=');
+                if (eq > 0)
+                    return arg[(eq + 1)..];
+                if (i + 1 >= args.Length)
+                    throw new ArgumentException($"{arg} needs a value");
+                return args[++i];
+            }
+            string name = arg.Contains('=') ? arg[..arg.IndexOf('=')] : arg;
+            switch (name)
+            {
+                case "--zones": result.Settings["Zones:Directory"] = Value(); break;
+                case "--address": result.Settings[$"Dns:Addresses:{addressIndex++}"] = Value(); break;
+                case "--port": result.Settings["Dns:Port"] = Value(); break;
+                case "--config": result.ConfigFiles.Add(Value()!); break;
+                case "--help" or "-h": return new CommandLine { Verb = "help" };
+                default:
+                    if (arg.StartsWith("--", StringComparison.Ordinal) && name.Contains(':'))
+                    {
+                        result.PassThrough.Add(arg);
+                        if (!arg.Contains('=') && i + 1 < args.Length)
+                            result.PassThrough.Add(args[++i]);
+                    }
+                    else if (arg.StartsWith('-'))
+                        throw new ArgumentException($"unknown option {arg}; see --help");
+                    else
+                        result.Positional.Add(arg);
+                    break;
+            }
+        }
+        return result;
+    }
+
+    public const string Help = """
+        dnshost: an authoritative DNS server for hosted zones.
+
+        Usage:
+          dnshost serve [options]        serve the zones in a folder over UDP and TCP
+          dnshost check-zone FILE [--origin NAME]
+                                         check a zone file and print what it holds; exit 1 on errors
+          dnshost --help                 this text
+
+        serve options:
+          --zones DIR          folder of *.zone master files (default ./zones; setting Zones:Directory)
+          --address IP         address to listen on, repeatable (default 127.0.0.1 and ::1; Dns:Addresses)
+          --port N             port for UDP and TCP (default 53; 0 picks a free port; Dns:Port)
+          --config FILE        extra JSON settings layered over appsettings.json
+          --Section:Key=value  any other setting, e.g. --Dns:AnswerChaosQueries=true
+
+        Settings also come from the environment with the DNSHOST_ prefix and '__' for ':',
+        e.g. DNSHOST_Dns__Port=5353. Zones reload when their files change and on SIGHUP.
+        """;
+}

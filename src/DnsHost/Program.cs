@@ -1,0 +1,32 @@
+using DnsHost;
+using DnsHost.Server;
+using DnsHost.Zones;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+CommandLine command;
+try
+{
+    command = CommandLine.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"dnshost: {e.Message}");
+    return 64;
+}
+
+switch (command.Verb)
+{
+    case "help":
+        Console.WriteLine(CommandLine.Help);
+        return 0;
+    case "check-zone":
+        return CheckZoneCommand.Run(command);
+    case "serve":
+        return await ServeCommand.RunAsync(command);
+    default:
+        Console.Error.WriteLine($"dnshost: unknown command '{command.Verb}'; see --help");
+        return 64;
+}

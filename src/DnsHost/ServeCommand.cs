@@ -1,0 +1,97 @@
+using DnsHost.Server;
+using DnsHost.Zones;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace DnsHost;
+
+public static class ServeCommand
+{
+    /// <summary>Builds the host: appsettings.json, then --config files, environment, and the command line, each over the last.</summary>
+    public static IHost Build(CommandLine command)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+            DisableDefaults = false,
+        });
+        foreach (var file in command.ConfigFiles)
+            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+        builder.Configuration.AddEnvironmentVariables("DNSHOST_");
+        builder.Configuration.AddInMemoryCollection(command.Settings);
+        builder.Configuration.AddCommandLine(command.PassThrough.ToArray());
+        // A relative zones folder means relative to where the command runs, not to the binary.
+        var zonesDir = builder.Configuration["Zones:Directory"];
+        if (zonesDir is not null && !Path.IsPathRooted(zonesDir))
+            builder.Configuration["Zones:Directory"] = Path.GetFullPath(zonesDir, Environment.CurrentDirectory);
+
+        builder.Services.AddOptions<DnsServerOptions>().Bind(builder.Configuration.GetSection(DnsServerOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.EffectiveTransferAllow.All(IsNetwork), "Dns:TransferAllow must list networks in CIDR form, e.g. 127.0.0.0/8")
+            .ValidateOnStart();
+        builder.Services.AddOptions<ZoneOptions>().Bind(builder.Configuration.GetSection(ZoneOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ZoneRegistry>();
+        builder.Services.AddSingleton<DnsListeners>();
+        builder.Services.AddSingleton(sp => new QueryProcessor(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<IOptions<DnsServerOptions>>().Value));
+        // Zones load before the listeners start, so the first query already sees them.
+        builder.Services.AddSingleton<ZoneDirectoryService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ZoneDirectoryService>());
+        builder.Services.AddSingleton<UdpDnsServer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UdpDnsServer>());
+        builder.Services.AddSingleton<TcpDnsServer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TcpDnsServer>());
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        return builder.Build();
+    }
+
+    private static bool IsNetwork(string cidr)
+    {
+        try { NetworkList.Parse(cidr); return true; }
+        catch (FormatException) { return false; }
+    }
+
+    public static async Task<int> RunAsync(CommandLine command)
+    {
+        IHost host;
+        try
+        {
+            host = Build(command);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or FileNotFoundException)
+        {
+            Console.Error.WriteLine($"dnshost: {e.Message}");
+            return 78;
+        }
+        try
+        {
+            // Check settings and bind the sockets before the host starts, so a mistake is one clear line.
+            _ = host.Services.GetRequiredService<IOptions<DnsServerOptions>>().Value;
+            _ = host.Services.GetRequiredService<IOptions<ZoneOptions>>().Value;
+            host.Services.GetRequiredService<DnsListeners>().Bind();
+            await host.RunAsync();
+            return 0;
+        }
+        catch (ListenerBindException e)
+        {
+            Console.Error.WriteLine($"dnshost: {e.Message}");
+            return 78;
+        }
+        catch (OptionsValidationException e)
+        {
+            Console.Error.WriteLine($"dnshost: invalid setting: {string.Join("; ", e.Failures)}");
+            return 78;
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            Console.Error.WriteLine($"dnshost: {e.Message}");
+            return 78;
+        }
+        finally
+        {
+            host.Dispose();
+        }
+    }
+}
