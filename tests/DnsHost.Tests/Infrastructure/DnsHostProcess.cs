@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Sockets;
+using DnsHost.Server;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace DnsHost.Tests.Infrastructure;
+
+/// <summary>The real DnsHost host, started in-process on a loopback port chosen by the kernel.</summary>
+public sealed class RunningServer : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private RunningServer(IHost host, int port)
+    {
+        _host = host;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
+    public IServiceProvider Services => _host.Services;
+
+    public static async Task<RunningServer> StartAsync(string zonesDirectory, params string[] extraArgs)
+    {
+        var command = CommandLine.Parse(["serve", "--zones", zonesDirectory, "--address", "127.0.0.1", "--port", "0",
+            "--Logging:LogLevel:Default=Warning", .. extraArgs]);
+        var host = ServeCommand.Build(command);
+        await host.StartAsync();
+        return new RunningServer(host, host.Services.GetRequiredService<DnsListeners>().Port);
+    }
+
+    public async Task<TestResponse> UdpAsync(byte[] query, int timeoutMs = 3000)
+    {
+        var bytes = await UdpRawAsync(query, timeoutMs) ?? throw new TimeoutException("no UDP response");
+        return TestResponse.Parse(bytes);
+    }
+
+    public async Task<byte[]?> UdpRawAsync(byte[] query, int timeoutMs = 3000)
+    {
+        using var udp = new UdpClient(AddressFamily.InterNetwork);
+        udp.Connect(EndPoint);
+        await udp.SendAsync(query);
+        using var cts = new CancellationTokenSource(timeoutMs);
+        try
+        {
+            var result = await udp.ReceiveAsync(cts.Token);
+            return result.Buffer;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<List<TestResponse>> TcpAsync(params byte[][] queries)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(EndPoint);
+        var stream = client.GetStream();
+        foreach (var q in queries)
+        {
+            await stream.WriteAsync(new[] { (byte)(q.Length >> 8), (byte)q.Length });
+            await stream.WriteAsync(q);
+        }
+        var responses = new List<TestResponse>();
+        using var cts = new CancellationTokenSource(5000);
+        for (int i = 0; i < queries.Length; i++)
+            responses.Add(TestResponse.Parse(await ReadMessage(stream, cts.Token)));
+        return responses;
+    }
+
+    public static async Task<byte[]> ReadMessage(NetworkStream stream, CancellationToken ct)
+    {
+        var prefix = new byte[2];
+        await stream.ReadExactlyAsync(prefix, ct);
+        var message = new byte[(prefix[0] << 8) | prefix[1]];
+        await stream.ReadExactlyAsync(message, ct);
+        return message;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}
