@@ -196,7 +196,7 @@ public ref struct DnsMessageWriter
     {
         int start = _position;
         int pos = 0;
-        int firstNewTarget = _targetCount;
+        bool pointer = false;
         while (name[pos] != 0)
         {
             if (compress)
@@ -207,34 +207,41 @@ public ref struct DnsMessageWriter
                     if (_limit - _position < 2)
                     {
                         _position = start;
-                        _targetCount = firstNewTarget;
                         return false;
                     }
                     BinaryPrimitives.WriteUInt16BigEndian(_buffer[_position..], (ushort)(0xC000 | match));
                     _position += 2;
-                    return true;
+                    pointer = true;
+                    break;
                 }
             }
             int labelSize = name[pos] + 1;
             if (_limit - _position < labelSize)
             {
                 _position = start;
-                _targetCount = firstNewTarget;
                 return false;
             }
-            if (_position < 0x3FFF && _targetCount < MaxCompressionTargets)
-                _targets[_targetCount++] = (ushort)_position;
             name.Slice(pos, labelSize).CopyTo(_buffer[_position..]);
             _position += labelSize;
             pos += labelSize;
         }
-        if (_limit - _position < 1)
+        if (!pointer)
         {
-            _position = start;
-            _targetCount = firstNewTarget;
-            return false;
+            if (_limit - _position < 1)
+            {
+                _position = start;
+                return false;
+            }
+            _buffer[_position++] = 0;
         }
-        _buffer[_position++] = 0;
+        // Remember the labels just written only now that the whole name is in the buffer, so a later
+        // pointer (or a suffix of this very name) never refers to bytes not yet written.
+        for (int offset = start; offset < _position && _buffer[offset] != 0 && (_buffer[offset] & 0xC0) == 0; offset += _buffer[offset] + 1)
+        {
+            if (offset >= 0x3FFF || _targetCount >= MaxCompressionTargets)
+                break;
+            _targets[_targetCount++] = (ushort)offset;
+        }
         return true;
     }
 

@@ -1,0 +1,180 @@
+using System.Net;
+using System.Net.Sockets;
+using DnsClient;
+using DnsClient.Protocol;
+using DnsHost.Protocol;
+using DnsHost.Tests.Infrastructure;
+
+namespace DnsHost.Tests.Server;
+
+/// <summary>The real host on a loopback port, queried over the wire by DnsClient and by hand-made packets.</summary>
+public sealed class ServerIntegrationTests : IAsyncLifetime
+{
+    private readonly TestZones _zones = new TestZones().CopySamples();
+    private RunningServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await RunningServer.StartAsync(_zones.Directory);
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _zones.Dispose();
+    }
+
+    private LookupClient Client(bool tcp = false) => new(new LookupClientOptions(new NameServer(IPAddress.Loopback, _server.Port))
+    {
+        UseCache = false,
+        Recursion = false,
+        UseTcpOnly = tcp,
+        Retries = 0,
+        Timeout = TimeSpan.FromSeconds(3),
+        ContinueOnDnsError = true,
+        ThrowDnsErrors = false,
+    });
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Answers_the_sample_zone_over_udp_and_tcp(bool tcp)
+    {
+        var result = await Client(tcp).QueryAsync("www.example.test", QueryType.A);
+        Assert.False(result.HasError, result.ErrorMessage);
+        Assert.True(result.Header.HasAuthorityAnswer);
+        Assert.Equal(["192.0.2.10", "192.0.2.11"], result.Answers.ARecords().Select(a => a.Address.ToString()).Order());
+    }
+
+    [Fact]
+    public async Task Nxdomain_over_the_wire_has_the_soa()
+    {
+        var result = await Client().QueryAsync("nope.example.test", QueryType.A);
+        Assert.Equal(DnsHeaderResponseCode.NotExistentDomain, result.Header.ResponseCode);
+        var soa = Assert.IsType<SoaRecord>(Assert.Single(result.Authorities));
+        Assert.Equal(300, soa.InitialTimeToLive);
+    }
+
+    [Fact]
+    public async Task Mx_answer_includes_the_mail_host_addresses()
+    {
+        var result = await Client().QueryAsync("example.test", QueryType.MX);
+        Assert.Equal(2, result.Answers.MxRecords().Count());
+        Assert.Contains(result.Additionals.ARecords(), a => a.DomainName.Value == "mail.example.test." && a.Address.ToString() == "192.0.2.25");
+    }
+
+    [Fact]
+    public async Task Referral_for_the_delegated_child()
+    {
+        var result = await Client().QueryAsync("host.dev.example.test", QueryType.A);
+        Assert.False(result.Header.HasAuthorityAnswer);
+        Assert.Empty(result.Answers);
+        Assert.Equal(2, result.Authorities.NsRecords().Count());
+        Assert.Contains(result.Additionals.ARecords(), a => a.Address.ToString() == "192.0.2.153");
+    }
+
+    [Fact]
+    public async Task Tcp_connection_answers_several_pipelined_queries_in_order()
+    {
+        var queries = Enumerable.Range(0, 5).Select(i => TestQuery.Build(i % 2 == 0 ? "www.example.test" : "mail.example.test", RecordType.A, id: (ushort)(100 + i))).ToArray();
+        var responses = await _server.TcpAsync(queries);
+        Assert.Equal([100, 101, 102, 103, 104], responses.Select(r => (int)r.Id));
+        Assert.All(responses, r => Assert.Equal(ResponseCode.NoError, r.ResponseCode));
+        Assert.Equal("192.0.2.25", responses[1].Answer[0].Data);
+    }
+
+    [Fact]
+    public async Task Axfr_over_tcp_from_loopback_transfers_the_zone()
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(_server.EndPoint);
+        var stream = client.GetStream();
+        var query = TestQuery.Build("example.test", RecordType.AXFR, ednsSize: null);
+        await stream.WriteAsync(new[] { (byte)(query.Length >> 8), (byte)query.Length });
+        await stream.WriteAsync(query);
+        var records = new List<TestRecord>();
+        using var cts = new CancellationTokenSource(5000);
+        while (records.Count(r => r.Type == "SOA") < 2)
+        {
+            var message = TestResponse.Parse(await RunningServer.ReadMessage(stream, cts.Token));
+            Assert.Equal(ResponseCode.NoError, message.ResponseCode);
+            records.AddRange(message.Answer);
+        }
+        Assert.Equal("SOA", records[0].Type);
+        Assert.Equal("SOA", records[^1].Type);
+        var zoneFile = File.ReadAllText(Path.Combine(_zones.Directory, "example.test.zone"));
+        Assert.Equal(38 + 1, records.Count); // every record once, the SOA twice
+        Assert.Contains(records, r => r.Name == "*.apps.example.test." && r.Type == "TXT");
+    }
+
+    [Fact]
+    public async Task Idle_tcp_connection_is_closed_after_the_timeout()
+    {
+        await using var server = await RunningServer.StartAsync(_zones.Directory, "--Dns:TcpIdleTimeoutSeconds=1");
+        using var client = new TcpClient();
+        await client.ConnectAsync(server.EndPoint);
+        var buffer = new byte[16];
+        using var cts = new CancellationTokenSource(5000);
+        int read = await client.GetStream().ReadAsync(buffer, cts.Token);
+        Assert.Equal(0, read); // the server closed it: read returns end of stream well before our 5 s guard
+    }
+
+    [Fact]
+    public async Task A_silent_tcp_client_does_not_block_other_clients()
+    {
+        using var silent = new TcpClient();
+        await silent.ConnectAsync(_server.EndPoint);
+        await silent.GetStream().WriteAsync(new byte[] { 0, 40, 1, 2 }); // announces 40 bytes, sends 2
+        var result = await Client(tcp: true).QueryAsync("www.example.test", QueryType.A);
+        Assert.False(result.HasError);
+    }
+
+    [Fact]
+    public async Task Connections_beyond_the_limit_are_closed_and_others_still_served()
+    {
+        await using var server = await RunningServer.StartAsync(_zones.Directory, "--Dns:MaxTcpConnections=2");
+        var held = new List<TcpClient>();
+        for (int i = 0; i < 2; i++)
+        {
+            var c = new TcpClient();
+            await c.ConnectAsync(server.EndPoint);
+            held.Add(c);
+        }
+        await Task.Delay(200);
+        using var extra = new TcpClient();
+        await extra.ConnectAsync(server.EndPoint);
+        using var cts = new CancellationTokenSource(5000);
+        int read = await extra.GetStream().ReadAsync(new byte[4], cts.Token);
+        Assert.Equal(0, read);
+        foreach (var c in held)
+            c.Dispose();
+        await Task.Delay(200);
+        var udp = await server.UdpAsync(TestQuery.Build("www.example.test", RecordType.A));
+        Assert.Equal(ResponseCode.NoError, udp.ResponseCode);
+    }
+
+    [Fact]
+    public async Task Changed_zone_file_is_reloaded_without_dropping_the_zone()
+    {
+        var path = Path.Combine(_zones.Directory, "example.test.zone");
+        var text = File.ReadAllText(path).Replace("2026112501 ; serial", "2026112502 ; serial") + "new IN A 192.0.2.200\n";
+        File.WriteAllText(path, text);
+        TestResponse? response = null;
+        for (int i = 0; i < 50; i++)
+        {
+            response = await _server.UdpAsync(TestQuery.Build("new.example.test", RecordType.A));
+            if (response.ResponseCode == ResponseCode.NoError)
+                break;
+            await Task.Delay(100);
+        }
+        Assert.Equal("192.0.2.200", Assert.Single(response!.Answer).Data);
+    }
+
+    [Fact]
+    public async Task Broken_zone_file_on_reload_keeps_the_last_good_zone()
+    {
+        var path = Path.Combine(_zones.Directory, "example.test.zone");
+        File.AppendAllText(path, "broken IN MX not-a-number\n");
+        await Task.Delay(1000);
+        var response = await _server.UdpAsync(TestQuery.Build("www.example.test", RecordType.A));
+        Assert.Equal(ResponseCode.NoError, response.ResponseCode);
+        Assert.Equal(2, response.Answer.Count);
+    }
+}
