@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using DnsHost.Protocol;
+using DnsHost.Tests.Infrastructure;
+
+namespace DnsHost.Tests.Server;
+
+/// <summary>The dnshost executable as a user runs it: its verbs, signals, exit codes and messages.</summary>
+public sealed partial class ProcessTests : IDisposable
+{
+    private readonly TestZones _zones = new TestZones().CopySamples();
+    private static string DnsHostDll => Path.Combine(AppContext.BaseDirectory, "dnshost.dll");
+
+    public void Dispose() => _zones.Dispose();
+
+    private static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(DnsHostDll);
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
+        return Process.Start(info)!;
+    }
+
+    private static async Task<(int Code, string Out, string Err)> RunToEnd(params string[] args)
+    {
+        using var p = Start(args);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await p.WaitForExitAsync(cts.Token);
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    [GeneratedRegex(@"on port (\d+)")]
+    private static partial Regex PortLine();
+
+    /// <summary>Starts "serve" on port 0 and reads the bound port from the log.</summary>
+    private static async Task<(Process Process, int Port, Func<string> Log)> Serve(string zones, params string[] extra)
+    {
+        var p = Start(["serve", "--zones", zones, "--address", "127.0.0.1", "--port", "0", .. extra]);
+        var log = new System.Text.StringBuilder();
+        var portFound = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (log) log.AppendLine(e.Data);
+            var m = PortLine().Match(e.Data);
+            if (m.Success) portFound.TrySetResult(int.Parse(m.Groups[1].Value));
+        };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        var done = await Task.WhenAny(portFound.Task, Task.Delay(TimeSpan.FromSeconds(30)));
+        if (done != portFound.Task)
+        {
+            p.Kill();
+            throw new TimeoutException("dnshost did not report its port: " + log);
+        }
+        return (p, portFound.Task.Result, () => { lock (log) return log.ToString(); });
+    }
+
+    private static async Task<TestResponse?> Query(int port, string name, RecordType type)
+    {
+        using var udp = new UdpClient();
+        udp.Connect("127.0.0.1", port);
+        await udp.SendAsync(TestQuery.Build(name, type));
+        using var cts = new CancellationTokenSource(3000);
+        try { return TestResponse.Parse((await udp.ReceiveAsync(cts.Token)).Buffer); }
+        catch (OperationCanceledException) { return null; }
+    }
+
+    [Fact]
+    public async Task Serve_answers_reloads_on_sighup_and_exits_cleanly_on_sigterm()
+    {
+        var (p, port, log) = await Serve(_zones.Directory, "--Zones:Watch=false");
+        using var _ = p;
+        var before = await Query(port, "www.example.test", RecordType.A);
+        Assert.Equal(2, before!.Answer.Count);
+
+        var path = Path.Combine(_zones.Directory, "example.test.zone");
+        File.AppendAllText(path, "hup IN A 192.0.2.77\n");
+        Assert.Equal(ResponseCode.NXDomain, (await Query(port, "hup.example.test", RecordType.A))!.ResponseCode);
+        Process.Start("kill", ["-HUP", p.Id.ToString()])!.WaitForExit();
+        TestResponse? after = null;
+        for (int i = 0; i < 50 && after?.ResponseCode != ResponseCode.NoError; i++)
+        {
+            await Task.Delay(100);
+            after = await Query(port, "hup.example.test", RecordType.A);
+        }
+        Assert.True(after?.ResponseCode == ResponseCode.NoError, log());
+        Assert.Equal("192.0.2.77", after!.Answer[0].Data);
+
+        Process.Start("kill", ["-TERM", p.Id.ToString()])!.WaitForExit();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await p.WaitForExitAsync(cts.Token);
+        Assert.Equal(0, p.ExitCode);
+    }
+
+    [Fact]
+    public async Task Busy_port_gives_one_line_naming_the_port_option()
+    {
+        using var taken = new UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        int port = ((System.Net.IPEndPoint)taken.Client.LocalEndPoint!).Port;
+        var (code, _, err) = await RunToEnd("serve", "--zones", _zones.Directory, "--address", "127.0.0.1", "--port", port.ToString());
+        Assert.NotEqual(0, code);
+        Assert.Contains("--port", err);
+        Assert.Single(err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Bad_zone_is_reported_with_file_and_line_and_other_zones_keep_serving()
+    {
+        _zones.Write("broken.test.zone", "$TTL 60\n@ IN SOA ns h 1 2 3 4 5\n  IN NS ns\nns IN A 192.0.2.1\nmx IN MX ten mail\n");
+        var (p, port, log) = await Serve(_zones.Directory);
+        using var _ = p;
+        var ok = await Query(port, "www.example.test", RecordType.A);
+        Assert.Equal(ResponseCode.NoError, ok!.ResponseCode);
+        var refused = await Query(port, "ns.broken.test", RecordType.A);
+        Assert.Equal(ResponseCode.Refused, refused!.ResponseCode);
+        p.Kill();
+        await p.WaitForExitAsync();
+        Assert.Contains("broken.test.zone:5: MX needs a preference and a host name", log());
+    }
+
+    [Fact]
+    public async Task Check_zone_prints_a_summary_for_a_good_zone()
+    {
+        var (code, stdout, _) = await RunToEnd("check-zone", Path.Combine(_zones.Directory, "example.test.zone"));
+        Assert.Equal(0, code);
+        Assert.Contains("zone example.test./IN: loaded serial 2026112501", stdout);
+    }
+
+    [Theory]
+    [InlineData("x IN A 1.2.3.4.5\n", 4, "A needs an IPv4 address")]
+    [InlineData("x IN CNAME a\nx IN A 192.0.2.1\n", 4, "has a CNAME and other data")]
+    [InlineData("$INCLUDE missing.inc\n", 4, "$INCLUDE cannot read missing.inc")]
+    public async Task Check_zone_names_file_line_and_problem(string tail, int line, string message)
+    {
+        var path = _zones.Write("bad.test.zone", "$TTL 60\n@ IN SOA ns h 1 2 3 4 5\n  IN NS ns\n" + tail);
+        var (code, _, stderr) = await RunToEnd("check-zone", path);
+        Assert.Equal(1, code);
+        Assert.Contains($"bad.test.zone:{line}: ", stderr);
+        Assert.Contains(message, stderr);
+    }
+
+    [Fact]
+    public async Task Zone_without_soa_is_rejected()
+    {
+        var path = _zones.Write("nosoa.test.zone", "$TTL 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+        var (code, _, stderr) = await RunToEnd("check-zone", path);
+        Assert.Equal(1, code);
+        Assert.Contains("no SOA record at the zone apex nosoa.test.", stderr);
+    }
+}
