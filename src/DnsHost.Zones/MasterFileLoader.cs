@@ -30,7 +30,8 @@ public static class MasterFileLoader
         if (!DnsName.TryParse(defaultOrigin, default, out _, out var originError))
             throw new ZoneLoadException([new ZoneProblem(display, 0, $"the file name does not give a valid zone name ({originError}); set $ORIGIN")]);
         var entries = new List<SourceEntry>();
-        Expand(text, display, folder, defaultOrigin, entries, depth: 0);
+        var standIns = new Dictionary<string, byte[]>(StringComparer.OrdinalIgnoreCase);
+        Expand(text, display, folder, defaultOrigin, entries, depth: 0, standIns);
 
         var parsed = Parse(entries, entries.Count, defaultOrigin, out var parseError);
         if (parsed is null)
@@ -53,6 +54,8 @@ public static class MasterFileLoader
         foreach (var record in parsed)
         {
             var converted = Convert(record);
+            if (standIns.Count > 0 && standIns.TryGetValue(DnsName.ToText(converted.Owner), out var realOwner))
+                converted = converted with { Owner = realOwner };
             records.Add(converted with { Line = lines.Find(converted.Owner, converted.Type) });
             if (converted.Type == (ushort)RecordType.SOA && origin is null)
                 origin = converted.Owner;
@@ -69,7 +72,7 @@ public static class MasterFileLoader
     /// include keeps (file, line) for messages, and ARSoft's parser otherwise reads an owner such as
     /// "1" (reverse zones) as a TTL or "A" as a type, where RFC 1035 5.1 says a name in column 0 is the owner.
     /// </summary>
-    private static void Expand(string text, string display, string folder, string origin, List<SourceEntry> output, int depth)
+    private static void Expand(string text, string display, string folder, string origin, List<SourceEntry> output, int depth, Dictionary<string, byte[]> standIns)
     {
         string? previousOwner = null;
         foreach (var e in MasterFileScanner.Scan(text))
@@ -98,13 +101,13 @@ public static class MasterFileLoader
                         throw new ZoneLoadException([new ZoneProblem(display, e.Line, $"$INCLUDE cannot read {t[1]}: {ex.Message}")]);
                     }
                     output.Add(new SourceEntry(display, e.Line, "$ORIGIN " + includeOrigin, t, null));
-                    Expand(includeText, Path.Combine(Path.GetDirectoryName(display) ?? "", t[1].Trim('"')), folder, includeOrigin, output, depth + 1);
+                    Expand(includeText, Path.Combine(Path.GetDirectoryName(display) ?? "", t[1].Trim('"')), folder, includeOrigin, output, depth + 1, standIns);
                     // RFC 1035 5.1: the origin (and owner) in effect before the $INCLUDE come back after it.
                     output.Add(new SourceEntry(display, e.Line, "$ORIGIN " + origin, t, null));
                 }
                 else
                 {
-                    output.Add(new SourceEntry(display, e.Line, e.Text, t, null));
+                    output.Add(new SourceEntry(display, e.Line, string.Join(' ', t), t, null));
                 }
                 continue;
             }
@@ -112,16 +115,31 @@ public static class MasterFileLoader
             {
                 string owner = previousOwner ?? origin;
                 // Make the owner explicit too: after an $INCLUDE the parser's idea of "previous" may differ.
-                output.Add(new SourceEntry(display, e.Line, owner + " " + e.Text.TrimStart(), t, owner));
+                output.Add(new SourceEntry(display, e.Line, StandIn(owner, standIns) + " " + string.Join(' ', t), t, owner));
             }
             else
             {
                 string owner = Absolute(t[0], origin);
                 previousOwner = owner;
-                string rest = e.Text.TrimStart()[t[0].Length..];
-                output.Add(new SourceEntry(display, e.Line, owner + rest, t, owner));
+                // One line from the tokens: ARSoft mishandles parentheses that open and close on one line.
+                output.Add(new SourceEntry(display, e.Line, StandIn(owner, standIns) + " " + string.Join(' ', t.Skip(1)), t, owner));
             }
         }
+    }
+
+    /// <summary>
+    /// ARSoft splits labels at an escaped dot ("a\.b" becomes two labels), so owners holding one are
+    /// handed to it under a stand-in name and put back, parsed by our own <see cref="DnsName"/>, afterwards.
+    /// </summary>
+    private static string StandIn(string owner, Dictionary<string, byte[]> standIns)
+    {
+        if (!owner.Contains("\\.", StringComparison.Ordinal) && !owner.Contains("\\046", StringComparison.Ordinal))
+            return owner;
+        if (!DnsName.TryParse(owner, default, out var wire, out _))
+            return owner;
+        string name = $"dnshost-escaped-owner-{standIns.Count}.invalid.";
+        standIns[name] = wire;
+        return name;
     }
 
     private static string Absolute(string name, string origin)

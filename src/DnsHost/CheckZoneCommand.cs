@@ -27,6 +27,11 @@ public static class CheckZoneCommand
             Console.WriteLine($"{zone.Records.Count} records, {zone.NodeCount} names; {string.Join(' ', byType)}; negative TTL {zone.NegativeTtl}");
             if (delegations > 0)
                 Console.WriteLine($"{delegations} delegation NS records");
+            if (command.Flags.Contains("print"))
+            {
+                foreach (var r in zone.Records)
+                    Console.WriteLine($"{DnsName.ToText(r.Owner)}\t{r.Ttl}\t{RecordData.ClassToText(r.Class)}\t{RecordData.TypeToText(r.Type)}\t{RecordData.ToText(r.Type, r.RData)}");
+            }
             Console.WriteLine("OK");
             return 0;
         }

@@ -11,6 +11,7 @@ public sealed class CommandLine
     public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
     public List<string> ConfigFiles { get; } = [];
     public List<string> PassThrough { get; } = [];
+    public HashSet<string> Flags { get; } = new(StringComparer.Ordinal);
 
     public static CommandLine Parse(string[] args)
     {
@@ -37,6 +38,7 @@ public sealed class CommandLine
                 case "--port": result.Settings["Dns:Port"] = Value(); break;
                 case "--config": result.ConfigFiles.Add(Value()!); break;
                 case "--help" or "-h": return new CommandLine { Verb = "help" };
+                case "--print": result.Flags.Add("print"); break;
                 default:
                     if (arg.StartsWith("--", StringComparison.Ordinal) && name.Contains(':'))
                     {
@@ -59,8 +61,9 @@ public sealed class CommandLine
 
         Usage:
           dnshost serve [options]        serve the zones in a folder over UDP and TCP
-          dnshost check-zone FILE [--origin NAME]
-                                         check a zone file and print what it holds; exit 1 on errors
+          dnshost check-zone FILE [--print]
+                                         check a zone file as the server would load it; exit 1 on
+                                         errors; --print lists every record in canonical form
           dnshost --help                 this text
 
         serve options:
