@@ -28,7 +28,7 @@ public sealed class MasterFileLoaderTests : IDisposable
     {
         var path = _zones.Write("t.test.zone", "$TTL 60\n@ IN SOA ns h 1 2 3 4 5\n  IN NS ns\nA A 192.0.2.1\nMX MX 10 a\n");
         var text = Texts(MasterFileLoader.Load(path));
-        Assert.Contains("a.t.test. 60 A 192.0.2.1", text.ToLowerInvariant().Replace(" a ", " A ").Replace("a.t.test. 60 a", "a.t.test. 60 A"));
+        Assert.Contains("A.t.test. 60 A 192.0.2.1", text);
         Assert.Contains("MX.t.test. 60 MX 10 a.t.test.", text);
     }
 
