@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DnsHost.Server;
 
@@ -9,8 +10,10 @@ namespace DnsHost.Server;
 /// One receive loop per UDP socket (several sockets share the port through SO_REUSEPORT), each with
 /// its own buffers and SocketAddress, so a query in steady state allocates nothing.
 /// </summary>
-public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor processor, ILogger<UdpDnsServer> logger) : BackgroundService
+public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor processor, IOptions<DnsServerOptions> options, ILogger<UdpDnsServer> logger) : BackgroundService
 {
+    private readonly bool _blocking = options.Value.UdpBlockingThreads;
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         listeners.Bind();
@@ -19,7 +22,9 @@ public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor 
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var loops = listeners.UdpSockets.Select(s => Task.Run(() => ReceiveLoop(s, stoppingToken), stoppingToken)).ToArray();
+        var loops = _blocking
+            ? listeners.UdpSockets.Select(s => StartBlockingLoop(s, stoppingToken)).ToArray()
+            : listeners.UdpSockets.Select(s => Task.Run(() => ReceiveLoop(s, stoppingToken), stoppingToken)).ToArray();
         LogListening(logger, listeners.UdpSockets.Count, listeners.Port);
         return Task.WhenAll(loops);
     }
@@ -74,6 +79,69 @@ public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor 
             catch (SocketException)
             {
                 // The client went away or the send buffer is full; UDP gives no better option than to move on.
+            }
+        }
+    }
+
+    /// <summary>
+    /// A dedicated thread per socket with blocking receive and send: no thread-pool hand-off per datagram.
+    /// The loop ends when the listeners are disposed at shutdown, which unblocks the receive.
+    /// </summary>
+    private Task StartBlockingLoop(Socket socket, CancellationToken stoppingToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try { BlockingLoop(socket, stoppingToken); }
+            finally { done.TrySetResult(); }
+        })
+        { IsBackground = true, Name = "dns-udp" };
+        thread.Start();
+        stoppingToken.Register(() => done.TrySetResult());
+        return done.Task;
+    }
+
+    private void BlockingLoop(Socket socket, CancellationToken stoppingToken)
+    {
+        var request = GC.AllocateArray<byte>(ushort.MaxValue, pinned: true);
+        var response = GC.AllocateArray<byte>(ushort.MaxValue, pinned: true);
+        var remote = new SocketAddress(socket.AddressFamily);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int received;
+            try
+            {
+                received = socket.ReceiveFrom(request, SocketFlags.None, remote);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize or SocketError.ConnectionRefused)
+            {
+                continue;
+            }
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+            int length;
+            try
+            {
+                if (processor.Process(request.AsSpan(0, received), response, overTcp: false, transferAllowed: false, out length, out _) != QueryDisposition.Respond)
+                    continue;
+            }
+            catch (Exception e)
+            {
+                LogProcessingFailed(logger, e);
+                continue;
+            }
+            try
+            {
+                socket.SendTo(response.AsSpan(0, length), SocketFlags.None, remote);
+            }
+            catch (SocketException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
             }
         }
     }
