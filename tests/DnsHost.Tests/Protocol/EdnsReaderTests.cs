@@ -140,6 +140,21 @@ public class EdnsReaderTests
     }
 
     [Fact]
+    public void ClientSubnetWithAPrefixInsideAnOctetIsRead()
+    {
+        var edns = ReadValid(MessageWithOpt(1232, 0, 0, 0, Option(EdnsOption.ClientSubnet,
+        [
+            0x00, 0x01,         // FAMILY 1 (IPv4)
+            20,                 // SOURCE PREFIX-LENGTH 20
+            0,                  // SCOPE PREFIX-LENGTH
+            192, 0, 0xF0,       // ADDRESS 192.0.240.0/20: the low 4 bits of the last octet are zero
+        ])));
+
+        Assert.True(edns.ClientSubnet.Present);
+        Assert.Equal(20, edns.ClientSubnet.SourcePrefixLength);
+    }
+
+    [Fact]
     public void ClientSubnetWithZeroPrefixHasNoAddress()
     {
         // RFC 7871 7.1.2: a /0 source prefix asks for no tailoring and carries no address octets.
@@ -172,6 +187,20 @@ public class EdnsReaderTests
     {
         Assert.False(TryRead(MessageWithOpt(1232, 0, 0, 0, Option(EdnsOption.ClientSubnet, data)), out _, out var error), why);
         Assert.Equal(DnsReadError.BadOption, error);
+    }
+
+    [Fact]
+    public void ClientSubnetWithAddressBitsPastThePrefixIsRejected()
+    {
+        // Regression: these were accepted. RFC 7871 6: non-zero ADDRESS bits beyond SOURCE
+        // PREFIX-LENGTH SHOULD get FORMERR.
+        AssertBadOption(MessageWithOpt(1232, 0, 0, 0, Option(EdnsOption.ClientSubnet,
+        [
+            0x00, 0x01,         // FAMILY 1 (IPv4)
+            20,                 // SOURCE PREFIX-LENGTH 20
+            0,                  // SCOPE PREFIX-LENGTH
+            192, 0, 0x0F,       // ADDRESS: the low 4 bits of the last octet lie past the prefix
+        ])));
     }
 
     [Theory]
