@@ -24,7 +24,7 @@ internal sealed record ReadMessage(DnsHeader Header, string QuestionName, ushort
         for (int i = 0; i < total; i++)
         {
             Assert.True(reader.TryReadRecord(name, out var record), $"record {i}: {reader.Error}");
-            var rdata = new byte[1024];
+            var rdata = new byte[record.RDataLength + 2 * DnsName.MaxLength]; // room for names expanded from pointers
             int length = RecordData.CopyUncompressed(record.Type, message, record.RDataOffset, record.RDataLength, rdata);
             Assert.True(length >= 0, $"record {i}: RDATA does not expand");
             records.Add(new ReadRecord(DnsName.ToText(name[..record.NameLength]), record.Type, record.Class, record.Ttl,
