@@ -201,7 +201,10 @@ public ref struct DnsMessageWriter
         {
             if (compress)
             {
-                int match = FindSuffix(name[pos..]);
+                // Only names already complete may be pointed at: this name's own labels are targets
+                // too, but the bytes after them are not written yet (or are left from an earlier use
+                // of the buffer), and "test.test." would otherwise end in a pointer to itself.
+                int match = FindSuffix(name[pos..], firstNewTarget);
                 if (match >= 0)
                 {
                     if (_limit - _position < 2)
@@ -238,9 +241,9 @@ public ref struct DnsMessageWriter
         return true;
     }
 
-    private readonly int FindSuffix(scoped ReadOnlySpan<byte> suffix)
+    private readonly int FindSuffix(scoped ReadOnlySpan<byte> suffix, int targetCount)
     {
-        for (int i = 0; i < _targetCount; i++)
+        for (int i = 0; i < targetCount; i++)
         {
             if (NameAtEquals(_targets[i], suffix))
                 return _targets[i];

@@ -388,4 +388,47 @@ public class DnsMessageWriterTests
         var message = ReadMessage.From(buffer.AsSpan(0, length));
         Assert.Equal(["fmt.test.", "near.fmt.test.", "far.fmt.test.", "near.fmt.test.", "far.fmt.test."], message.Records.Select(r => r.Owner));
     }
+
+    [Fact]
+    public void NameWithARepeatedLabelDoesNotPointIntoItself()
+    {
+        // Regression: while writing "test.test." the first label was already a compression target, and
+        // the unwritten bytes after it (zero here) made it look like "test.", so the second label
+        // became a pointer back to the first: a name that loops forever.
+        var buffer = new byte[512];
+        var writer = new DnsMessageWriter(buffer, buffer.Length);
+
+        Assert.True(writer.TryWriteQuestion(Name("test.test."), (ushort)RecordType.A, RecordClass.IN));
+        int length = writer.Finish();
+
+        byte[] expected =
+        [
+            0x00, 0x00, 0x00, 0x00,             //  0 ID, flags
+            0x00, 0x01, 0x00, 0x00,             //  4 QDCOUNT 1, ANCOUNT 0
+            0x00, 0x00, 0x00, 0x00,             //  8 NSCOUNT 0, ARCOUNT 0
+            0x04, .. "test"u8,                  // 12 label "test"
+            0x04, .. "test"u8,                  // 17 label "test", not a pointer to 12
+            0x00,                               // 22 root
+            0x00, 0x01, 0x00, 0x01,             // 23 QTYPE A, QCLASS IN
+        ];
+        Assert.Equal(expected, buffer[..length]);
+    }
+
+    [Fact]
+    public void ReusedBufferDoesNotMakeANamePointIntoItself()
+    {
+        // The server reuses its response buffer. After an answer about www.fmt.test., a question for
+        // www.www.fmt.test. found the old bytes after its own first label and pointed at itself.
+        var buffer = new byte[512];
+        var first = new DnsMessageWriter(buffer, buffer.Length);
+        Assert.True(first.TryWriteQuestion(Name("www.fmt.test."), (ushort)RecordType.A, RecordClass.IN));
+        first.Finish();
+
+        var writer = new DnsMessageWriter(buffer, buffer.Length);
+        Assert.True(writer.TryWriteQuestion(Name("www.www.fmt.test."), (ushort)RecordType.A, RecordClass.IN));
+        int length = writer.Finish();
+
+        Assert.Equal("www.www.fmt.test.", ReadMessage.From(buffer.AsSpan(0, length)).QuestionName);
+        Assert.Equal(12 + 18 + 4, length);      // header, the name in full, QTYPE and QCLASS
+    }
 }
