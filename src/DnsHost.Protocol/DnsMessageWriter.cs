@@ -51,12 +51,13 @@ public ref struct DnsMessageWriter
     public void SetResponseCode(ResponseCode code) => _header.Flags = (ushort)((_header.Flags & 0xFFF0) | ((ushort)code & 0xF));
 
     /// <summary>A mark to rewind to, dropping everything written after it.</summary>
-    public readonly WriterMark Mark() => new(_position, _targetCount, _header.AnswerCount, _header.AuthorityCount, _header.AdditionalCount);
+    public readonly WriterMark Mark() => new(_position, _targetCount, _header.QuestionCount, _header.AnswerCount, _header.AuthorityCount, _header.AdditionalCount);
 
     public void Rewind(WriterMark mark)
     {
         _position = mark.Position;
         _targetCount = mark.TargetCount;
+        _header.QuestionCount = mark.QuestionCount;
         _header.AnswerCount = mark.AnswerCount;
         _header.AuthorityCount = mark.AuthorityCount;
         _header.AdditionalCount = mark.AdditionalCount;
@@ -284,4 +285,4 @@ public enum DnsSection : byte
     Additional,
 }
 
-public readonly record struct WriterMark(int Position, int TargetCount, ushort AnswerCount, ushort AuthorityCount, ushort AdditionalCount);
+public readonly record struct WriterMark(int Position, int TargetCount, ushort QuestionCount, ushort AnswerCount, ushort AuthorityCount, ushort AdditionalCount);

@@ -300,6 +300,22 @@ public class DnsMessageWriterTests
     }
 
     [Fact]
+    public void RewindBeforeTheQuestionDropsTheQuestion()
+    {
+        // Regression: the mark did not hold QDCOUNT, so the header still claimed the dropped question.
+        var buffer = new byte[512];
+        var writer = new DnsMessageWriter(buffer, buffer.Length);
+        var mark = writer.Mark();
+        Assert.True(writer.TryWriteQuestion(FmtTest, (ushort)RecordType.A, RecordClass.IN));
+
+        writer.Rewind(mark);
+        int length = writer.Finish();
+
+        Assert.Equal(12, length);
+        Assert.Equal(0, BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(4))); // QDCOUNT
+    }
+
+    [Fact]
     public void OptRecordLayout()
     {
         var buffer = new byte[512];
