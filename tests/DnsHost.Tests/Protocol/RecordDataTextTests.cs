@@ -67,6 +67,20 @@ public class RecordDataTextTests
     }
 
     [Fact]
+    public void NaptrCutShortFallsBackToGenericForm()
+    {
+        // Regression: this threw IndexOutOfRangeException instead of printing the RDATA generically.
+        byte[] rdata =
+        [
+            0x00, 0x64,                 // ORDER 100
+            0x00, 0x0A,                 // PREFERENCE 10
+            0x01, .. "S"u8,             // FLAGS, then nothing: SERVICES, REGEXP and REPLACEMENT missing
+        ];
+
+        Assert.Equal("\\# 6 0064000A0153", RecordData.ToText((ushort)RecordType.NAPTR, rdata));
+    }
+
+    [Fact]
     public void NaptrWithAStringLengthPastTheEndFallsBackToGenericForm()
     {
         byte[] rdata =
