@@ -109,6 +109,14 @@ public class DnsNameTests
     }
 
     [Fact]
+    public void EscapedNonAsciiCharacterIsRejected()
+    {
+        // Regression: "\ą" (U+0105) was stored as the octet 0x05, silently changing the name.
+        Assert.False(DnsName.TryParse("a\\ą.test.", default, out _, out var error));
+        Assert.Equal("non-ASCII character (use Punycode)", error);
+    }
+
+    [Fact]
     public void LabelOf63OctetsIsAcceptedAnd64IsNot()
     {
         string label63 = new('a', 63);
