@@ -131,7 +131,7 @@ public class DnsMessageWriterTests
             0x00, 0x14,                         // 150 RDLENGTH 20
             0x00, 0x00, 0x00, 0x05, 0x13, 0xC4, // 152 PRIORITY 0, WEIGHT 5, PORT 5060
             0x03, .. "sip"u8, 0x03, .. "fmt"u8, 0x04, .. "test"u8, 0x00, // 158 TARGET in full
-            // NAPTR: the replacement is not compressed (RFC 3403 4.1, RFC 3597 4), though it is at 130.
+            // NAPTR: the replacement is not compressed (RFC 3597 4), though the same name is at 130.
             0xC0, 0x0C,                         // 172 owner -> 12
             0x00, 0x23, 0x00, 0x01,             // 174 TYPE NAPTR, CLASS IN
             0x00, 0x00, 0x0E, 0x10,             // 178 TTL

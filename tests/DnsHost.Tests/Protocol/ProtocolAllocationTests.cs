@@ -4,7 +4,7 @@ namespace DnsHost.Tests.Protocol;
 
 public class ProtocolAllocationTests
 {
-    // dig www.example.test MX +dnssec +cookie, as it goes on the wire.
+    // A query for www.example.test MX with DO set and a client cookie.
     private static readonly byte[] Query =
     [
         0x4A, 0x2F,                     //  0 ID
