@@ -158,13 +158,15 @@ public ref struct DnsMessageReader
 
     /// <summary>
     /// Reads the OPT pseudo-record (RFC 6891) whose fixed part was just read as <paramref name="record"/>.
-    /// The owner must be the root; options are checked for well-formed lengths.
+    /// The owner must be the root (<see cref="DnsReadError.BadOptRecord"/>); options must be well formed
+    /// (<see cref="DnsReadError.BadOption"/>).
     /// </summary>
-    public readonly bool TryReadEdns(in DnsRecordView record, out EdnsInfo edns)
+    public bool TryReadEdns(in DnsRecordView record, out EdnsInfo edns)
     {
         edns = default;
+        // RFC 6891 6.1.2: the OPT owner MUST be the root.
         if (record.NameLength != 1)
-            return false;
+            return Fail(DnsReadError.BadOptRecord);
         edns.Present = true;
         edns.UdpPayloadSize = record.Class;
         edns.ExtendedRcode = (byte)(record.Ttl >> 24);
@@ -174,23 +176,23 @@ public ref struct DnsMessageReader
         while (pos < end)
         {
             if (end - pos < 4)
-                return false;
+                return Fail(DnsReadError.BadOption);
             ushort code = BinaryPrimitives.ReadUInt16BigEndian(_message[pos..]);
             ushort len = BinaryPrimitives.ReadUInt16BigEndian(_message[(pos + 2)..]);
             pos += 4;
             if (end - pos < len)
-                return false;
+                return Fail(DnsReadError.BadOption);
             var data = _message.Slice(pos, len);
             switch (code)
             {
                 case EdnsOption.ClientSubnet:
                     if (!edns.ClientSubnet.TryParse(data))
-                        return false;
+                        return Fail(DnsReadError.BadOption);
                     break;
                 case EdnsOption.Cookie:
                     // RFC 7873 5.2.2: a client cookie alone is 8 bytes; with a server cookie 16 to 40.
                     if (len != 8 && (len < 16 || len > 40))
-                        return false;
+                        return Fail(DnsReadError.BadOption);
                     edns.CookieOffset = pos;
                     edns.CookieLength = len;
                     break;

@@ -51,12 +51,13 @@ public ref struct DnsMessageWriter
     public void SetResponseCode(ResponseCode code) => _header.Flags = (ushort)((_header.Flags & 0xFFF0) | ((ushort)code & 0xF));
 
     /// <summary>A mark to rewind to, dropping everything written after it.</summary>
-    public readonly WriterMark Mark() => new(_position, _targetCount, _header.AnswerCount, _header.AuthorityCount, _header.AdditionalCount);
+    public readonly WriterMark Mark() => new(_position, _targetCount, _header.QuestionCount, _header.AnswerCount, _header.AuthorityCount, _header.AdditionalCount);
 
     public void Rewind(WriterMark mark)
     {
         _position = mark.Position;
         _targetCount = mark.TargetCount;
+        _header.QuestionCount = mark.QuestionCount;
         _header.AnswerCount = mark.AnswerCount;
         _header.AuthorityCount = mark.AuthorityCount;
         _header.AdditionalCount = mark.AdditionalCount;
@@ -201,7 +202,10 @@ public ref struct DnsMessageWriter
         {
             if (compress)
             {
-                int match = FindSuffix(name[pos..]);
+                // Only names already complete may be pointed at: this name's own labels are targets
+                // too, but the bytes after them are not written yet (or are left from an earlier use
+                // of the buffer), and "test.test." would otherwise end in a pointer to itself.
+                int match = FindSuffix(name[pos..], firstNewTarget);
                 if (match >= 0)
                 {
                     if (_limit - _position < 2)
@@ -245,9 +249,9 @@ public ref struct DnsMessageWriter
         return true;
     }
 
-    private readonly int FindSuffix(scoped ReadOnlySpan<byte> suffix)
+    private readonly int FindSuffix(scoped ReadOnlySpan<byte> suffix, int targetCount)
     {
-        for (int i = 0; i < _targetCount; i++)
+        for (int i = 0; i < targetCount; i++)
         {
             if (NameAtEquals(_targets[i], suffix))
                 return _targets[i];
@@ -288,4 +292,4 @@ public enum DnsSection : byte
     Additional,
 }
 
-public readonly record struct WriterMark(int Position, int TargetCount, ushort AnswerCount, ushort AuthorityCount, ushort AdditionalCount);
+public readonly record struct WriterMark(int Position, int TargetCount, ushort QuestionCount, ushort AnswerCount, ushort AuthorityCount, ushort AdditionalCount);

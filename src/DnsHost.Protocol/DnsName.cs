@@ -133,7 +133,9 @@ public static class DnsName
                 }
                 else
                 {
-                    b = (byte)text[++i];
+                    // "\X" stands for the octet X; a character beyond ASCII is not one octet.
+                    if (text[++i] > 0x7E) { error = "non-ASCII character (use Punycode)"; return false; }
+                    b = (byte)text[i];
                 }
             }
             else

@@ -58,6 +58,11 @@ public struct ClientSubnet
         int addressLength = (SourcePrefixLength + 7) / 8;
         if (data.Length - 4 != addressLength)
             return false;
+        // RFC 7871 6: address bits beyond SOURCE PREFIX-LENGTH must be zero (else FORMERR); a cache
+        // keyed on the prefix would otherwise see two different addresses for one subnet.
+        int spareBits = addressLength * 8 - SourcePrefixLength;
+        if (spareBits > 0 && (data[^1] & ((1 << spareBits) - 1)) != 0)
+            return false;
         data[4..].CopyTo(Address);
         Present = true;
         return true;

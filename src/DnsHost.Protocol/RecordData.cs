@@ -170,11 +170,13 @@ public static class RecordData
                     pos += len + 1;
                 }
                 return r.Length > 0;
-            case RecordType.NAPTR:
+            case RecordType.NAPTR when r.Length >= 4:
                 sb.Append(U16(r, 0)).Append(' ').Append(U16(r, 2));
                 pos = 4;
                 for (int i = 0; i < 3; i++)
                 {
+                    // FLAGS, SERVICES and REGEXP: indexing past a short RDATA would throw, not fall back.
+                    if (pos >= r.Length || pos + 1 + r[pos] > r.Length) return false;
                     int len = r[pos];
                     sb.Append(' ');
                     AppendCharacterString(sb, r.Slice(pos + 1, len));
