@@ -202,10 +202,9 @@ public ref struct DnsMessageWriter
         {
             if (compress)
             {
-                // Only names already complete may be pointed at: this name's own labels are targets
-                // too, but the bytes after them are not written yet (or are left from an earlier use
-                // of the buffer), and "test.test." would otherwise end in a pointer to itself.
-                int match = FindSuffix(name[pos..], firstNewTarget);
+                // Only names already complete may be pointed at (their labels are registered below,
+                // once written), or "test.test." would end in a pointer to itself.
+                int match = FindSuffix(name[pos..], _targetCount);
                 if (match >= 0)
                 {
                     if (_limit - _position < 2)
