@@ -53,31 +53,42 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options)
         DnsQuestion question = default;
         bool haveQuestion = header.QuestionCount == 1 && reader.TryReadQuestion(qname, out question);
 
-        if (header.OpCode != OpCode.Query)
-            return Finish(ref writer, ResponseCode.NotImp, haveQuestion, qname, question, default, out length);
+        bool isQuery = header.OpCode == OpCode.Query;
         if (!haveQuestion)
-            return Finish(ref writer, ResponseCode.FormErr, false, qname, question, default, out length);
+        {
+            // No question (QDCOUNT 0) still gets the client's EDNS back, as Knot does, when the rest parses.
+            EdnsInfo bare = default;
+            if (header.QuestionCount == 0)
+                TryReadEdnsOnly(ref reader, header, out bare);
+            return Finish(ref writer, isQuery ? ResponseCode.FormErr : ResponseCode.NotImp, false, qname, question, bare, out length, bare.Present ? 512 : 0);
+        }
 
         // A query carries no answers; the authority section may hold an SOA (IXFR, RFC 1995 3).
-        if (header.AnswerCount != 0)
+        if (header.AnswerCount != 0 && isQuery)
             return Finish(ref writer, ResponseCode.FormErr, true, qname, question, default, out length);
         Span<byte> scratch = stackalloc byte[DnsName.MaxLength + 1];
-        for (int i = 0; i < header.AuthorityCount; i++)
+        for (int i = 0; i < header.AnswerCount + header.AuthorityCount; i++)
         {
             if (!reader.TryReadRecord(scratch, out _))
-                return Finish(ref writer, ResponseCode.FormErr, true, qname, question, default, out length);
+                return Finish(ref writer, isQuery ? ResponseCode.FormErr : ResponseCode.NotImp, true, qname, question, default, out length);
         }
         EdnsInfo edns = default;
         for (int i = 0; i < header.AdditionalCount; i++)
         {
             if (!reader.TryReadRecord(scratch, out var record))
-                return Finish(ref writer, ResponseCode.FormErr, true, qname, question, edns, out length);
+                return Finish(ref writer, isQuery ? ResponseCode.FormErr : ResponseCode.NotImp, true, qname, question, edns, out length);
             if (record.Type == (ushort)RecordType.OPT)
             {
                 // RFC 6891 6.1.1: more than one OPT, or one not owned by the root, is FORMERR.
                 if (edns.Present || !reader.TryReadEdns(record, out edns))
                     return Finish(ref writer, ResponseCode.FormErr, true, qname, question, default, out length);
             }
+        }
+        if (!isQuery)
+        {
+            // NOTIFY and UPDATE are known but not accepted here (no secondaries, no dynamic update): NOTAUTH, as Knot answers.
+            var code = header.OpCode is OpCode.Notify or OpCode.Update ? ResponseCode.NotAuth : ResponseCode.NotImp;
+            return Finish(ref writer, code, true, qname, question, edns, out length);
         }
 
         int limit = overTcp ? ushort.MaxValue : edns.Present ? Math.Clamp((int)edns.UdpPayloadSize, 512, _maxUdpPayload) : 512;
@@ -92,8 +103,12 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options)
 
         if (question.Class == RecordClass.CH)
             return AnswerChaos(ref writer, qnameWire, lower, question, edns, limit, out length);
-        if (question.Class != RecordClass.IN)
+        // QCLASS ANY (RFC 1035 3.2.5) is answered from the IN data, the only class served.
+        if (question.Class is not (RecordClass.IN or RecordClass.Any))
             return Finish(ref writer, ResponseCode.Refused, true, qname, question, edns, out length);
+        // TYPE 0 is reserved (RFC 6895 3.1); Knot answers NOTIMP.
+        if (question.Type == 0)
+            return Finish(ref writer, ResponseCode.NotImp, true, qname, question, edns, out length);
 
         var catalog = _zones.Current;
         var zone = catalog.FindZone(lower);
@@ -105,7 +120,11 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options)
 
         if (question.Type is (ushort)RecordType.AXFR or (ushort)RecordType.IXFR)
         {
+            // RFC 5936 4.2: AXFR is a TCP-only exchange; Knot answers NOTIMP over UDP.
             if (question.Type == (ushort)RecordType.AXFR && !overTcp)
+                return Finish(ref writer, ResponseCode.NotImp, true, qname, question, edns, out length);
+            // RFC 1995 3: an IXFR query carries the client's SOA in the authority section.
+            if (question.Type == (ushort)RecordType.IXFR && header.AuthorityCount != 1)
                 return Finish(ref writer, ResponseCode.FormErr, true, qname, question, edns, out length);
             if (!lower.SequenceEqual(zone.Origin))
                 return Finish(ref writer, ResponseCode.NotAuth, true, qname, question, edns, out length);
@@ -113,8 +132,8 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options)
             {
                 // RFC 1995 2: an IXFR over UDP that cannot carry the difference gets the current SOA.
                 writer.TryWriteQuestion(qnameWire, question.Type, question.Class);
+                // Knot leaves AA clear on this answer; so do we.
                 writer.TryWriteRecord(DnsSection.Answer, zone.Soa.Owner, (ushort)RecordType.SOA, RecordClass.IN, zone.Soa.Ttl, zone.Soa.RData[0]);
-                writer.Flags |= DnsHeader.AaBit;
                 return Finish(ref writer, ResponseCode.NoError, false, qname, question, edns, out length, limit);
             }
             if (!transferAllowed)
@@ -124,13 +143,35 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options)
         }
 
         writer.TryWriteQuestion(qnameWire, question.Type, question.Class);
-        var anyMode = overTcp ? AnyQueryMode.Full : AnyQueryMode.Minimal;
-        var result = AnswerEngine.Answer(zone, lower, qnameWire, question.Type, anyMode, ref writer);
+        // RFC 8482 4.1: one RRset for ANY, over TCP as well, as Knot DNS does.
+        var result = AnswerEngine.Answer(zone, lower, qnameWire, question.Type, AnyQueryMode.Minimal, ref writer);
         if (result.Authoritative)
             writer.Flags |= DnsHeader.AaBit;
         if (result.Truncated)
             writer.Flags |= DnsHeader.TcBit;
         return Finish(ref writer, result.ResponseCode, false, qname, question, edns, out length, limit);
+    }
+
+    /// <summary>Skips whatever answer and authority records there are and reads the OPT record, if any.</summary>
+    private static bool TryReadEdnsOnly(ref DnsMessageReader reader, in DnsHeader header, out EdnsInfo edns)
+    {
+        edns = default;
+        Span<byte> scratch = stackalloc byte[DnsName.MaxLength + 1];
+        int total = header.AnswerCount + header.AuthorityCount + header.AdditionalCount;
+        for (int i = 0; i < total; i++)
+        {
+            if (!reader.TryReadRecord(scratch, out var record))
+                return false;
+            if (record.Type == (ushort)RecordType.OPT && i >= header.AnswerCount + header.AuthorityCount)
+            {
+                if (edns.Present || !reader.TryReadEdns(record, out edns))
+                {
+                    edns = default;
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private QueryDisposition AnswerChaos(ref DnsMessageWriter writer, scoped ReadOnlySpan<byte> qname, scoped ReadOnlySpan<byte> lower, in DnsQuestion question, in EdnsInfo edns, int limit, out int length)

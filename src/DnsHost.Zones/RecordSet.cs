@@ -39,6 +39,14 @@ public sealed class RecordSet
         return lower;
     }
 
+    private static byte[] NameAt(byte[] rdata, int offset)
+    {
+        int end = offset;
+        while (end < rdata.Length && rdata[end] != 0)
+            end += rdata[end] + 1;
+        return rdata[offset..Math.Min(end + 1, rdata.Length)];
+    }
+
     private static byte[][] FindAdditionalTargets(ushort type, byte[][] rdata)
     {
         int offset = type switch
@@ -46,6 +54,8 @@ public sealed class RecordSet
             (ushort)RecordType.NS => 0,
             (ushort)RecordType.MX => 2,
             (ushort)RecordType.SRV => 6,
+            // RFC 9460 4.1: the addresses of an SVCB/HTTPS TargetName belong in the additional section.
+            (ushort)RecordType.SVCB or (ushort)RecordType.HTTPS => 2,
             _ => -1,
         };
         if (offset < 0)
@@ -55,7 +65,7 @@ public sealed class RecordSet
         {
             if (r.Length <= offset)
                 continue;
-            var name = r[offset..];
+            var name = NameAt(r, offset);
             DnsName.ToLower(name, name);
             // RFC 2782: a target of "." means the service is not available; nothing to add.
             if (name.Length > 1 && !targets.Exists(t => t.AsSpan().SequenceEqual(name)))

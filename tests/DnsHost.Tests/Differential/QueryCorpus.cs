@@ -87,9 +87,36 @@ public static class QueryCorpus
         yield return new CorpusQuery("CH id.server", TestQuery.Build("id.server", RecordType.TXT, id: id++, cls: RecordClass.CH));
         yield return new CorpusQuery("opcode STATUS", TestQuery.Build("target.diff.test", RecordType.A, id: id++, opcode: 2));
         yield return new CorpusQuery("opcode 3 (unassigned)", TestQuery.Build("target.diff.test", RecordType.A, id: id++, opcode: 3));
+        yield return new CorpusQuery("opcode NOTIFY", TestQuery.Build("diff.test", RecordType.SOA, id: id++, opcode: 4));
+        yield return new CorpusQuery("opcode UPDATE", TestQuery.Build("diff.test", RecordType.SOA, id: id++, opcode: 5));
+        foreach (ushort meta in new ushort[] { 0, 41, 46, 47, 48, 249, 250, 253, 254, 128 })
+            yield return new CorpusQuery($"qtype {meta}", TestQuery.Build("target.diff.test", meta, id: id++));
+        foreach (ushort cls in new ushort[] { RecordClass.Any, RecordClass.None, RecordClass.HS, 2 })
+            yield return new CorpusQuery($"class {cls}", TestQuery.Build("target.diff.test", RecordType.A, id: id++, cls: cls));
+        yield return new CorpusQuery("AXFR over UDP", TestQuery.Build("diff.test", RecordType.AXFR, id: id++));
+        yield return new CorpusQuery("IXFR over UDP without the client's SOA", TestQuery.Build("diff.test", RecordType.IXFR, id: id++));
+        yield return new CorpusQuery("IXFR over UDP, client serial older", Ixfr(id++, 41));
+        yield return new CorpusQuery("IXFR over UDP, client serial current", Ixfr(id++, 42));
+        yield return new CorpusQuery("AXFR of a non-apex name over UDP", TestQuery.Build("target.diff.test", RecordType.AXFR, id: id++));
+        yield return new CorpusQuery("EDNS with unknown option", TestQuery.Build("target.diff.test", RecordType.A, id: id++, ednsOptions: [0xFD, 0xE9, 0, 2, 0xAB, 0xCD]));
+        yield return new CorpusQuery("EDNS with client subnet", TestQuery.Build("target.diff.test", RecordType.A, id: id++, ednsOptions: [0, 8, 0, 7, 0, 1, 24, 0, 198, 51, 100]));
+        yield return new CorpusQuery("EDNS with client cookie", TestQuery.Build("target.diff.test", RecordType.A, id: id++, ednsOptions: [0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8]));
+        yield return new CorpusQuery("EDNS payload below 512", TestQuery.Build("big.diff.test", RecordType.TXT, id: id++, ednsSize: 100));
+        yield return new CorpusQuery("EDNS DO on NXDOMAIN", TestQuery.Build("nope.diff.test", RecordType.A, id: id++, dnssecOk: true));
+        foreach (var (label, flags) in new (string, ushort)[] { ("CD set", 0x0010), ("AD set", 0x0020), ("Z set", 0x0040), ("AA set in query", 0x0400), ("TC set in query", 0x0200), ("RA set in query", 0x0080) })
+        {
+            var packet = TestQuery.Build("target.diff.test", RecordType.A, id: id++);
+            packet[2] |= (byte)(flags >> 8);
+            packet[3] |= (byte)flags;
+            yield return new CorpusQuery(label, packet);
+        }
+        yield return new CorpusQuery("two OPT records", TwoOpts(id++));
+        yield return new CorpusQuery("qdcount 0 with OPT", [0x11, 0x22, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 41, 4, 0xD0, 0, 0, 0, 0, 0, 0]);
+        yield return new CorpusQuery("qdcount 2", [.. TestQuery.Build("target.diff.test", RecordType.A, id: id++, ednsSize: null)[..5], 2,
+            .. TestQuery.Build("target.diff.test", RecordType.A, ednsSize: null)[6..], .. TestQuery.Build("target.diff.test", RecordType.A, ednsSize: null)[12..]]);
     }
 
-    /// <summary>ANY, kept apart: RFC 8482 lets servers choose which RRset a minimal ANY answer holds.</summary>
+    /// <summary>ANY (RFC 8482): both servers answer with the node's first RRset by type, over UDP and TCP.</summary>
     public static IEnumerable<CorpusQuery> Any()
     {
         ushort id = 40000;
@@ -98,6 +125,28 @@ public static class QueryCorpus
             yield return Query(name, RecordType.ANY, ref id);
             yield return new CorpusQuery($"{name} ANY over TCP", TestQuery.Build(name, RecordType.ANY, id: id++), OverTcp: true);
         }
+    }
+
+    /// <summary>An IXFR query (RFC 1995 3) for diff.test with the client's SOA at <paramref name="serial"/> in the authority section.</summary>
+    private static byte[] Ixfr(ushort id, uint serial)
+    {
+        var buffer = new byte[512];
+        var writer = new DnsMessageWriter(buffer, buffer.Length);
+        writer.Id = id;
+        var zone = DnsName.Parse("diff.test.");
+        writer.TryWriteQuestion(zone, (ushort)RecordType.IXFR, RecordClass.IN);
+        byte[] soa = [.. DnsName.Parse("ns1.diff.test."), .. DnsName.Parse("admin.diff.test."),
+            (byte)(serial >> 24), (byte)(serial >> 16), (byte)(serial >> 8), (byte)serial, 0, 0, 14, 16, 0, 0, 2, 88, 0, 9, 58, 128, 0, 0, 0, 120];
+        writer.TryWriteRecord(DnsSection.Authority, zone, (ushort)RecordType.SOA, RecordClass.IN, 1800, soa);
+        return buffer[..writer.Finish()];
+    }
+
+    private static byte[] TwoOpts(ushort id)
+    {
+        var packet = TestQuery.Build("target.diff.test", RecordType.A, id: id);
+        byte[] opt = [0, 0, 41, 4, 0xD0, 0, 0, 0, 0, 0, 0];
+        packet[11] = 2; // ARCOUNT 2
+        return [.. packet, .. opt];
     }
 
     private static CorpusQuery Query(string name, RecordType type, ref ushort id) =>

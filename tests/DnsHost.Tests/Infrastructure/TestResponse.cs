@@ -21,6 +21,7 @@ public sealed class TestResponse
     public List<TestRecord> Additional { get; } = [];
     public bool HasOpt { get; init; }
     public ushort OptPayload { get; init; }
+    public ushort OptFlags { get; init; }
     public int Length { get; init; }
 
     public bool AA => (Flags & DnsHeader.AaBit) != 0;
@@ -49,6 +50,7 @@ public sealed class TestResponse
         sections[0] = []; sections[1] = []; sections[2] = [];
         bool hasOpt = false;
         ushort payload = 0;
+        ushort optFlags = 0;
         int extended = 0;
         Span<byte> rdata = stackalloc byte[65535];
         int[] counts = [header.AnswerCount, header.AuthorityCount, header.AdditionalCount];
@@ -62,6 +64,7 @@ public sealed class TestResponse
                     hasOpt = true;
                     payload = r.Class;
                     extended = (int)(r.Ttl >> 24);
+                    optFlags = (ushort)r.Ttl;
                     continue;
                 }
                 int len = RecordData.CopyUncompressed(r.Type, message, r.RDataOffset, r.RDataLength, rdata);
@@ -79,6 +82,7 @@ public sealed class TestResponse
             QuestionCount = header.QuestionCount,
             HasOpt = hasOpt,
             OptPayload = payload,
+            OptFlags = optFlags,
             Length = message.Length,
         };
         response.Answer.AddRange(sections[0]);

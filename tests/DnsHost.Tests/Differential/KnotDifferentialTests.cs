@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Sockets;
+using DnsHost.Tests.Infrastructure;
+using DnsHost.Tests.Peers;
+using Xunit.Abstractions;
+
+namespace DnsHost.Tests.Differential;
+
+/// <summary>
+/// Sends the same corpus to DnsHost and to a real Knot DNS serving the same zones, and compares
+/// RCODE, flags, the question, and every section as a set. A difference fails the test unless the
+/// allow-list below explains it.
+/// </summary>
+public sealed class KnotDifferentialTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly TestZones _zones = new();
+    private RunningServer _dnshost = null!;
+    private KnotServer _knot = null!;
+
+    /// <summary>Differences we accept, each with the reason. Keep it short.</summary>
+    private static readonly (string Label, string Field, string Reason)[] AllowList =
+    [
+        ("CH version.bind", "rcode", "DnsHost refuses CHAOS version queries unless Dns:AnswerChaosQueries is set (the version helps attackers); Knot answers by default"),
+        ("CH version.bind", "answer", "same as above"),
+        ("CH id.server", "rcode", "same as above"),
+        ("CH id.server", "answer", "same as above"),
+        ("CD set", "CD", "RFC 4035 3.1.6: the CD bit is copied from query to response; Knot clears it"),
+        ("qdcount 2", "response", "DnsHost answers FORMERR (RFC 1035 4.1.2 allows only one question here); Knot drops the packet"),
+    ];
+
+    public async Task InitializeAsync()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Differential", "zones"), "*.zone"))
+            File.Copy(file, Path.Combine(_zones.Directory, Path.GetFileName(file)));
+        _zones.CopySamples();
+        _dnshost = await RunningServer.StartAsync(_zones.Directory);
+        var zoneFiles = Directory.GetFiles(_zones.Directory, "*.zone")
+            .Select(f => (Origin: Path.GetFileNameWithoutExtension(f) + ".", Path: f)).ToList();
+        _knot = await KnotServer.StartAsync(zoneFiles);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _dnshost.DisposeAsync();
+        await _knot.DisposeAsync();
+        _zones.Dispose();
+    }
+
+    [Fact]
+    public async Task DnsHost_answers_like_knot()
+    {
+        var differences = new List<string>();
+        int compared = 0;
+        foreach (var query in QueryCorpus.All().Concat(QueryCorpus.Any()))
+        {
+            var ours = await Send(_dnshost.EndPoint, query);
+            var theirs = await Send(_knot.EndPoint, query);
+            compared++;
+            var comparison = (ours, theirs) switch
+            {
+                (null, null) => [],
+                (null, _) => [("response", $"ours none, knot {theirs.ResponseCode}")],
+                (_, null) => [("response", $"ours {ours.ResponseCode}, knot none")],
+                _ => Compare(ours, theirs).ToList(),
+            };
+            foreach (var (field, detail) in comparison)
+            {
+                if (AllowList.Any(a => (a.Label == "*" || a.Label == query.Label) && a.Field == field))
+                    continue;
+                differences.Add($"{query.Label}: {field}: {detail}");
+            }
+        }
+        output.WriteLine($"{compared} queries compared, {differences.Count} unexplained differences");
+        foreach (var d in differences)
+            output.WriteLine(d);
+        Assert.True(compared >= 300, $"corpus too small: {compared}");
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
+    }
+
+    private static IEnumerable<(string Field, string Detail)> Compare(TestResponse ours, TestResponse theirs)
+    {
+        if (ours.ResponseCode != theirs.ResponseCode)
+            yield return ("rcode", $"ours {ours.ResponseCode}, knot {theirs.ResponseCode}");
+        foreach (var (flag, a, b) in new[] { ("QR", ours.QR, theirs.QR), ("CD", (ours.Flags & 0x10) != 0, (theirs.Flags & 0x10) != 0), ("AD", (ours.Flags & 0x20) != 0, (theirs.Flags & 0x20) != 0), ("Z", (ours.Flags & 0x40) != 0, (theirs.Flags & 0x40) != 0), ("opcode", (ours.Flags & 0x7800) != 0, (theirs.Flags & 0x7800) != 0), ("AA", ours.AA, theirs.AA), ("TC", ours.TC, theirs.TC), ("RD", ours.RD, theirs.RD), ("RA", ours.RA, theirs.RA) })
+        {
+            if (a != b)
+                yield return (flag, $"ours {a}, knot {b}");
+        }
+        if (ours.QuestionCount != theirs.QuestionCount || ours.QuestionName != theirs.QuestionName || ours.QuestionType != theirs.QuestionType)
+            yield return ("question", $"ours {ours.QuestionCount}x {ours.QuestionName} {ours.QuestionType}, knot {theirs.QuestionCount}x {theirs.QuestionName} {theirs.QuestionType}");
+        foreach (var (section, a, b) in new[] { ("answer", ours.Answer, theirs.Answer), ("authority", ours.Authority, theirs.Authority), ("additional", ours.Additional, theirs.Additional) })
+        {
+            var sa = Sorted(a);
+            var sb = Sorted(b);
+            if (!sa.SequenceEqual(sb))
+                yield return (section, $"ours [{string.Join(", ", sa)}] knot [{string.Join(", ", sb)}]");
+        }
+        if (ours.HasOpt != theirs.HasOpt || ours.OptPayload != theirs.OptPayload || ours.OptFlags != theirs.OptFlags)
+            yield return ("opt", $"ours {(ours.HasOpt ? $"{ours.OptPayload} flags {ours.OptFlags:x4}" : "none")}, knot {(theirs.HasOpt ? $"{theirs.OptPayload} flags {theirs.OptFlags:x4}" : "none")}");
+    }
+
+    private static List<string> Sorted(List<TestRecord> records) =>
+        records.Select(r => $"{r.Name.ToLowerInvariant()} {r.Ttl} {r.Class} {r.Type} {r.Data.ToLowerInvariant()}").Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Sends one query; null when the server stays silent (as it should for some malformed ones).</summary>
+    private static async Task<TestResponse?> Send(IPEndPoint server, CorpusQuery query)
+    {
+        try
+        {
+            return await SendOrThrow(server, query);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<TestResponse> SendOrThrow(IPEndPoint server, CorpusQuery query)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
+        if (query.OverTcp)
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(server, cts.Token);
+            var stream = tcp.GetStream();
+            await stream.WriteAsync(new[] { (byte)(query.Packet.Length >> 8), (byte)query.Packet.Length }, cts.Token);
+            await stream.WriteAsync(query.Packet, cts.Token);
+            return TestResponse.Parse(await RunningServer.ReadMessage(stream, cts.Token));
+        }
+        using var udp = new UdpClient(server.AddressFamily);
+        udp.Connect(server);
+        await udp.SendAsync(query.Packet, cts.Token);
+        var result = await udp.ReceiveAsync(cts.Token);
+        return TestResponse.Parse(result.Buffer);
+    }
+}
