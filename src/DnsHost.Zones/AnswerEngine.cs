@@ -89,6 +89,12 @@ public static class AnswerEngine
                     if (anyMode == AnyQueryMode.Minimal)
                         break;
                 }
+                foreach (var set in node.Sets)
+                {
+                    WriteAdditional(zone, set, ref writer);
+                    if (anyMode == AnyQueryMode.Minimal)
+                        break;
+                }
                 return new(ResponseCode.NoError, authoritative, false);
             }
 

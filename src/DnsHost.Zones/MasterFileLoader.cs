@@ -51,9 +51,15 @@ public static class MasterFileLoader
         var records = new List<ZoneRecord>(parsed.Count);
         var lines = new EntryLines(entries);
         byte[]? origin = null;
-        foreach (var record in parsed)
+        // ARSoft returns one record per entry, in order; it reads an explicit TTL of 0 as "none", so the
+        // TTL worked out from the source wins when the counts agree.
+        var recordEntries = entries.Where(e => e.Owner is not null).ToList();
+        bool sameOrder = recordEntries.Count == parsed.Count;
+        for (int i = 0; i < parsed.Count; i++)
         {
-            var converted = Convert(record);
+            var converted = Convert(parsed[i]);
+            if (sameOrder && recordEntries[i].Ttl is long sourceTtl)
+                converted = converted with { Ttl = (uint)sourceTtl };
             if (standIns.Count > 0 && standIns.TryGetValue(DnsName.ToText(converted.Owner), out var realOwner))
                 converted = converted with { Owner = realOwner };
             records.Add(converted with { Line = lines.Find(converted.Owner, converted.Type) });
@@ -65,15 +71,23 @@ public static class MasterFileLoader
     }
 
     /// <summary>One logical entry of a master file after $INCLUDE expansion, with an absolute owner.</summary>
-    private sealed record SourceEntry(string File, int Line, string Text, IReadOnlyList<string> Tokens, string? Owner);
+    private sealed record SourceEntry(string File, int Line, string Text, IReadOnlyList<string> Tokens, string? Owner, long? Ttl = null);
 
     /// <summary>
     /// Inlines $INCLUDE files and writes every explicit owner as an absolute name. Both matter: the
     /// include keeps (file, line) for messages, and ARSoft's parser otherwise reads an owner such as
     /// "1" (reverse zones) as a TTL or "A" as a type, where RFC 1035 5.1 says a name in column 0 is the owner.
     /// </summary>
-    private static void Expand(string text, string display, string folder, string origin, List<SourceEntry> output, int depth, Dictionary<string, byte[]> standIns)
+    /// <summary>TTL state while expanding: $TTL (RFC 2308 4) and the last explicit TTL (RFC 1035 5.1).</summary>
+    private sealed class TtlState
     {
+        public long? Default;
+        public long? LastExplicit;
+    }
+
+    private static void Expand(string text, string display, string folder, string origin, List<SourceEntry> output, int depth, Dictionary<string, byte[]> standIns, TtlState? ttl = null)
+    {
+        ttl ??= new TtlState();
         string? previousOwner = null;
         foreach (var e in MasterFileScanner.Scan(text))
         {
@@ -101,9 +115,14 @@ public static class MasterFileLoader
                         throw new ZoneLoadException([new ZoneProblem(display, e.Line, $"$INCLUDE cannot read {t[1]}: {ex.Message}")]);
                     }
                     output.Add(new SourceEntry(display, e.Line, "$ORIGIN " + includeOrigin, t, null));
-                    Expand(includeText, Path.Combine(Path.GetDirectoryName(display) ?? "", t[1].Trim('"')), folder, includeOrigin, output, depth + 1, standIns);
+                    Expand(includeText, Path.Combine(Path.GetDirectoryName(display) ?? "", t[1].Trim('"')), folder, includeOrigin, output, depth + 1, standIns, ttl);
                     // RFC 1035 5.1: the origin (and owner) in effect before the $INCLUDE come back after it.
                     output.Add(new SourceEntry(display, e.Line, "$ORIGIN " + origin, t, null));
+                }
+                else if (t[0].Equals("$TTL", StringComparison.OrdinalIgnoreCase) && t.Count >= 2 && TryParseTtl(t[1], out long defaultTtl))
+                {
+                    ttl.Default = defaultTtl;
+                    output.Add(new SourceEntry(display, e.Line, "$TTL " + defaultTtl, t, null));
                 }
                 else
                 {
@@ -115,16 +134,84 @@ public static class MasterFileLoader
             {
                 string owner = previousOwner ?? origin;
                 // Make the owner explicit too: after an $INCLUDE the parser's idea of "previous" may differ.
-                output.Add(new SourceEntry(display, e.Line, StandIn(owner, standIns) + " " + string.Join(' ', t), t, owner));
+                string rest = WithExplicitTtl(t, 0, ttl, out var effectiveTtl);
+                output.Add(new SourceEntry(display, e.Line, StandIn(owner, standIns) + " " + rest, t, owner, effectiveTtl));
             }
             else
             {
                 string owner = Absolute(t[0], origin);
                 previousOwner = owner;
                 // One line from the tokens: ARSoft mishandles parentheses that open and close on one line.
-                output.Add(new SourceEntry(display, e.Line, StandIn(owner, standIns) + " " + string.Join(' ', t.Skip(1)), t, owner));
+                string rest = WithExplicitTtl(t, 1, ttl, out var effectiveTtl);
+                output.Add(new SourceEntry(display, e.Line, StandIn(owner, standIns) + " " + rest, t, owner, effectiveTtl));
             }
         }
+    }
+
+    /// <summary>
+    /// Writes the TTL of a record out in seconds, before the class and type. ARSoft reads neither
+    /// unit suffixes ("1h", RFC 1035 leaves them to implementations, all major servers accept them)
+    /// nor $TTL as the default for later records; it carries the last explicit TTL forward instead.
+    /// </summary>
+    private static string WithExplicitTtl(IReadOnlyList<string> tokens, int start, TtlState state) => WithExplicitTtl(tokens, start, state, out _);
+
+    private static string WithExplicitTtl(IReadOnlyList<string> tokens, int start, TtlState state, out long? effectiveTtl)
+    {
+        long? ttl = null;
+        string? cls = null;
+        int i = start;
+        for (; i < tokens.Count && i < start + 2; i++)
+        {
+            if (cls is null && IsClass(tokens[i]))
+                cls = tokens[i];
+            else if (ttl is null && TryParseTtl(tokens[i], out long value))
+                ttl = value;
+            else
+                break;
+        }
+        if (ttl is long explicitTtl)
+            state.LastExplicit = explicitTtl;
+        long? effective = ttl ?? state.Default ?? state.LastExplicit;
+        effectiveTtl = effective;
+        var sb = new StringBuilder();
+        if (effective is long e)
+            sb.Append(e).Append(' ');
+        if (cls is not null)
+            sb.Append(cls).Append(' ');
+        sb.AppendJoin(' ', tokens.Skip(i));
+        return sb.ToString();
+    }
+
+    private static bool IsClass(string token) =>
+        token.Equals("IN", StringComparison.OrdinalIgnoreCase) || token.Equals("CH", StringComparison.OrdinalIgnoreCase) ||
+        token.Equals("HS", StringComparison.OrdinalIgnoreCase) || token.Equals("CS", StringComparison.OrdinalIgnoreCase) ||
+        (token.StartsWith("CLASS", StringComparison.OrdinalIgnoreCase) && token.Length > 5 && token[5..].All(char.IsAsciiDigit));
+
+    /// <summary>A TTL in seconds, or with the w/d/h/m/s units BIND, Knot and NSD accept ("1h30m").</summary>
+    public static bool TryParseTtl(string token, out long seconds)
+    {
+        seconds = 0;
+        if (token.Length == 0 || !char.IsAsciiDigit(token[0]))
+            return false;
+        long number = 0;
+        bool pendingNumber = false;
+        foreach (char c in token)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                number = number * 10 + (c - '0');
+                if (number > uint.MaxValue) return false;
+                pendingNumber = true;
+                continue;
+            }
+            long unit = char.ToLowerInvariant(c) switch { 'w' => 604800, 'd' => 86400, 'h' => 3600, 'm' => 60, 's' => 1, _ => 0 };
+            if (unit == 0 || !pendingNumber) return false;
+            seconds += number * unit;
+            number = 0;
+            pendingNumber = false;
+        }
+        seconds += number;
+        return seconds <= int.MaxValue;
     }
 
     /// <summary>

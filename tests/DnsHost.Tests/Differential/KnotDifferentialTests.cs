@@ -51,7 +51,7 @@ public sealed class KnotDifferentialTests(ITestOutputHelper output) : IAsyncLife
     {
         var differences = new List<string>();
         int compared = 0;
-        foreach (var query in QueryCorpus.All().Concat(QueryCorpus.Any()))
+        foreach (var query in QueryCorpus.All().Concat(QueryCorpus.Any()).Concat(QueryCorpus.FromZones(_zones.Directory)))
         {
             var ours = await Send(_dnshost.EndPoint, query);
             var theirs = await Send(_knot.EndPoint, query);

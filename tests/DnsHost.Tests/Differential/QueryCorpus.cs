@@ -116,6 +116,30 @@ public static class QueryCorpus
             .. TestQuery.Build("target.diff.test", RecordType.A, ednsSize: null)[6..], .. TestQuery.Build("target.diff.test", RecordType.A, ednsSize: null)[12..]]);
     }
 
+    /// <summary>
+    /// Queries generated from the zones themselves, so the corpus grows with them: every owner name (and
+    /// a name below it, and a mixed-case spelling) with the common types, DS and ANY.
+    /// </summary>
+    public static IEnumerable<CorpusQuery> FromZones(string directory)
+    {
+        ushort id = 20000;
+        RecordType[] types = [RecordType.A, RecordType.AAAA, RecordType.TXT, RecordType.MX, RecordType.NS, RecordType.CNAME, RecordType.DS, RecordType.SRV, RecordType.ANY];
+        foreach (var file in Directory.GetFiles(directory, "*.zone").Order(StringComparer.Ordinal))
+        {
+            var zone = DnsHost.Zones.MasterFileLoader.Load(file, directory);
+            var owners = zone.Records.Select(r => DnsName.ToText(r.Owner)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            foreach (var owner in owners)
+            {
+                string concrete = owner.StartsWith("*.", StringComparison.Ordinal) ? "w1" + owner[1..] : owner;
+                foreach (var type in types)
+                    yield return new CorpusQuery($"{owner} {type}", TestQuery.Build(owner, type, id: id++));
+                yield return new CorpusQuery($"below {owner} A", TestQuery.Build("below." + concrete, RecordType.A, id: id++));
+                yield return new CorpusQuery($"below {owner} TXT", TestQuery.Build("x.below." + concrete, RecordType.TXT, id: id++));
+                yield return new CorpusQuery($"{owner} A mixed case", TestQuery.Build(MixCase(concrete), RecordType.A, id: id++));
+            }
+        }
+    }
+
     /// <summary>ANY (RFC 8482): both servers answer with the node's first RRset by type, over UDP and TCP.</summary>
     public static IEnumerable<CorpusQuery> Any()
     {

@@ -79,4 +79,18 @@ public sealed class MasterFileLoaderTests : IDisposable
         Assert.Contains("esc\\.dot.e.test. 60 A 192.0.2.5", text);
         Assert.Contains("Abc.e.test. 60 A 192.0.2.6", text);
     }
+
+    [Fact]
+    public void Regression_ttl_units_dollar_ttl_default_and_zero_ttl()
+    {
+        // Found by the differential test: ARSoft carried the last explicit TTL forward instead of $TTL,
+        // read an explicit 0 as "no TTL", and rejected unit suffixes.
+        var path = _zones.Write("ttl.test.zone", "$TTL 10m\n@ SOA ns h 1 2 3 4 5\n NS ns\nns A 192.0.2.1\na 5 A 192.0.2.2\nb A 192.0.2.3\nc 0 A 192.0.2.4\nd IN 1h30m A 192.0.2.5\n");
+        var text = Texts(MasterFileLoader.Load(path));
+        Assert.Contains("ns.ttl.test. 600 A 192.0.2.1", text);
+        Assert.Contains("a.ttl.test. 5 A 192.0.2.2", text);
+        Assert.Contains("b.ttl.test. 600 A 192.0.2.3", text);
+        Assert.Contains("c.ttl.test. 0 A 192.0.2.4", text);
+        Assert.Contains("d.ttl.test. 5400 A 192.0.2.5", text);
+    }
 }
