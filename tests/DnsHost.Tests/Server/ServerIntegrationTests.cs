@@ -177,4 +177,35 @@ public sealed class ServerIntegrationTests : IAsyncLifetime
         Assert.Equal(ResponseCode.NoError, response.ResponseCode);
         Assert.Equal(2, response.Answer.Count);
     }
+
+    [Fact]
+    public async Task Axfr_from_a_client_outside_the_access_list_is_refused()
+    {
+        await using var server = await RunningServer.StartAsync(_zones.Directory, "--Dns:TransferAllow:0=192.0.2.0/24");
+        var responses = await server.TcpAsync(TestQuery.Build("example.test", RecordType.AXFR, ednsSize: null));
+        Assert.Equal(ResponseCode.Refused, responses[0].ResponseCode);
+        Assert.Empty(responses[0].Answer);
+    }
+
+    [Fact]
+    public async Task Listens_on_ipv6_loopback_too()
+    {
+        var command = DnsHost.CommandLine.Parse(["serve", "--zones", _zones.Directory, "--address", "::1", "--port", "0", "--Logging:LogLevel:Default=Warning"]);
+        using var host = DnsHost.ServeCommand.Build(command);
+        await host.StartAsync();
+        try
+        {
+            int port = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<DnsHost.Server.DnsListeners>(host.Services).Port;
+            using var udp = new UdpClient(AddressFamily.InterNetworkV6);
+            udp.Connect(IPAddress.IPv6Loopback, port);
+            await udp.SendAsync(TestQuery.Build("www.example.test", RecordType.A));
+            using var cts = new CancellationTokenSource(3000);
+            var response = TestResponse.Parse((await udp.ReceiveAsync(cts.Token)).Buffer);
+            Assert.Equal(2, response.Answer.Count);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
 }
