@@ -37,7 +37,7 @@ public static class BenchmarkZones
             records++;
             if (i % 10 == 0)
             {
-                sb.Append("host").Append(i).Append(" IN AAAA 2001:db8::").Append(i.ToString("x")).AppendLine();
+                sb.Append("host").Append(i).Append(" IN AAAA 2001:db8::").Append((i >> 16).ToString("x")).Append(':').Append((i & 0xFFFF).ToString("x")).AppendLine();
                 sb.Append("host").Append(i).Append(" IN MX 10 host").Append(i + 1).AppendLine();
                 records += 2;
             }
