@@ -20,6 +20,10 @@ public sealed class DnsServerOptions
     /// <summary>Serve each UDP socket from its own thread with blocking calls (measured ~30% more queries per second than async loops); false uses async receive loops.</summary>
     public bool UdpBlockingThreads { get; set; } = true;
 
+    /// <summary>Datagrams taken per recvmmsg/sendmmsg call on Linux with blocking threads; 1 uses plain receive and send.</summary>
+    [Range(1, 1024)]
+    public int UdpBatchSize { get; set; } = 32;
+
     /// <summary>Largest UDP response with EDNS (RFC 6891 6.2.5; 1232 avoids IP fragmentation, per DNS Flag Day 2020).</summary>
     [Range(512, 4096)]
     public int MaxUdpPayload { get; set; } = 1232;

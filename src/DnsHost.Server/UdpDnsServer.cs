@@ -13,6 +13,7 @@ namespace DnsHost.Server;
 public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor processor, IOptions<DnsServerOptions> options, ILogger<UdpDnsServer> logger) : BackgroundService
 {
     private readonly bool _blocking = options.Value.UdpBlockingThreads;
+    private readonly int _batch = options.Value.UdpBatchSize;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -103,6 +104,11 @@ public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor 
 
     private void BlockingLoop(Socket socket, CancellationToken stoppingToken)
     {
+        if (_batch > 1 && LinuxUdpBatch.IsSupported)
+        {
+            BatchLoop(socket, stoppingToken);
+            return;
+        }
         var request = GC.AllocateArray<byte>(ushort.MaxValue, pinned: true);
         var response = GC.AllocateArray<byte>(ushort.MaxValue, pinned: true);
         var remote = new SocketAddress(socket.AddressFamily);
@@ -143,6 +149,41 @@ public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor 
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>recvmmsg/sendmmsg: one system call receives every datagram already queued, one sends all the answers.</summary>
+    private void BatchLoop(Socket socket, CancellationToken stoppingToken)
+    {
+        // The receive timeout lets the loop notice shutdown; recvmmsg then returns no datagrams.
+        socket.ReceiveTimeout = 500;
+        using var batch = new LinuxUdpBatch(socket, _batch, ushort.MaxValue);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int received;
+            try
+            {
+                received = batch.Receive();
+            }
+            catch (SocketException)
+            {
+                return;
+            }
+            int responses = 0;
+            for (int i = 0; i < received; i++)
+            {
+                try
+                {
+                    if (processor.Process(batch.Request(i), batch.ResponseBuffer(i), overTcp: false, transferAllowed: false, out int length, out _) == QueryDisposition.Respond)
+                        batch.SetResponse(responses++, i, length);
+                }
+                catch (Exception e)
+                {
+                    LogProcessingFailed(logger, e);
+                }
+            }
+            if (responses > 0)
+                batch.Send(responses);
         }
     }
 

@@ -208,4 +208,22 @@ public sealed class ServerIntegrationTests : IAsyncLifetime
             await host.StopAsync();
         }
     }
+
+    [Theory]
+    [InlineData("--Dns:UdpBatchSize=32")]
+    [InlineData("--Dns:UdpBatchSize=1")]
+    [InlineData("--Dns:UdpBlockingThreads=false")]
+    public async Task Every_udp_receive_loop_answers_concurrent_clients(string setting)
+    {
+        await using var server = await RunningServer.StartAsync(_zones.Directory, setting);
+        var names = new[] { "www.example.test", "mail.example.test", "nope.example.test", "x.apps.example.test" };
+        var tasks = Enumerable.Range(0, 200).Select(i => server.UdpAsync(TestQuery.Build(names[i % 4], RecordType.A, id: (ushort)i))).ToArray();
+        var responses = await Task.WhenAll(tasks);
+        for (int i = 0; i < responses.Length; i++)
+        {
+            Assert.Equal((ushort)i, responses[i].Id);
+            Assert.Equal(i % 4 == 2 ? ResponseCode.NXDomain : ResponseCode.NoError, responses[i].ResponseCode);
+        }
+        Assert.Null(await server.UdpRawAsync([0xAB, 0xCD, 0x80], timeoutMs: 300));
+    }
 }

@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Helpers for run.sh (stdlib only). Subcommands:
+
+  free-port                      print a port free for both UDP and TCP on 127.0.0.1
+  cpu-ticks PID                  utime+stime (+ reaped children) of PID, its process group and its
+                                 descendants, in clock ticks
+  group-alive PGID               exit 0 if a non-zombie process of process group PGID exists
+  kv-json OUT key=value...       write the pairs as a JSON object (numbers as numbers)
+  record DNSPERF_OUT META RUNS.jsonl key=value...
+                                 parse one dnsperf run, add the CPU figures, sanity-check the
+                                 rcodes against META, append to RUNS.jsonl, print one line
+  summarize RUNS.jsonl CONFIG.json META.json RESULTS.json
+                                 print the per-round and median ratios, write the results JSON
+"""
+import json
+import os
+import re
+import socket
+import statistics
+import sys
+
+
+def free_port():
+    for _ in range(50):
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        t.bind(("127.0.0.1", 0))
+        port = t.getsockname()[1]
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            u.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            u.close()
+            t.close()
+        print(port)
+        return 0
+    print("no free port found", file=sys.stderr)
+    return 1
+
+
+def _procs():
+    """pid -> (state, ppid, pgrp, ticks) for every readable process."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                s = f.read()
+        except OSError:
+            continue
+        rest = s[s.rindex(")") + 2:].split()  # fields from 3 (state) on
+        state, ppid, pgrp = rest[0], int(rest[1]), int(rest[2])
+        # utime, stime, cutime, cstime are fields 14-17 (1-based); rest[0] is field 3.
+        ticks = sum(int(x) for x in rest[11:15])
+        out[int(d)] = (state, ppid, pgrp, ticks)
+    return out
+
+
+def _tree(root, procs):
+    members = {p for p, v in procs.items() if v[2] == root or p == root}
+    grew = True
+    while grew:
+        grew = False
+        for p, v in procs.items():
+            if p not in members and v[1] in members:
+                members.add(p)
+                grew = True
+    return members
+
+
+def cpu_ticks(pid):
+    # Summing utime+stime+cutime+cstime over the live members counts each process of the server
+    # (NSD's forked workers, or a wrapper's children) exactly once: a reaped child's time is in
+    # its reaper's cutime/cstime.
+    procs = _procs()
+    print(sum(procs[p][3] for p in _tree(int(pid), procs)))
+    return 0
+
+
+def group_alive(pgid):
+    procs = _procs()
+    return 0 if any(v[2] == int(pgid) and v[0] != "Z" for v in procs.values()) else 1
+
+
+def _kv(pairs):
+    out = {}
+    for p in pairs:
+        k, _, v = p.partition("=")
+        for cast in (int, float):
+            try:
+                v = cast(v)
+                break
+            except ValueError:
+                pass
+        out[k] = v
+    return out
+
+
+def kv_json(path, *pairs):
+    with open(path, "w") as f:
+        json.dump(_kv(pairs), f, indent=2)
+    return 0
+
+
+def record(path, meta_path, runs_path, *pairs):
+    """Parse one dnsperf output, add the server's CPU figures, append the run as one JSON line
+    to runs_path and print a one-line human summary."""
+    text = open(path, errors="replace").read()
+
+    def num(pattern, cast=float):
+        m = re.search(pattern, text)
+        return cast(m.group(1)) if m else None
+
+    r = _kv(pairs)
+    r.update({
+        "sent": num(r"Queries sent:\s+(\d+)", int),
+        "completed": num(r"Queries completed:\s+(\d+)", int),
+        "lost": num(r"Queries lost:\s+(\d+)", int),
+        "run_time_s": num(r"Run time \(s\):\s+([\d.]+)"),
+        "qps": num(r"Queries per second:\s+([\d.]+)"),
+        "avg_latency_s": num(r"Average Latency \(s\):\s+([\d.]+)"),
+        "rcodes": {},
+    })
+    m = re.search(r"Response codes:\s+(.*)", text)
+    if m:
+        for name, count in re.findall(r"([A-Z0-9]+) (\d+) \(", m.group(1)):
+            r["rcodes"][name] = int(count)
+    ticks = r.get("cpu_ticks_after", 0) - r.get("cpu_ticks_before", 0)
+    r["cpu_seconds"] = round(ticks / r["clk_tck"], 3)
+    problems = []
+    if r["qps"] is None or not r["completed"]:
+        problems.append("could not parse dnsperf output, or no query completed")
+        r["qps_per_cpu_second"] = None
+    else:
+        done = r["completed"]
+        r["rcode_pct"] = {k: round(100.0 * v / done, 2) for k, v in r["rcodes"].items()}
+        r["lost_pct"] = round(100.0 * (r["lost"] or 0) / max(1, r["sent"] or 0), 3)
+        r["qps_per_cpu_second"] = round(done / r["cpu_seconds"], 1) if r["cpu_seconds"] > 0 else None
+        r["server_cpu_utilisation"] = (round(r["cpu_seconds"] / r["run_time_s"], 3)
+                                       if r["run_time_s"] else None)
+        # Sanity: the rcode mix should match what the generator intended (the query file is
+        # shuffled, so any long enough window of it has about the same mix), nothing else should
+        # appear, and hardly anything should be lost.
+        meta = json.load(open(meta_path))
+        for rc, frac in meta["expected_rcodes"].items():
+            got = r["rcode_pct"].get(rc, 0.0)
+            if abs(got - 100 * frac) > 2.0:
+                problems.append(f"{rc} {got:.1f}% (expected {100 * frac:.1f}%)")
+        for rc, pct in r["rcode_pct"].items():
+            if rc not in meta["expected_rcodes"] and pct > 0:
+                problems.append(f"unexpected {rc} {pct:.2f}%")
+        if r["lost_pct"] > 1.0:
+            problems.append(f"lost {r['lost_pct']:.2f}%")
+        if r["cpu_seconds"] <= 0:
+            problems.append("no server CPU time measured")
+    if r.get("server_died"):
+        problems.append("server process died during the run")
+    r["sanity"] = "ok" if not problems else "; ".join(problems)
+    with open(runs_path, "a") as f:
+        f.write(json.dumps(r) + "\n")
+
+    pct = r.get("rcode_pct", {})
+    per_cpu = r["qps_per_cpu_second"]
+    util = r.get("server_cpu_utilisation")
+    print(f"  round {r.get('round')}  {r.get('label', r.get('server')):<8} "
+          f"{(r['qps'] or 0):>10,.0f} qps   "
+          f"server CPU {r['cpu_seconds']:6.2f} s ({100 * (util or 0):4.0f}% of one core)   "
+          f"{(per_cpu or 0):>10,.0f} queries/CPU-s   "
+          f"NOERROR {pct.get('NOERROR', 0):5.2f}%  NXDOMAIN {pct.get('NXDOMAIN', 0):5.2f}%   "
+          f"lost {r.get('lost_pct', 0):.2f}%   sanity: {r['sanity']}", flush=True)
+    return 0
+
+
+def summarize(runs_path, config_path, meta_path, results_path):
+    runs = [json.loads(l) for l in open(runs_path) if l.strip()]
+    config = json.load(open(config_path))
+    config["zone"] = json.load(open(meta_path))
+    by_round = {}
+    for r in runs:
+        by_round.setdefault(r["round"], {})[r["server"]] = r
+    ratios = []
+    for rnd in sorted(by_round):
+        pair = by_round[rnd]
+        n, d = pair.get("nsd"), pair.get("dnshost")
+        if not n or not d:
+            continue
+        qr = d["qps"] / n["qps"] if n.get("qps") else None
+        cr = (d["qps_per_cpu_second"] / n["qps_per_cpu_second"]
+              if n.get("qps_per_cpu_second") and d.get("qps_per_cpu_second") else None)
+        ratios.append({"round": rnd, "qps_ratio": qr, "qps_per_cpu_second_ratio": cr})
+
+    def med(key):
+        vals = [x[key] for x in ratios if x[key] is not None]
+        return statistics.median(vals) if vals else None
+
+    def med_server(server, key):
+        vals = [r[key] for r in runs if r["server"] == server and r.get(key) is not None]
+        return statistics.median(vals) if vals else None
+
+    summary = {
+        "median_qps_ratio": med("qps_ratio"),
+        "median_qps_per_cpu_second_ratio": med("qps_per_cpu_second_ratio"),
+        "median": {s: {"qps": med_server(s, "qps"),
+                       "qps_per_cpu_second": med_server(s, "qps_per_cpu_second")}
+                   for s in ("nsd", "dnshost")},
+        "all_sane": all(r.get("sanity") == "ok" for r in runs),
+    }
+    with open(results_path, "w") as f:
+        json.dump({"config": config, "runs": runs, "ratios": ratios, "summary": summary}, f,
+                  indent=2)
+        f.write("\n")
+
+    fmt = lambda x: "n/a" if x is None else f"{x:.2f}"
+    print()
+    print("DnsHost/NSD ratios (above 1: DnsHost better)")
+    for x in ratios:
+        print(f"  round {x['round']}: qps {fmt(x['qps_ratio'])}   "
+              f"qps per CPU-second {fmt(x['qps_per_cpu_second_ratio'])}")
+    print(f"  median : qps {fmt(summary['median_qps_ratio'])}   "
+          f"qps per CPU-second {fmt(summary['median_qps_per_cpu_second_ratio'])}")
+    if not summary["all_sane"]:
+        print("  WARNING: at least one run failed its sanity check (see above); "
+              "the ratios may be meaningless")
+    print(f"results written to {results_path}")
+    return 0
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    cmd, args = argv[1], argv[2:]
+    if cmd == "free-port":
+        return free_port()
+    if cmd == "cpu-ticks":
+        return cpu_ticks(*args)
+    if cmd == "group-alive":
+        return group_alive(*args)
+    if cmd == "record":
+        return record(*args)
+    if cmd == "kv-json":
+        return kv_json(*args)
+    if cmd == "summarize":
+        return summarize(*args)
+    print(f"unknown subcommand {cmd}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
