@@ -122,6 +122,8 @@ def record(path, meta_path, runs_path, *pairs):
         "run_time_s": num(r"Run time \(s\):\s+([\d.]+)"),
         "qps": num(r"Queries per second:\s+([\d.]+)"),
         "avg_latency_s": num(r"Average Latency \(s\):\s+([\d.]+)"),
+        "avg_request_bytes": num(r"Average packet size:\s+request (\d+)", int),
+        "avg_response_bytes": num(r"Average packet size:.*response (\d+)", int),
         "rcodes": {},
     })
     m = re.search(r"Response codes:\s+(.*)", text)
@@ -165,12 +167,13 @@ def record(path, meta_path, runs_path, *pairs):
     pct = r.get("rcode_pct", {})
     per_cpu = r["qps_per_cpu_second"]
     util = r.get("server_cpu_utilisation")
-    print(f"  round {r.get('round')}  {r.get('label', r.get('server')):<8} "
+    print(f"  round {r.get('round')}  {r.get('label', r.get('server')):<8}"
           f"{(r['qps'] or 0):>10,.0f} qps   "
-          f"server CPU {r['cpu_seconds']:6.2f} s ({100 * (util or 0):4.0f}% of one core)   "
-          f"{(per_cpu or 0):>10,.0f} queries/CPU-s   "
-          f"NOERROR {pct.get('NOERROR', 0):5.2f}%  NXDOMAIN {pct.get('NXDOMAIN', 0):5.2f}%   "
-          f"lost {r.get('lost_pct', 0):.2f}%   sanity: {r['sanity']}", flush=True)
+          f"{(per_cpu or 0):>10,.0f} queries/CPU-second   "
+          f"(server CPU {r['cpu_seconds']:.2f} s = {100 * (util or 0):.0f}% of one core)\n"
+          f"  {'':<17}NOERROR {pct.get('NOERROR', 0):.2f}%  NXDOMAIN {pct.get('NXDOMAIN', 0):.2f}%  "
+          f"lost {r.get('lost_pct', 0):.2f}%  avg response {r['avg_response_bytes'] or 0} B  "
+          f"sanity: {r['sanity']}", flush=True)
     return 0
 
 

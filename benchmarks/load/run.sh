@@ -19,6 +19,7 @@
 #                                   DNSHOST_CMD='benchmarks/load/run.sh --nsd-server {port} {zones}'
 #   DNSHOST_ARGS='...'            extra arguments for `dnshost serve` (e.g. --Dns:UdpSocketsPerAddress=2).
 #   NSD_SERVER_COUNT=N            NSD's server-count (default: nproc).
+#   NSD_MINIMAL_RESPONSES=yes|no  NSD's minimal-responses (default yes: closest to DnsHost's answers).
 #   KEEP_TMP=1                    keep the temporary folder (zone, queries, logs, dnsperf output).
 set -euo pipefail
 
@@ -63,6 +64,11 @@ server:
     verbosity: 0
     hide-version: yes
     zonefiles-write: 0
+    # NSD by default adds the apex NS RRset (authority) and its addresses (additional) to every
+    # positive answer; DnsHost, like Knot, does not, so NSD's answers would be much bigger. With
+    # minimal-responses NSD omits those (and also the MX/SRV target addresses, which DnsHost adds),
+    # which is the closer match. NSD_MINIMAL_RESPONSES=no restores NSD's default.
+    minimal-responses: ${NSD_MINIMAL_RESPONSES:-yes}
     # Response rate limiting (on by default in Debian's build: 200 qps per source) would throttle
     # a benchmark from a single address.
     rrl-ratelimit: 0
@@ -94,7 +100,7 @@ fi
 duration=20
 clients=20
 threads=2
-outstanding=200
+outstanding=100
 max_qps=""
 warmup=3
 rounds=2
@@ -308,6 +314,7 @@ bench() { # name round
         server_died="$died"
 }
 
+dnsperf_desc="dnsperf $(dnsperf_args PORT "$duration" | tr '\n' ' ' | sed "s|$tmp/||; s/ \$//")"
 if [[ $dnshost_mode == cmd ]]; then dnshost_desc="DNSHOST_CMD: $DNSHOST_CMD"
 else dnshost_desc="dotnet $dnshost_dll serve --zones ZONES --address 127.0.0.1 --port PORT ${DNSHOST_ARGS:-}"; fi
 
@@ -315,15 +322,16 @@ python3 "$helper" kv-json "$tmp/config.json" \
     timestamp="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
     duration_s="$duration" warmup_s="$warmup" rounds="$rounds" clients="$clients" threads="$threads" \
     outstanding="$outstanding" max_qps="${max_qps:-none}" \
-    dnsperf_command="dnsperf $(dnsperf_args PORT "$duration" | tr '\n' ' ')" \
+    dnsperf_command="$dnsperf_desc" \
     dnsperf_version="$(dnsperf -h 2>&1 | sed -n 's/^Version //p' | head -n 1)" \
     nsd_version="$(nsd -v 2>&1 | head -n 1)" nsd_server_count="${NSD_SERVER_COUNT:-$ncpu}" \
+    nsd_minimal_responses="${NSD_MINIMAL_RESPONSES:-yes}" \
     dnshost_command="$dnshost_desc" \
     git_commit="$(git -C "$repo" rev-parse HEAD 2>/dev/null || echo unknown)" \
     git_dirty="$(git -C "$repo" status --porcelain 2>/dev/null | grep -q . && echo yes || echo no)" \
     nproc="$ncpu" clk_tck="$clk_tck" kernel="$(uname -r)"
 
-echo "servers on 127.0.0.1, $ncpu CPUs; dnsperf $(dnsperf_args PORT "$duration" | tr '\n' ' ' | sed "s|$tmp/||")"
+echo "servers on 127.0.0.1, $ncpu CPUs; $dnsperf_desc"
 echo "DnsHost: $dnshost_desc"
 echo "each run: start, wait for the SOA, ${warmup} s warm-up, ${duration} s measured, stop"
 for ((r = 1; r <= rounds; r++)); do

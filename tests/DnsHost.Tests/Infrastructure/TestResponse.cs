@@ -33,6 +33,13 @@ public sealed class TestResponse
 
     public IEnumerable<string> AnswerData(string type) => Answer.Where(r => r.Type == type).Select(r => r.Data);
 
+    /// <summary>The header alone, for a peer's response our strict reader rejects (noted as such).</summary>
+    public static TestResponse HeaderOnly(ReadOnlySpan<byte> message)
+    {
+        DnsHeader.TryRead(message, out var header);
+        return new TestResponse { Id = header.Id, Flags = header.Flags, Rcode = header.ResponseCodeLow, QuestionCount = header.QuestionCount, QuestionName = "(unparsable)", Length = message.Length };
+    }
+
     public static TestResponse Parse(ReadOnlySpan<byte> message)
     {
         var reader = new DnsMessageReader(message);

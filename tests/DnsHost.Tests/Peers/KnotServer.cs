@@ -83,7 +83,7 @@ public sealed class KnotServer : IAsyncDisposable
             var deadline = DateTime.UtcNow.AddSeconds(15);
             foreach (var (origin, _) in zones)
             {
-                while (!await server.AnswersSoa(origin))
+                while (!await AnswersSoa(server.EndPoint, origin))
                 {
                     if (process.HasExited || DateTime.UtcNow > deadline)
                         throw new InvalidOperationException($"knotd did not serve {origin} within 15 s:\n{server.Log}");
@@ -99,7 +99,7 @@ public sealed class KnotServer : IAsyncDisposable
         return server;
     }
 
-    private async Task<bool> AnswersSoa(string origin)
+    internal static async Task<bool> AnswersSoa(IPEndPoint endPoint, string origin)
     {
         // A hand-made query: ID 0x4b4e, no flags, one question "origin SOA IN".
         var query = new List<byte> { 0x4B, 0x4E, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
@@ -110,7 +110,7 @@ public sealed class KnotServer : IAsyncDisposable
         }
         query.AddRange([0, 0, 6, 0, 1]);
         using var udp = new UdpClient(AddressFamily.InterNetwork);
-        udp.Connect(EndPoint);
+        udp.Connect(endPoint);
         await udp.SendAsync(query.ToArray());
         using var cts = new CancellationTokenSource(500);
         try
@@ -125,7 +125,7 @@ public sealed class KnotServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         // Pick a port free for both UDP and TCP; knotd binds both.
         for (int attempt = 0; attempt < 20; attempt++)
