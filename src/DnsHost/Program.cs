@@ -1,10 +1,4 @@
 using DnsHost;
-using DnsHost.Server;
-using DnsHost.Zones;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 CommandLine command;
 try

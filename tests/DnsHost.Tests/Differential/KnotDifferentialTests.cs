@@ -15,12 +15,7 @@ public sealed class KnotDifferentialTests(ITestOutputHelper output) : Differenti
 {
     protected override string PeerName => "knot";
 
-    protected override async Task<IAsyncDisposable> StartPeer(IReadOnlyList<(string Origin, string Path)> zones)
-    {
-        var knot = await KnotServer.StartAsync(zones);
-        PeerEndPoint = knot.EndPoint;
-        return knot;
-    }
+    protected override Task<PeerProcess> StartPeer(IReadOnlyList<(string Origin, string Path)> zones) => KnotServer.StartAsync(zones);
 
     /// <summary>Differences we accept, each with the reason. Keep it short.</summary>
     protected override (string Label, string Field, string Reason)[] AllowList { get; } =
@@ -39,12 +34,11 @@ public abstract class DifferentialTest(ITestOutputHelper output) : IAsyncLifetim
 {
     private readonly TestZones _zones = new();
     private RunningServer _dnshost = null!;
-    private IAsyncDisposable _peer = null!;
+    private PeerProcess _peer = null!;
 
     protected abstract string PeerName { get; }
     protected abstract (string Label, string Field, string Reason)[] AllowList { get; }
-    protected IPEndPoint PeerEndPoint { get; set; } = null!;
-    protected abstract Task<IAsyncDisposable> StartPeer(IReadOnlyList<(string Origin, string Path)> zones);
+    protected abstract Task<PeerProcess> StartPeer(IReadOnlyList<(string Origin, string Path)> zones);
 
     public async Task InitializeAsync()
     {
@@ -72,7 +66,7 @@ public abstract class DifferentialTest(ITestOutputHelper output) : IAsyncLifetim
         foreach (var query in QueryCorpus.All().Concat(QueryCorpus.Any()).Concat(QueryCorpus.FromZones(_zones.Directory)))
         {
             var ours = await Send(_dnshost.EndPoint, query);
-            var theirs = await Send(PeerEndPoint, query);
+            var theirs = await Send(_peer.EndPoint, query);
             compared++;
             var comparison = (ours, theirs) switch
             {

@@ -8,12 +8,7 @@ public sealed class NsdDifferentialTests(ITestOutputHelper output) : Differentia
 {
     protected override string PeerName => "nsd";
 
-    protected override async Task<IAsyncDisposable> StartPeer(IReadOnlyList<(string Origin, string Path)> zones)
-    {
-        var nsd = await NsdServer.StartAsync(zones);
-        PeerEndPoint = nsd.EndPoint;
-        return nsd;
-    }
+    protected override Task<PeerProcess> StartPeer(IReadOnlyList<(string Origin, string Path)> zones) => NsdServer.StartAsync(zones);
 
     /// <summary>
     /// Where NSD and Knot disagree, DnsHost follows Knot (the primary reference); those cases are
