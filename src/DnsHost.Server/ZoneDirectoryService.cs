@@ -82,6 +82,8 @@ public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions
                 foreach (var warning in warnings)
                     LogZoneWarning(logger, warning.ToString());
             }
+            foreach (var group in loaded.GroupBy(l => l.Zone.OriginText, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+                LogDuplicateOrigin(logger, group.Key, string.Join(", ", group.Select(l => Path.GetFileName(l.File))), Path.GetFileName(group.Last().File));
             registry.Update(catalog =>
             {
                 foreach (var (file, zone) in loaded)
@@ -124,6 +126,9 @@ public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Problem}")]
     private static partial void LogZoneWarning(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Zone {Zone} is defined by several files ({Files}); {Winner} is served")]
+    private static partial void LogDuplicateOrigin(ILogger logger, string zone, string files, string winner);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{File} failed to load; {Outcome}")]
     private static partial void LogZoneKept(ILogger logger, string file, string outcome);
