@@ -226,4 +226,36 @@ public sealed class ServerIntegrationTests : IAsyncLifetime
         }
         Assert.Null(await server.UdpRawAsync([0xAB, 0xCD, 0x80], timeoutMs: 300));
     }
+
+    [Fact]
+    public async Task Reloading_under_load_drops_no_query_and_never_serves_a_half_built_zone()
+    {
+        var service = (DnsHost.Server.ZoneDirectoryService)Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<DnsHost.Server.ZoneDirectoryService>(_server.Services);
+        var path = Path.Combine(_zones.Directory, "example.test.zone");
+        var original = File.ReadAllText(path);
+        using var stop = new CancellationTokenSource();
+        var reloads = Task.Run(async () =>
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                File.WriteAllText(path, original + $"reload{i} IN A 192.0.2.{i + 100}\n");
+                service.ReloadAll("test");
+                await Task.Delay(20);
+            }
+            stop.Cancel();
+        });
+        int answered = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var response = await _server.UdpAsync(TestQuery.Build("www.example.test", RecordType.A, id: (ushort)answered));
+            Assert.Equal(ResponseCode.NoError, response.ResponseCode);
+            Assert.Equal(2, response.Answer.Count);
+            answered++;
+        }
+        await reloads;
+        Assert.True(answered > 20, $"only {answered} queries ran during the reloads");
+        var last = await _server.UdpAsync(TestQuery.Build("reload19.example.test", RecordType.A));
+        Assert.Equal("192.0.2.119", Assert.Single(last.Answer).Data);
+    }
 }
