@@ -19,10 +19,10 @@ public class ProtocolBenchmarks
     {
         var reader = new DnsMessageReader(_query);
         Span<byte> name = stackalloc byte[256];
-        reader.TryReadHeader(out var header);
-        reader.TryReadQuestion(name, out var question);
-        reader.TryReadRecord(name, out var opt);
-        reader.TryReadEdns(opt, out var edns);
+        // A parse that starts failing must not be timed as if it worked.
+        if (!reader.TryReadHeader(out var header) || !reader.TryReadQuestion(name, out var question)
+            || !reader.TryReadRecord(name, out var opt) || !reader.TryReadEdns(opt, out var edns) || !edns.ClientSubnet.Present)
+            throw new InvalidOperationException($"benchmark query no longer parses: {reader.Error}");
         return question.NameLength + edns.UdpPayloadSize + header.Id;
     }
 
