@@ -115,6 +115,9 @@ internal sealed unsafe class LinuxUdpBatch : IDisposable
 
     public ReadOnlySpan<byte> Request(int index) => new(_requests + index * _bufferSize, (int)_receive[index].Length);
 
+    /// <summary>The sender's native sockaddr for datagram <paramref name="index"/>.</summary>
+    public ReadOnlySpan<byte> RemoteAddress(int index) => new(_names + index * SockaddrSize, (int)_receive[index].Header.NameLength);
+
     public Span<byte> ResponseBuffer(int index) => new(_responses + index * _bufferSize, _bufferSize);
 
     /// <summary>Queues the response for request <paramref name="index"/> as the next datagram of the batch.</summary>

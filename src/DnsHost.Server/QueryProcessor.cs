@@ -1,5 +1,6 @@
 using DnsHost.Protocol;
 using DnsHost.Zones;
+using DnsHost.Zones.Routing;
 
 namespace DnsHost.Server;
 
@@ -18,8 +19,9 @@ public enum QueryDisposition : byte
 /// The per-query pipeline for authoritative answers: parse and check the query, pick the zone,
 /// run the <see cref="AnswerEngine"/>, and finish the header and EDNS. Allocation-free.
 /// </summary>
-public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options)
+public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options, RoutingEnvironment? routing = null)
 {
+    private readonly RoutingEnvironment _routing = routing ?? RoutingEnvironment.Default;
     private const int OptSize = 11;
     private readonly ZoneRegistry _zones = zones;
     private readonly int _maxUdpPayload = options.MaxUdpPayload;
@@ -36,7 +38,11 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options)
     /// <param name="overTcp">TCP lifts the UDP size limits and allows zone transfers.</param>
     /// <param name="transferAllowed">Whether the client's address is on the transfer access list.</param>
     /// <param name="length">Bytes written to <paramref name="response"/>.</param>
-    public QueryDisposition Process(ReadOnlySpan<byte> query, Span<byte> response, bool overTcp, bool transferAllowed, out int length, out Zone? transferZone)
+    public QueryDisposition Process(ReadOnlySpan<byte> query, Span<byte> response, bool overTcp, bool transferAllowed, out int length, out Zone? transferZone) =>
+        Process(query, response, overTcp, transferAllowed, new IpPrefix(false, 0x7F000001, 32), out length, out transferZone);
+
+    /// <param name="source">The client's address: routing policies, private zones and EDNS Client Subnet use it.</param>
+    public QueryDisposition Process(ReadOnlySpan<byte> query, Span<byte> response, bool overTcp, bool transferAllowed, in IpPrefix source, out int length, out Zone? transferZone)
     {
         length = 0;
         transferZone = null;
@@ -110,8 +116,13 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options)
         if (question.Type == 0)
             return Finish(ref writer, ResponseCode.NotImp, true, qname, question, edns, out length);
 
+        // RFC 7871 7.1.2: SOURCE PREFIX-LENGTH 0 asks not to tailor the answer to the client; use the resolver's address.
+        bool useSubnet = IpPrefix.TryFromClientSubnet(edns.ClientSubnet, out var subnet) && subnet.Length > 0;
+        var client = new QueryClient(_routing, source, useSubnet ? subnet : null);
         var catalog = _zones.Current;
-        var zone = catalog.FindZone(lower);
+        var zone = catalog.HasPrivateZones ? catalog.FindZone(lower, client.VpcMask) : catalog.FindZone(lower);
+        if (zone is { IsPrivate: true })
+            client.EnterPrivateZone(VpcRegion(zone, client.VpcMask));
         // RFC 4035 3.1.4.1: DS lives in the parent; when we also serve the parent, answer from it.
         if (zone is not null && question.Type == (ushort)RecordType.DS && lower.Length == zone.Origin.Length && lower.Length > 1)
             zone = catalog.FindZone(DnsName.Parent(lower)) ?? zone;
@@ -144,12 +155,23 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options)
 
         writer.TryWriteQuestion(qnameWire, question.Type, question.Class);
         // RFC 8482 4.1: one RRset for ANY, over TCP as well, as Knot DNS does.
-        var result = AnswerEngine.Answer(zone, lower, qnameWire, question.Type, AnyQueryMode.Minimal, ref writer);
+        var result = AnswerEngine.Answer(zone, lower, qnameWire, question.Type, AnyQueryMode.Minimal, ref writer, ref client);
         if (result.Authoritative)
             writer.Flags |= DnsHeader.AaBit;
         if (result.Truncated)
             writer.Flags |= DnsHeader.TcBit;
-        return Finish(ref writer, result.ResponseCode, false, qname, question, edns, out length, limit);
+        return Finish(ref writer, result.ResponseCode, false, qname, question, edns, out length, limit, client.Scope);
+    }
+
+    private AwsRegion? VpcRegion(Zone zone, ulong clientVpcs)
+    {
+        foreach (var vpc in zone.HostedZone!.Vpcs)
+        {
+            // The first of the zone's VPCs that the client is in decides the Region.
+            if ((_routing.Vpcs.MaskOf(vpc.VpcId) & clientVpcs) != 0 && AwsRegions.Find(vpc.VpcRegion) is { } region)
+                return region;
+        }
+        return null;
     }
 
     /// <summary>Skips whatever answer and authority records there are and reads the OPT record, if any.</summary>
@@ -193,7 +215,7 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options)
     }
 
     /// <summary>Sets the RCODE, writes the question when asked to (error paths) and the OPT record, and seals the header.</summary>
-    private QueryDisposition Finish(ref DnsMessageWriter writer, ResponseCode code, bool writeQuestion, scoped ReadOnlySpan<byte> qname, in DnsQuestion question, in EdnsInfo edns, out int length, int limit = 0)
+    private QueryDisposition Finish(ref DnsMessageWriter writer, ResponseCode code, bool writeQuestion, scoped ReadOnlySpan<byte> qname, in DnsQuestion question, in EdnsInfo edns, out int length, int limit = 0, int scope = 0)
     {
         if (writeQuestion)
             writer.TryWriteQuestion(qname[..question.NameLength], question.Type, question.Class);
@@ -203,10 +225,26 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options)
             if (limit > 0)
                 writer.SetLimit(limit);
             // RFC 6891 6.1.3: the upper eight bits of a 12-bit RCODE go in the OPT TTL; DO is echoed (RFC 3225 3).
-            writer.TryWriteOpt((ushort)_maxUdpPayload, (byte)((ushort)code >> 4), 0, (ushort)(edns.Flags & EdnsInfo.DoBit));
+            // RFC 7871 7.2.1: echo the client subnet with the scope the answer depended on.
+            Span<byte> options = stackalloc byte[4 + 4 + 16];
+            int optionsLength = edns.ClientSubnet.Present ? WriteClientSubnet(options, edns.ClientSubnet, scope) : 0;
+            writer.TryWriteOpt((ushort)_maxUdpPayload, (byte)((ushort)code >> 4), 0, (ushort)(edns.Flags & EdnsInfo.DoBit), options[..optionsLength]);
         }
         length = writer.Finish();
         return QueryDisposition.Respond;
+    }
+
+    private static int WriteClientSubnet(Span<byte> destination, in ClientSubnet ecs, int scope)
+    {
+        int addressLength = (ecs.SourcePrefixLength + 7) / 8;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(destination, EdnsOption.ClientSubnet);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)(4 + addressLength));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(destination[4..], ecs.Family);
+        destination[6] = ecs.SourcePrefixLength;
+        destination[7] = (byte)scope;
+        ReadOnlySpan<byte> address = ecs.Address;
+        address[..addressLength].CopyTo(destination[8..]);
+        return 8 + addressLength;
     }
 
     private static byte[] TxtRData(string text)

@@ -1,3 +1,4 @@
+using DnsHost.Zones.Routing;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
@@ -70,6 +71,7 @@ public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor 
         {
             client.NoDelay = true;
             bool transferAllowed = client.RemoteEndPoint is IPEndPoint remote && _transferAllow.Contains(remote.Address);
+            var source = client.RemoteEndPoint is IPEndPoint endPoint ? IpPrefix.FromAddress(endPoint.Address) : default;
             while (!stoppingToken.IsCancellationRequested)
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -80,7 +82,7 @@ public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor 
                 if (length == 0 || !await ReceiveExactly(client, request.AsMemory(0, length), timeout.Token))
                     return;
 
-                var disposition = processor.Process(request.AsSpan(0, length), response.AsSpan(2, ushort.MaxValue), overTcp: true, transferAllowed, out int written, out var zone);
+                var disposition = processor.Process(request.AsSpan(0, length), response.AsSpan(2, ushort.MaxValue), overTcp: true, transferAllowed, source, out int written, out var zone);
                 if (disposition == QueryDisposition.Drop)
                     continue;
                 if (disposition == QueryDisposition.ZoneTransfer)

@@ -1,3 +1,4 @@
+using DnsHost.Zones.Routing;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
@@ -59,7 +60,8 @@ public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor 
             int length;
             try
             {
-                disposition = processor.Process(request.AsSpan(0, received), response, overTcp: false, transferAllowed: false, out length, out _);
+                IpPrefix.TryFromSockaddr(remote.Buffer.Span[..remote.Size], out var source);
+                disposition = processor.Process(request.AsSpan(0, received), response, overTcp: false, transferAllowed: false, source, out length, out _);
             }
             catch (Exception e)
             {
@@ -130,7 +132,8 @@ public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor 
             int length;
             try
             {
-                if (processor.Process(request.AsSpan(0, received), response, overTcp: false, transferAllowed: false, out length, out _) != QueryDisposition.Respond)
+                IpPrefix.TryFromSockaddr(remote.Buffer.Span[..remote.Size], out var source);
+                if (processor.Process(request.AsSpan(0, received), response, overTcp: false, transferAllowed: false, source, out length, out _) != QueryDisposition.Respond)
                     continue;
             }
             catch (Exception e)
@@ -174,7 +177,8 @@ public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor 
             {
                 try
                 {
-                    if (processor.Process(batch.Request(i), batch.ResponseBuffer(i), overTcp: false, transferAllowed: false, out int length, out _) == QueryDisposition.Respond)
+                    IpPrefix.TryFromSockaddr(batch.RemoteAddress(i), out var source);
+                    if (processor.Process(batch.Request(i), batch.ResponseBuffer(i), overTcp: false, transferAllowed: false, source, out int length, out _) == QueryDisposition.Respond)
                         batch.SetResponse(responses++, i, length);
                 }
                 catch (Exception e)

@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using DnsHost.Zones;
+using DnsHost.Zones.HostedZones;
+using DnsHost.Zones.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,10 +13,10 @@ namespace DnsHost.Server;
 /// reloads a zone when its file changes or on SIGHUP. A reload builds the new zone off to the side
 /// and swaps it in; a zone that fails to reload keeps serving its last good version.
 /// </summary>
-public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions<ZoneOptions> options, ILogger<ZoneDirectoryService> logger) : IHostedService, IDisposable
+public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions<ZoneOptions> options, RoutingEnvironment routing, IOptions<RoutingOptions> routingOptions, ILogger<ZoneDirectoryService> logger) : IHostedService, IDisposable
 {
     private readonly ZoneOptions _options = options.Value;
-    private readonly Dictionary<string, byte[]> _originByFile = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Zone> _zoneByFile = new(StringComparer.Ordinal);
     private readonly Lock _reloadLock = new();
     private FileSystemWatcher? _watcher;
     private PosixSignalRegistration? _sighup;
@@ -61,7 +63,8 @@ public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions
     {
         lock (_reloadLock)
         {
-            var files = System.IO.Directory.GetFiles(Directory, "*.zone").Order(StringComparer.Ordinal).ToArray();
+            // Master files (*.zone) and Route 53 hosted zones (*.json).
+            var files = System.IO.Directory.GetFiles(Directory, "*.zone").Concat(System.IO.Directory.GetFiles(Directory, "*.json")).Order(StringComparer.Ordinal).ToArray();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var loaded = new List<(string File, Zone Zone)>();
             foreach (var file in files)
@@ -70,33 +73,35 @@ public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions
                 var warnings = new List<ZoneProblem>();
                 try
                 {
-                    var zone = MasterFileLoader.Load(file, Directory, warnings);
+                    var zone = file.EndsWith(".json", StringComparison.Ordinal)
+                        ? HostedZoneLoader.Load(file, routing, routingOptions.Value, Directory, warnings)
+                        : MasterFileLoader.Load(file, Directory, warnings);
                     loaded.Add((file, zone));
                 }
                 catch (ZoneLoadException e)
                 {
                     foreach (var problem in e.Problems)
                         LogZoneProblem(logger, problem.ToString());
-                    LogZoneKept(logger, file, _originByFile.ContainsKey(file) ? "the previous version keeps serving" : "the zone is not served");
+                    LogZoneKept(logger, file, _zoneByFile.ContainsKey(file) ? "the previous version keeps serving" : "the zone is not served");
                 }
                 foreach (var warning in warnings)
                     LogZoneWarning(logger, warning.ToString());
             }
-            foreach (var group in loaded.GroupBy(l => l.Zone.OriginText, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+            foreach (var group in loaded.Where(l => !l.Zone.IsPrivate).GroupBy(l => l.Zone.OriginText, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
                 LogDuplicateOrigin(logger, group.Key, string.Join(", ", group.Select(l => Path.GetFileName(l.File))), Path.GetFileName(group.Last().File));
             registry.Update(catalog =>
             {
                 foreach (var (file, zone) in loaded)
                 {
-                    if (_originByFile.TryGetValue(file, out var oldOrigin) && !oldOrigin.AsSpan().SequenceEqual(zone.Origin))
-                        catalog = catalog.Without(oldOrigin);
+                    if (_zoneByFile.TryGetValue(file, out var old))
+                        catalog = catalog.Without(old);
                     catalog = catalog.With(zone);
-                    _originByFile[file] = zone.Origin;
+                    _zoneByFile[file] = zone;
                 }
-                foreach (var gone in _originByFile.Keys.Where(f => !seen.Contains(f)).ToList())
+                foreach (var gone in _zoneByFile.Keys.Where(f => !seen.Contains(f)).ToList())
                 {
-                    catalog = catalog.Without(_originByFile[gone]);
-                    _originByFile.Remove(gone);
+                    catalog = catalog.Without(_zoneByFile[gone]);
+                    _zoneByFile.Remove(gone);
                 }
                 return catalog;
             });

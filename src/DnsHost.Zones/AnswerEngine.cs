@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using DnsHost.Protocol;
+using DnsHost.Zones.Routing;
 
 namespace DnsHost.Zones;
 
@@ -36,6 +37,14 @@ public static class AnswerEngine
     /// <param name="qnameAsAsked">The same name in the client's case, used as the first owner name.</param>
     public static AnswerResult Answer(Zone zone, scoped ReadOnlySpan<byte> qnameLower, scoped ReadOnlySpan<byte> qnameAsAsked, ushort qtype, AnyQueryMode anyMode, ref DnsMessageWriter writer)
     {
+        var client = new QueryClient(RoutingEnvironment.Default, default);
+        return Answer(zone, qnameLower, qnameAsAsked, qtype, anyMode, ref writer, ref client);
+    }
+
+    /// <param name="client">Who asked: routed record sets (Route 53 policies) choose their answer by it.</param>
+    /// <param name="trace">Collects the reasons for routing decisions (explain); null on the query path.</param>
+    public static AnswerResult Answer(Zone zone, scoped ReadOnlySpan<byte> qnameLower, scoped ReadOnlySpan<byte> qnameAsAsked, ushort qtype, AnyQueryMode anyMode, ref DnsMessageWriter writer, ref QueryClient client, RoutingTrace? trace = null)
+    {
         var start = writer.Mark();
         ReadOnlySpan<byte> name = qnameLower;
         ReadOnlySpan<byte> owner = qnameAsAsked;
@@ -66,6 +75,17 @@ public static class AnswerEngine
             }
 
             var cname = node.Cname;
+            if (cname is null && qtype != (ushort)RecordType.CNAME && node.CnameGroup is { } cnameGroup)
+            {
+                // A routed or alias CNAME: this client's choice stands in for the CNAME record.
+                var picked = new ChosenSets();
+                var outcome = RoutingSelector.Select(zone, cnameGroup, ref client, ref picked, out int pickedCount, trace);
+                if (outcome == SelectionOutcome.Fail)
+                    return Failed(ref writer, start);
+                if (outcome == SelectionOutcome.NoData || pickedCount == 0)
+                    return TryWriteNegative(zone, ref writer) ? new(ResponseCode.NoError, authoritative, false) : Truncated(ref writer, start);
+                cname = picked[0];
+            }
             if (cname is not null && qtype != (ushort)RecordType.CNAME)
             {
                 if (!TryWriteSet(ref writer, DnsSection.Answer, owner, cname))
@@ -78,6 +98,12 @@ public static class AnswerEngine
                 name = target;
                 owner = cname.RData[0];
                 continue;
+            }
+
+            if (qtype == (ushort)RecordType.ANY && node.Sets.Length == 0 && node.Groups.Length > 0)
+            {
+                // RFC 8482 4.1: one RRset; here the first routed type, chosen for this client.
+                return WriteRouted(zone, node.Groups[0], owner, authoritative, ref writer, ref client, trace, start);
             }
 
             if (qtype == (ushort)RecordType.ANY && node.Sets.Length > 0)
@@ -99,6 +125,8 @@ public static class AnswerEngine
             }
 
             var answer = node.Find(qtype);
+            if (answer is null && node.Groups.Length > 0 && node.FindGroup(qtype) is { } group)
+                return WriteRouted(zone, group, owner, authoritative, ref writer, ref client, trace, start);
             if (answer is null)
             {
                 // NODATA (RFC 2308 2.2): the name exists, the type does not.
@@ -111,6 +139,37 @@ public static class AnswerEngine
             WriteAdditional(zone, answer, ref writer);
             return new(ResponseCode.NoError, authoritative, false);
         }
+    }
+
+    /// <summary>Chooses among routed record sets for this client and writes the choice under <paramref name="owner"/>.</summary>
+    private static AnswerResult WriteRouted(Zone zone, RecordSetGroup group, scoped ReadOnlySpan<byte> owner, bool authoritative, ref DnsMessageWriter writer, ref QueryClient client, RoutingTrace? trace, WriterMark start)
+    {
+        var chosen = new ChosenSets();
+        var outcome = RoutingSelector.Select(zone, group, ref client, ref chosen, out int count, trace);
+        if (outcome == SelectionOutcome.Fail)
+            return Failed(ref writer, start);
+        if (outcome == SelectionOutcome.NoData || count == 0)
+        {
+            // Route 53 4.4: no matching location and no default is NOERROR with no answer (NODATA).
+            if (!TryWriteNegative(zone, ref writer))
+                return Truncated(ref writer, start);
+            return new(ResponseCode.NoError, authoritative, false);
+        }
+        for (int i = 0; i < count; i++)
+        {
+            // An alias answers with the target's records and TTL under the alias's own name.
+            if (!TryWriteSet(ref writer, DnsSection.Answer, owner, chosen[i]!))
+                return Truncated(ref writer, start);
+        }
+        for (int i = 0; i < count; i++)
+            WriteAdditional(zone, chosen[i]!, ref writer);
+        return new(ResponseCode.NoError, authoritative, false);
+    }
+
+    private static AnswerResult Failed(ref DnsMessageWriter writer, WriterMark start)
+    {
+        writer.Rewind(start);
+        return new(ResponseCode.ServFail, false, false);
     }
 
     /// <summary>

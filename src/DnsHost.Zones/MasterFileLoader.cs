@@ -272,6 +272,23 @@ public static class MasterFileLoader
         }
     }
 
+    /// <summary>Parses one value in presentation format into RDATA with ARSoft (the types without a parser of our own).</summary>
+    internal static bool TryParseRData(string type, string value, out byte[] rdata, out string error)
+    {
+        rdata = [];
+        string line = $"value.invalid. 300 IN {type} {value}";
+        var entries = new List<SourceEntry> { new("value", 1, line, line.Split(' '), null) };
+        var records = Parse(entries, 1, "invalid.", out var parserError);
+        if (records is null || records.Count != 1)
+        {
+            error = ExpectedFormat.TryGetValue(type, out var expected) ? $"{type} needs {expected}" : parserError ?? $"cannot parse the {type} value";
+            return false;
+        }
+        rdata = Convert(records[0]).RData;
+        error = "";
+        return true;
+    }
+
     private static string Describe(SourceEntry entry, string parserError)
     {
         var tokens = entry.Tokens;

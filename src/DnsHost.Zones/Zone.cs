@@ -13,8 +13,9 @@ public sealed class Zone
     private readonly Dictionary<byte[], ZoneNode> _nodes;
     private readonly Dictionary<byte[], ZoneNode>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
 
-    internal Zone(byte[] origin, Dictionary<byte[], ZoneNode> nodes, IReadOnlyList<ZoneRecord> records, string source)
+    internal Zone(byte[] origin, Dictionary<byte[], ZoneNode> nodes, IReadOnlyList<ZoneRecord> records, string source, HostedZoneInfo? hostedZone = null)
     {
+        HostedZone = hostedZone;
         Origin = origin;
         OriginText = DnsName.ToText(origin);
         _nodes = nodes;
@@ -47,6 +48,16 @@ public sealed class Zone
 
     /// <summary>Where the zone came from (a file path), for logs and tools.</summary>
     public string Source { get; }
+
+    /// <summary>Route 53 facts for a zone loaded from JSON (id, private or public, VPCs); null for a master file.</summary>
+    public HostedZoneInfo? HostedZone { get; }
+
+    public bool IsPrivate => HostedZone?.IsPrivate == true;
+
+    /// <summary>Whether any name has routed or alias record sets (so answers may depend on the client).</summary>
+    public bool HasGroups { get; internal set; }
+
+    public IEnumerable<ZoneNode> Nodes => _nodes.Values;
 
     /// <summary>Finds the node for a lower-cased wire name.</summary>
     public ZoneNode? Find(ReadOnlySpan<byte> lowerName) => _lookup.TryGetValue(lowerName, out var node) ? node : null;

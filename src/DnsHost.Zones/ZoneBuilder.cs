@@ -1,4 +1,5 @@
 using DnsHost.Protocol;
+using DnsHost.Zones.Routing;
 
 namespace DnsHost.Zones;
 
@@ -8,7 +9,7 @@ namespace DnsHost.Zones;
 /// </summary>
 public static class ZoneBuilder
 {
-    public static Zone Build(ReadOnlySpan<byte> originName, IEnumerable<ZoneRecord> input, string source, List<ZoneProblem>? warnings = null)
+    public static Zone Build(ReadOnlySpan<byte> originName, IEnumerable<ZoneRecord> input, string source, List<ZoneProblem>? warnings = null, IReadOnlyList<RecordSetGroup>? groups = null, HostedZoneInfo? hostedZone = null)
     {
         var origin = new byte[originName.Length];
         DnsName.ToLower(originName, origin);
@@ -94,21 +95,39 @@ public static class ZoneBuilder
             if (DnsName.IsWildcard(owner) && node.IsDelegation)
                 problems.Add(new(source, types[(ushort)RecordType.NS][0].Line, $"{ownerText}: NS records on a wildcard name are not allowed (RFC 4592 4.2)"));
 
-            // Every name between the owner and the apex exists, as an empty non-terminal if nothing else.
-            ReadOnlySpan<byte> child = owner;
-            while (child.Length > origin.Length)
-            {
-                var parentName = DnsName.Parent(child);
-                var parent = GetOrAdd(nodes, parentName.ToArray());
-                if (DnsName.IsWildcard(child))
-                    parent.Wildcard = nodes[child.ToArray()];
-                child = parentName;
-            }
+            AddAncestors(nodes, owner, origin);
+        }
+
+        foreach (var group in groups ?? [])
+        {
+            var node = GetOrAdd(nodes, group.Owner);
+            string ownerText = DnsName.ToText(group.Owner);
+            if (node.Find(group.Type) is not null || node.FindGroup(group.Type) is not null)
+                problems.Add(new(source, 0, $"{ownerText} {RecordData.TypeToText(group.Type)}: a simple record set and routed record sets cannot share a name and type"));
+            bool isCname = group.Type == (ushort)RecordType.CNAME;
+            if (isCname ? node.Sets.Length + node.Groups.Length > 0 : node.Cname is not null || node.CnameGroup is not null)
+                problems.Add(new(source, 0, $"{ownerText} has a CNAME and other data"));
+            node.Groups = [.. node.Groups, group];
+            AddAncestors(nodes, group.Owner, origin);
         }
 
         if (problems.Count > 0)
             throw new ZoneLoadException(problems);
-        return new Zone(origin, nodes, kept, source);
+        return new Zone(origin, nodes, kept, source, hostedZone) { HasGroups = groups is { Count: > 0 } };
+    }
+
+    /// <summary>Every name between the owner and the apex exists, as an empty non-terminal if nothing else.</summary>
+    private static void AddAncestors(Dictionary<byte[], ZoneNode> nodes, byte[] owner, byte[] origin)
+    {
+        ReadOnlySpan<byte> child = owner;
+        while (child.Length > origin.Length)
+        {
+            var parentName = DnsName.Parent(child);
+            var parent = GetOrAdd(nodes, parentName.ToArray());
+            if (DnsName.IsWildcard(child))
+                parent.Wildcard = nodes[child.ToArray()];
+            child = parentName;
+        }
     }
 
     private static ZoneNode GetOrAdd(Dictionary<byte[], ZoneNode> nodes, byte[] name)

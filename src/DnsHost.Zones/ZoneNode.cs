@@ -1,4 +1,5 @@
 using DnsHost.Protocol;
+using DnsHost.Zones.Routing;
 
 namespace DnsHost.Zones;
 
@@ -20,7 +21,25 @@ public sealed class ZoneNode
     /// <summary>The "*" child of this node, if the zone has one (RFC 4592 2.1.1).</summary>
     public ZoneNode? Wildcard { get; internal set; }
 
-    public bool IsEmptyNonTerminal => Sets.Length == 0;
+    /// <summary>Routed and alias record sets (Route 53 policies), one group per type; a type is either here or in <see cref="Sets"/>.</summary>
+    public RecordSetGroup[] Groups { get; internal set; } = NoGroups;
+
+    private static readonly RecordSetGroup[] NoGroups = [];
+
+    public bool IsEmptyNonTerminal => Sets.Length == 0 && Groups.Length == 0;
+
+    public RecordSetGroup? FindGroup(ushort type)
+    {
+        foreach (var group in Groups)
+        {
+            if (group.Type == type)
+                return group;
+        }
+        return null;
+    }
+
+    /// <summary>A CNAME that is routed or an alias (Route 53 allows policies on CNAME sets).</summary>
+    public RecordSetGroup? CnameGroup => Groups.Length == 0 ? null : FindGroup((ushort)RecordType.CNAME);
 
     public RecordSet? Find(ushort type)
     {

@@ -1,5 +1,7 @@
 using DnsHost.Protocol;
 using DnsHost.Zones;
+using DnsHost.Zones.HostedZones;
+using DnsHost.Zones.Routing;
 
 namespace DnsHost;
 
@@ -17,7 +19,9 @@ public static class CheckZoneCommand
         var warnings = new List<ZoneProblem>();
         try
         {
-            var zone = MasterFileLoader.Load(file, null, warnings);
+            var zone = file.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+                ? HostedZoneLoader.Load(file, RoutingEnvironment.Default, new RoutingOptions(), null, warnings)
+                : MasterFileLoader.Load(file, null, warnings);
             foreach (var w in warnings)
                 Console.Error.WriteLine(w);
             var byType = zone.Records.GroupBy(r => r.Type).OrderBy(g => g.Key)
@@ -25,6 +29,11 @@ public static class CheckZoneCommand
             int delegations = zone.Records.Count(r => r.Type == (ushort)RecordType.NS && !DnsName.EqualsIgnoreCase(r.Owner, zone.Origin));
             Console.WriteLine($"zone {zone.OriginText}/IN: loaded serial {zone.Serial}");
             Console.WriteLine($"{zone.Records.Count} records, {zone.NodeCount} names; {string.Join(' ', byType)}; negative TTL {zone.NegativeTtl}");
+            int groups = zone.Nodes.Sum(n => n.Groups.Length);
+            if (groups > 0)
+                Console.WriteLine($"{groups} routed or alias names and types, {zone.Nodes.Sum(n => n.Groups.Sum(g => g.Sets.Length))} record sets; policies: {string.Join(' ', zone.Nodes.SelectMany(n => n.Groups).GroupBy(g => g.Policy).Select(g => $"{g.Key}={g.Count()}"))}");
+            if (zone.HostedZone is { } info)
+                Console.WriteLine($"hosted zone id {info.Id}, {(info.IsPrivate ? $"private ({string.Join(", ", info.Vpcs.Select(v => v.VpcId))})" : "public")}");
             if (delegations > 0)
                 Console.WriteLine($"{delegations} delegation NS records");
             if (command.Flags.Contains("print"))

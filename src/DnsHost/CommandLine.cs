@@ -12,6 +12,7 @@ public sealed class CommandLine
     public List<string> ConfigFiles { get; } = [];
     public List<string> PassThrough { get; } = [];
     public HashSet<string> Flags { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string> Options { get; } = new(StringComparer.Ordinal);
 
     public static CommandLine Parse(string[] args)
     {
@@ -39,6 +40,9 @@ public sealed class CommandLine
                 case "--config": result.ConfigFiles.Add(Value()!); break;
                 case "--help" or "-h": return new CommandLine { Verb = "help" };
                 case "--print": result.Flags.Add("print"); break;
+                case "--json": result.Flags.Add("json"); break;
+                case "--client": result.Options["client"] = Value()!; break;
+                case "--subnet": result.Options["subnet"] = Value()!; break;
                 default:
                     if (arg.StartsWith("--", StringComparison.Ordinal) && name.Contains(':'))
                     {
@@ -57,17 +61,22 @@ public sealed class CommandLine
     }
 
     public const string Help = """
-        dnshost: an authoritative DNS server for hosted zones.
+        dnshost: an authoritative DNS server for hosted zones, Route 53 style.
 
         Usage:
           dnshost serve [options]        serve the zones in a folder over UDP and TCP
           dnshost check-zone FILE [--print]
                                          check a zone file as the server would load it; exit 1 on
                                          errors; --print lists every record in canonical form
+          dnshost explain NAME TYPE --client IP [--subnet CIDR] [--json] [serve options]
+                                         what the server would answer this client, and why: the
+                                         zone, each candidate record set, health, location and the
+                                         winner (Route 53's TestDNSAnswer, with reasons)
           dnshost --help                 this text
 
         serve options:
-          --zones DIR          folder of *.zone master files (default ./zones; setting Zones:Directory)
+          --zones DIR          folder of *.zone master files and *.json Route 53 hosted zones
+                               (default ./zones; setting Zones:Directory)
           --address IP         address to listen on, repeatable (default 127.0.0.1 and ::1; Dns:Addresses)
           --port N             port for UDP and TCP (default 53; 0 picks a free port; Dns:Port)
           --config FILE        extra JSON settings layered over appsettings.json

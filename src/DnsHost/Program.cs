@@ -18,6 +18,8 @@ switch (command.Verb)
         return 0;
     case "check-zone":
         return CheckZoneCommand.Run(command);
+    case "explain":
+        return ExplainCommand.Run(command);
     case "serve":
         return await ServeCommand.RunAsync(command);
     default:

@@ -1,5 +1,6 @@
 using DnsHost.Server;
 using DnsHost.Zones;
+using DnsHost.Zones.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -35,7 +36,10 @@ public static class ServeCommand
         builder.Services.AddOptions<ZoneOptions>().Bind(builder.Configuration.GetSection(ZoneOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ZoneRegistry>();
         builder.Services.AddSingleton<DnsListeners>();
-        builder.Services.AddSingleton(sp => new QueryProcessor(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<IOptions<DnsServerOptions>>().Value));
+        builder.Services.AddOptions<RoutingOptions>().Bind(builder.Configuration.GetSection("Routing"));
+        builder.Services.AddSingleton<HealthStates>();
+        builder.Services.AddSingleton(sp => CreateRouting(builder.Configuration, sp.GetRequiredService<IOptions<RoutingOptions>>().Value, sp.GetRequiredService<HealthStates>()));
+        builder.Services.AddSingleton(sp => new QueryProcessor(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<IOptions<DnsServerOptions>>().Value, sp.GetRequiredService<RoutingEnvironment>()));
         // Zones load before the listeners start, so the first query already sees them.
         builder.Services.AddSingleton<ZoneDirectoryService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ZoneDirectoryService>());
@@ -45,6 +49,14 @@ public static class ServeCommand
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TcpDnsServer>());
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         return builder.Build();
+    }
+
+    /// <summary>Client locations (<c>ClientLocations</c>, <c>Routing:GeoDatabase</c>), VPC networks (<c>Vpcs</c>) and static health.</summary>
+    public static RoutingEnvironment CreateRouting(IConfiguration configuration, RoutingOptions options, HealthStates? health = null)
+    {
+        var locations = configuration.GetSection("ClientLocations").Get<List<ClientLocationEntry>>() ?? [];
+        var vpcs = configuration.GetSection("Vpcs").Get<Dictionary<string, List<string>>>() ?? [];
+        return RoutingEnvironment.Create(options, locations, vpcs, health);
     }
 
     private static bool IsNetwork(string cidr)
@@ -70,6 +82,7 @@ public static class ServeCommand
             // Check settings and bind the sockets before the host starts, so a mistake is one clear line.
             _ = host.Services.GetRequiredService<IOptions<DnsServerOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<ZoneOptions>>().Value;
+            _ = host.Services.GetRequiredService<RoutingEnvironment>();
             host.Services.GetRequiredService<DnsListeners>().Bind();
             await host.RunAsync();
             return 0;
@@ -84,7 +97,7 @@ public static class ServeCommand
             Console.Error.WriteLine($"dnshost: invalid setting: {string.Join("; ", e.Failures)}");
             return 78;
         }
-        catch (DirectoryNotFoundException e)
+        catch (Exception e) when (e is DirectoryNotFoundException or FormatException or FileNotFoundException or MaxMind.Db.InvalidDatabaseException)
         {
             Console.Error.WriteLine($"dnshost: {e.Message}");
             return 78;

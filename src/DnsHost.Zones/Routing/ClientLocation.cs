@@ -1,0 +1,35 @@
+namespace DnsHost.Zones.Routing;
+
+/// <summary>Where a client is, as far as geolocation, geoproximity and latency routing need to know.</summary>
+public sealed class ClientLocation(string? continent, string? country, string? subdivision, double? latitude, double? longitude)
+{
+    /// <summary>Route 53 continent code (AF, AN, AS, EU, OC, NA, SA), or null when unknown.</summary>
+    public string? Continent { get; } = continent ?? (country is null ? null : Countries.ContinentOf(country));
+    /// <summary>ISO 3166-1 alpha-2 country code, upper case.</summary>
+    public string? Country { get; } = country;
+    /// <summary>Subdivision code (a US state for Route 53), upper case.</summary>
+    public string? Subdivision { get; } = subdivision;
+    public bool HasCoordinates { get; } = latitude is not null && longitude is not null;
+    public double Latitude { get; } = latitude ?? 0;
+    public double Longitude { get; } = longitude ?? 0;
+
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        if (Continent is not null) parts.Add($"continent {Continent}");
+        if (Country is not null) parts.Add($"country {Country}");
+        if (Subdivision is not null) parts.Add($"subdivision {Subdivision}");
+        if (HasCoordinates) parts.Add($"at {Latitude:0.##},{Longitude:0.##}");
+        return parts.Count == 0 ? "unknown location" : string.Join(", ", parts);
+    }
+
+    /// <summary>Great-circle distance in kilometres (haversine on a sphere of radius 6371 km).</summary>
+    public static double DistanceKm(double lat1, double lon1, double lat2, double lon2)
+    {
+        const double R = 6371.0;
+        double dLat = (lat2 - lat1) * Math.PI / 180, dLon = (lon2 - lon1) * Math.PI / 180;
+        double a = Math.Sin(dLat / 2) * Math.Sin(dLat / 2)
+                 + Math.Cos(lat1 * Math.PI / 180) * Math.Cos(lat2 * Math.PI / 180) * Math.Sin(dLon / 2) * Math.Sin(dLon / 2);
+        return 2 * R * Math.Asin(Math.Min(1, Math.Sqrt(a)));
+    }
+}

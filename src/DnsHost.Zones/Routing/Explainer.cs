@@ -1,0 +1,77 @@
+using DnsHost.Protocol;
+
+namespace DnsHost.Zones.Routing;
+
+/// <summary>What a query would be answered, and why: Route 53's TestDNSAnswer, plus the reasons.</summary>
+public sealed record Explanation(
+    string? Zone, bool PrivateZone, string RecordName, string RecordType, ResponseCode ResponseCode,
+    IReadOnlyList<string> RecordData, IReadOnlyList<string> Answer, IReadOnlyList<string> Reasons, int EcsScope);
+
+/// <summary>
+/// Runs the real answer path (zone choice, <see cref="AnswerEngine"/>, routing) for one name, type and
+/// client, with a <see cref="RoutingTrace"/> collecting the reasons.
+/// </summary>
+public static class Explainer
+{
+    public static Explanation Explain(ZoneCatalog catalog, RoutingEnvironment environment, string name, ushort type, IpPrefix resolver, IpPrefix? subnet)
+    {
+        var wire = DnsName.Parse(name.EndsWith('.') ? name : name + ".");
+        var lower = new byte[wire.Length];
+        DnsName.ToLower(wire, lower);
+        var client = new QueryClient(environment, resolver, subnet);
+        var trace = new RoutingTrace();
+        var zone = catalog.HasPrivateZones ? catalog.FindZone(lower, client.VpcMask) : catalog.FindZone(lower);
+        string typeText = RecordData.TypeToText(type);
+        if (zone is null)
+        {
+            trace.Note($"no zone served here contains {DnsName.ToText(lower)}: REFUSED");
+            return new(null, false, DnsName.ToText(lower), typeText, ResponseCode.Refused, [], [], trace.Lines, 0);
+        }
+        trace.Note(zone.IsPrivate
+            ? $"zone {zone.OriginText} (private, id {zone.HostedZone!.Id}): the resolver {resolver} is in one of its VPCs"
+            : $"zone {zone.OriginText}{(zone.HostedZone is { } hz ? $" (public, id {hz.Id})" : "")}");
+        if (zone.IsPrivate)
+        {
+            AwsRegion? region = null;
+            foreach (var vpc in zone.HostedZone!.Vpcs)
+            {
+                if ((environment.Vpcs.MaskOf(vpc.VpcId) & client.VpcMask) != 0)
+                {
+                    region = AwsRegions.Find(vpc.VpcRegion);
+                    trace.Note($"VPC {vpc.VpcId} in {vpc.VpcRegion}; private zones ignore EDNS Client Subnet");
+                    break;
+                }
+            }
+            client.EnterPrivateZone(region);
+        }
+        else if (subnet is not null)
+            trace.Note($"client subnet (ECS) {subnet}");
+        else
+            trace.Note($"no client subnet; the resolver address {resolver} stands for the client");
+
+        var buffer = new byte[ushort.MaxValue];
+        var writer = new DnsMessageWriter(buffer, ushort.MaxValue);
+        writer.TryWriteQuestion(wire, type, RecordClass.IN);
+        var result = AnswerEngine.Answer(zone, lower, wire, type, AnyQueryMode.Minimal, ref writer, ref client, trace);
+        writer.SetResponseCode(result.ResponseCode);
+        int length = writer.Finish();
+
+        var data = new List<string>();
+        var answer = new List<string>();
+        var reader = new DnsMessageReader(buffer.AsSpan(0, length));
+        Span<byte> nameBuffer = stackalloc byte[DnsName.MaxLength + 1];
+        reader.TryReadHeader(out var header);
+        reader.TryReadQuestion(nameBuffer, out _);
+        var rdata = new byte[ushort.MaxValue];
+        for (int i = 0; i < header.AnswerCount && reader.TryReadRecord(nameBuffer, out var record); i++)
+        {
+            int n = Protocol.RecordData.CopyUncompressed(record.Type, buffer.AsSpan(0, length), record.RDataOffset, record.RDataLength, rdata);
+            string text = Protocol.RecordData.ToText(record.Type, rdata.AsSpan(0, Math.Max(n, 0)));
+            answer.Add($"{DnsName.ToText(nameBuffer[..record.NameLength])} {record.Ttl} IN {Protocol.RecordData.TypeToText(record.Type)} {text}");
+            if (record.Type == type)
+                data.Add(text);
+        }
+        trace.Note($"answer: {result.ResponseCode}{(result.Authoritative ? ", authoritative" : "")}, {answer.Count} record(s)");
+        return new(zone.OriginText, zone.IsPrivate, DnsName.ToText(lower), typeText, result.ResponseCode, data, answer, trace.Lines, client.Scope);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using DnsHost.Protocol;
+using DnsHost.Server;
+using DnsHost.Zones;
+using DnsHost.Zones.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DnsHost;
+
+/// <summary>
+/// The explain verb: Route 53's TestDNSAnswer for the zones in the folder and this configuration,
+/// with the reasons (which record set won, which lost, and why).
+/// </summary>
+public static class ExplainCommand
+{
+    public static int Run(CommandLine command)
+    {
+        if (command.Positional.Count != 2 || !command.Options.TryGetValue("client", out var clientText))
+        {
+            Console.Error.WriteLine("usage: dnshost explain NAME TYPE --client IP [--subnet CIDR] [--json] [--zones DIR] [--config FILE]");
+            return 64;
+        }
+        if (!IpPrefix.TryParse(clientText, out var client) || client.Length != client.MaxLength)
+        {
+            Console.Error.WriteLine($"dnshost: --client '{clientText}' is not an IP address");
+            return 64;
+        }
+        IpPrefix? subnet = null;
+        if (command.Options.TryGetValue("subnet", out var subnetText))
+        {
+            if (!IpPrefix.TryParse(subnetText, out var parsed))
+            {
+                Console.Error.WriteLine($"dnshost: --subnet '{subnetText}' is not a CIDR block");
+                return 64;
+            }
+            subnet = parsed;
+        }
+        ushort type = ParseType(command.Positional[1]);
+        if (type == 0)
+        {
+            Console.Error.WriteLine($"dnshost: '{command.Positional[1]}' is not a record type");
+            return 64;
+        }
+
+        command.Settings["Logging:LogLevel:Default"] = "Warning";
+        using var host = ServeCommand.Build(command);
+        Explanation explanation;
+        try
+        {
+            var routing = host.Services.GetRequiredService<RoutingEnvironment>();
+            host.Services.GetRequiredService<ZoneDirectoryService>().ReloadAll("explain");
+            var catalog = host.Services.GetRequiredService<ZoneRegistry>().Current;
+            explanation = Explainer.Explain(catalog, routing, command.Positional[0], type, client, subnet);
+        }
+        catch (Exception e) when (e is FormatException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            Console.Error.WriteLine($"dnshost: {e.Message}");
+            return 78;
+        }
+        if (command.Flags.Contains("json"))
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                explanation.Zone,
+                explanation.PrivateZone,
+                explanation.RecordName,
+                explanation.RecordType,
+                ResponseCode = explanation.ResponseCode.ToString().ToUpperInvariant(),
+                explanation.RecordData,
+                explanation.Answer,
+                explanation.Reasons,
+                explanation.EcsScope,
+                Protocol = "UDP",
+            }, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
+        Console.WriteLine($"{explanation.RecordName} {explanation.RecordType} from {clientText}{(subnet is null ? "" : $" (client subnet {subnet})")}: {explanation.ResponseCode.ToString().ToUpperInvariant()}");
+        foreach (var line in explanation.Answer)
+            Console.WriteLine($"  {line}");
+        Console.WriteLine("why:");
+        foreach (var reason in explanation.Reasons)
+            Console.WriteLine($"  {reason}");
+        return 0;
+    }
+
+    private static ushort ParseType(string text)
+    {
+        if (ushort.TryParse(text, out var number))
+            return number;
+        if (text.StartsWith("TYPE", StringComparison.OrdinalIgnoreCase) && ushort.TryParse(text.AsSpan(4), out number))
+            return number;
+        return Enum.TryParse<RecordType>(text, ignoreCase: true, out var type) ? (ushort)type : (ushort)0;
+    }
+}
