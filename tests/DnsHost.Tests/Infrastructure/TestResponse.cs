@@ -23,6 +23,24 @@ public sealed class TestResponse
     public ushort OptPayload { get; init; }
     public ushort OptFlags { get; init; }
     public int Length { get; init; }
+    /// <summary>The OPT record's RDATA (its options), empty without OPT.</summary>
+    public byte[] OptData { get; init; } = [];
+
+    /// <summary>The EDNS Client Subnet option of the response (RFC 7871 6): source and scope prefix lengths, or null.</summary>
+    public (int Family, int Source, int Scope)? ClientSubnet
+    {
+        get
+        {
+            for (int i = 0; i + 4 <= OptData.Length;)
+            {
+                int code = (OptData[i] << 8) | OptData[i + 1], len = (OptData[i + 2] << 8) | OptData[i + 3];
+                if (code == 8 && len >= 4)
+                    return ((OptData[i + 4] << 8) | OptData[i + 5], OptData[i + 6], OptData[i + 7]);
+                i += 4 + len;
+            }
+            return null;
+        }
+    }
 
     public bool AA => (Flags & DnsHeader.AaBit) != 0;
     public bool TC => (Flags & DnsHeader.TcBit) != 0;
@@ -59,6 +77,7 @@ public sealed class TestResponse
         ushort payload = 0;
         ushort optFlags = 0;
         int extended = 0;
+        byte[] optData = [];
         Span<byte> rdata = stackalloc byte[65535];
         int[] counts = [header.AnswerCount, header.AuthorityCount, header.AdditionalCount];
         for (int s = 0; s < 3; s++)
@@ -72,6 +91,7 @@ public sealed class TestResponse
                     payload = r.Class;
                     extended = (int)(r.Ttl >> 24);
                     optFlags = (ushort)r.Ttl;
+                    optData = message.Slice(r.RDataOffset, r.RDataLength).ToArray();
                     continue;
                 }
                 int len = RecordData.CopyUncompressed(r.Type, message, r.RDataOffset, r.RDataLength, rdata);
@@ -90,6 +110,7 @@ public sealed class TestResponse
             HasOpt = hasOpt,
             OptPayload = payload,
             OptFlags = optFlags,
+            OptData = optData,
             Length = message.Length,
         };
         response.Answer.AddRange(sections[0]);
