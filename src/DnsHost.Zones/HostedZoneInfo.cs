@@ -13,7 +13,7 @@ public sealed class HostedZoneInfo
     public string? CallerReference { get; init; }
     public string? Comment { get; init; }
     public bool IsPrivate { get; init; }
-    public IReadOnlyList<VpcAssociation> Vpcs { get; init; } = [];
+    public VpcAssociation[] Vpcs { get; init; } = [];
     /// <summary>The VPCs' bits in <see cref="Routing.VpcDirectory"/>, set when the zone is compiled.</summary>
     public ulong VpcMask { get; init; }
 }

@@ -84,7 +84,7 @@ public static class HostedZoneLoader
             CallerReference = document.HostedZone?.CallerReference,
             Comment = document.HostedZone?.Config?.Comment,
             IsPrivate = isPrivate,
-            Vpcs = vpcs,
+            Vpcs = vpcs.ToArray(),
             VpcMask = vpcMask,
         };
 

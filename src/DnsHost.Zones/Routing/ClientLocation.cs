@@ -23,6 +23,12 @@ public sealed class ClientLocation(string? continent, string? country, string? s
         return parts.Count == 0 ? "unknown location" : string.Join(", ", parts);
     }
 
+    private static readonly Dictionary<string, ClientLocation> RegionLocations = AwsRegions.All.ToDictionary(
+        r => r.Name, r => new ClientLocation(r.ContinentCode, r.CountryCode, null, r.Latitude, r.Longitude), StringComparer.Ordinal);
+
+    /// <summary>Where a Region is, as a client location (private zones route by the VPC's Region); shared, never allocated per query.</summary>
+    public static ClientLocation ForRegion(AwsRegion region) => RegionLocations[region.Name];
+
     /// <summary>Great-circle distance in kilometres (haversine on a sphere of radius 6371 km).</summary>
     public static double DistanceKm(double lat1, double lon1, double lat2, double lon2)
     {

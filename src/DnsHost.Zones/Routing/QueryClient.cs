@@ -43,7 +43,7 @@ public struct QueryClient
         VpcRegion = vpcRegion;
         HasSubnet = false;
         Subnet = Source;
-        _location = vpcRegion is null ? null : new ClientLocation(vpcRegion.ContinentCode, vpcRegion.CountryCode, null, vpcRegion.Latitude, vpcRegion.Longitude);
+        _location = vpcRegion is null ? null : ClientLocation.ForRegion(vpcRegion);
         _located = true;
     }
 
