@@ -45,6 +45,16 @@ public static class BenchmarkZones
         return sb.ToString();
     }
 
+    public static byte[] Query(string name, RecordType type, byte[] ednsOptions)
+    {
+        var buffer = new byte[512];
+        var writer = new DnsMessageWriter(buffer, buffer.Length);
+        writer.Id = 0x4242;
+        writer.TryWriteQuestion(DnsName.Parse(name + "."), (ushort)type, RecordClass.IN);
+        writer.TryWriteOpt(1232, 0, 0, 0, ednsOptions);
+        return buffer[..writer.Finish()];
+    }
+
     public static byte[] Query(string name, RecordType type, bool edns = true, bool clientSubnet = false)
     {
         var buffer = new byte[512];

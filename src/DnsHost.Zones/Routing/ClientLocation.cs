@@ -12,6 +12,16 @@ public sealed class ClientLocation(string? continent, string? country, string? s
     public bool HasCoordinates { get; } = latitude is not null && longitude is not null;
     public double Latitude { get; } = latitude ?? 0;
     public double Longitude { get; } = longitude ?? 0;
+    private readonly double _latitudeRadians = (latitude ?? 0) * Math.PI / 180, _longitudeRadians = (longitude ?? 0) * Math.PI / 180;
+    private readonly double _cosLatitude = Math.Cos((latitude ?? 0) * Math.PI / 180);
+
+    /// <summary>Great-circle distance in km to a record set's reference point, from precomputed radians and cosines.</summary>
+    public double DistanceKmTo(RoutedRecordSet set)
+    {
+        double sinLat = Math.Sin((set.LatitudeRadians - _latitudeRadians) / 2), sinLon = Math.Sin((set.LongitudeRadians - _longitudeRadians) / 2);
+        double a = sinLat * sinLat + _cosLatitude * set.CosLatitude * sinLon * sinLon;
+        return 2 * 6371.0 * Math.Asin(Math.Min(1, Math.Sqrt(a)));
+    }
 
     public override string ToString()
     {

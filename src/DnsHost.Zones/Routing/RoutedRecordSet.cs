@@ -28,9 +28,15 @@ public sealed class RoutedRecordSet
     // Latency (Region) and geoproximity (AWSRegion, LocalZoneGroup or Coordinates, with Bias).
     public string? Region { get; init; }
     public bool HasCoordinates { get; init; }
-    public double Latitude { get; init; }
-    public double Longitude { get; init; }
+    public double Latitude { get => _latitude; init { _latitude = value; LatitudeRadians = value * Math.PI / 180; CosLatitude = Math.Cos(LatitudeRadians); } }
+    public double Longitude { get => _longitude; init { _longitude = value; LongitudeRadians = value * Math.PI / 180; } }
     public double Bias { get; init; }
+
+    // Precomputed for the distance on the query path.
+    public double LatitudeRadians { get; private init; }
+    public double LongitudeRadians { get; private init; }
+    public double CosLatitude { get; private init; }
+    private readonly double _latitude, _longitude;
 
     // IP-based: the location's index in the collection, or -1 for the default location "*".
     public string? CidrLocationName { get; init; }

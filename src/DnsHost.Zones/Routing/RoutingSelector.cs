@@ -322,7 +322,7 @@ public static class RoutingSelector
                 score = set.Region is not null && latencies.TryGetValue(set.Region, out var ms) ? ms : double.MaxValue / 2;
             else if (location is { HasCoordinates: true } && set.HasCoordinates)
             {
-                score = ClientLocation.DistanceKm(location.Latitude, location.Longitude, set.Latitude, set.Longitude);
+                score = location.DistanceKmTo(set);
                 // Route 53 geoproximity bias: positive shrinks the distance, negative stretches it.
                 if (!latency)
                     score = set.Bias >= 0 ? score * (1 - set.Bias / 100) : score / (1 + set.Bias / 100);
