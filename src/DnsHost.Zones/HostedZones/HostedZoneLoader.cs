@@ -102,12 +102,13 @@ public static class HostedZoneLoader
         // A zone without SOA or NS gets what a new Route 53 hosted zone gets.
         if (!records.Exists(r => r.Type == (ushort)RecordType.NS && r.Owner.AsSpan().SequenceEqual(origin)))
         {
-            foreach (var ns in options.NameServers)
+            foreach (var ns in options.EffectiveNameServers)
                 records.Add(new ZoneRecord(origin, (ushort)RecordType.NS, RecordClass.IN, DefaultNsTtl, DnsName.Parse(ns.EndsWith('.') ? ns : ns + ".")));
         }
         if (!records.Exists(r => r.Type == (ushort)RecordType.SOA))
         {
-            var mname = DnsName.Parse(options.NameServers.Count > 0 ? (options.NameServers[0].EndsWith('.') ? options.NameServers[0] : options.NameServers[0] + ".") : "ns1.dnshost.test.");
+            string first = options.EffectiveNameServers[0];
+            var mname = DnsName.Parse(first.EndsWith('.') ? first : first + ".");
             records.Add(new ZoneRecord(origin, (ushort)RecordType.SOA, RecordClass.IN, DefaultSoaTtl, Soa(mname, DnsName.Parse(DefaultSoaContact), 1, 7200, 900, 1209600, 86400)));
         }
         context.ThrowIfErrors();

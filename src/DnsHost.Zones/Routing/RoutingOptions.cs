@@ -38,5 +38,10 @@ public sealed class RoutingOptions
     public Dictionary<string, string> HealthStatus { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>The four name servers a JSON zone without NS records gets (Route 53 gives each zone a delegation set of four).</summary>
-    public List<string> NameServers { get; set; } = ["ns1.dnshost.test.", "ns2.dnshost.test.", "ns3.dnshost.test.", "ns4.dnshost.test."];
+    /// <remarks>Empty means the defaults below (a list default would be appended to by configuration binding).</remarks>
+    public List<string> NameServers { get; set; } = [];
+
+    public IReadOnlyList<string> EffectiveNameServers => NameServers.Count > 0 ? NameServers : DefaultNameServers;
+
+    public static readonly string[] DefaultNameServers = ["ns1.dnshost.test.", "ns2.dnshost.test.", "ns3.dnshost.test.", "ns4.dnshost.test."];
 }
