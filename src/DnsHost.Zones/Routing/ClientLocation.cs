@@ -16,11 +16,13 @@ public sealed class ClientLocation(string? continent, string? country, string? s
     private readonly double _cosLatitude = Math.Cos((latitude ?? 0) * Math.PI / 180);
 
     /// <summary>Great-circle distance in km to a record set's reference point, from precomputed radians and cosines.</summary>
-    public double DistanceKmTo(RoutedRecordSet set)
+    public double DistanceKmTo(RoutedRecordSet set) => 2 * 6371.0 * Math.Asin(Math.Min(1, Math.Sqrt(HaversineTo(set))));
+
+    /// <summary>The haversine term: grows with distance, so comparing it orders sets by distance without the arcsine.</summary>
+    public double HaversineTo(RoutedRecordSet set)
     {
         double sinLat = Math.Sin((set.LatitudeRadians - _latitudeRadians) / 2), sinLon = Math.Sin((set.LongitudeRadians - _longitudeRadians) / 2);
-        double a = sinLat * sinLat + _cosLatitude * set.CosLatitude * sinLon * sinLon;
-        return 2 * 6371.0 * Math.Asin(Math.Min(1, Math.Sqrt(a)));
+        return sinLat * sinLat + _cosLatitude * set.CosLatitude * sinLon * sinLon;
     }
 
     public override string ToString()

@@ -30,7 +30,11 @@ public sealed class RoutedRecordSet
     public bool HasCoordinates { get; init; }
     public double Latitude { get => _latitude; init { _latitude = value; LatitudeRadians = value * Math.PI / 180; CosLatitude = Math.Cos(LatitudeRadians); } }
     public double Longitude { get => _longitude; init { _longitude = value; LongitudeRadians = value * Math.PI / 180; } }
-    public double Bias { get; init; }
+    public double Bias { get => _bias; init { _bias = value; BiasFactor = value >= 0 ? 1 - value / 100 : 1 / (1 + value / 100); } }
+
+    /// <summary>Route 53 geoproximity: biased distance = distance x (1 - bias/100) for bias >= 0, distance / (1 + bias/100) below.</summary>
+    public double BiasFactor { get; private init; } = 1;
+    private readonly double _bias;
 
     // Precomputed for the distance on the query path.
     public double LatitudeRadians { get; private init; }

@@ -322,14 +322,13 @@ public static class RoutingSelector
                 score = set.Region is not null && latencies.TryGetValue(set.Region, out var ms) ? ms : double.MaxValue / 2;
             else if (location is { HasCoordinates: true } && set.HasCoordinates)
             {
-                score = location.DistanceKmTo(set);
-                // Route 53 geoproximity bias: positive shrinks the distance, negative stretches it.
-                if (!latency)
-                    score = set.Bias >= 0 ? score * (1 - set.Bias / 100) : score / (1 + set.Bias / 100);
+                // Latency without measurements: the nearest Region, ordered by the haversine term alone.
+                // Geoproximity: Route 53's bias shrinks (positive) or stretches (negative) the distance.
+                score = latency ? location.HaversineTo(set) : location.DistanceKmTo(set) * set.BiasFactor;
             }
             else
                 score = double.MaxValue / 4 + i; // no location: set order decides
-            trace?.Note($"  {set.SetIdentifier}: {(latencies is not null ? "latency" : latency ? "distance" : "biased distance")} {(score >= double.MaxValue / 4 ? "unknown" : score.ToString("0.#"))}{(healthy[i] ? "" : " (unhealthy)")}");
+            trace?.Note($"  {set.SetIdentifier}: {(latencies is not null ? $"latency {score:0.#} ms" : score >= double.MaxValue / 4 ? "distance unknown" : latency ? $"distance {2 * 6371.0 * Math.Asin(Math.Min(1, Math.Sqrt(score))):0} km" : $"biased distance {score:0} km")}{(healthy[i] ? "" : " (unhealthy)")}");
             if (score < bestScore)
             {
                 bestScore = score;
