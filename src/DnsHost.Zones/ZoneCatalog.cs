@@ -47,13 +47,6 @@ public sealed class ZoneCatalog
 
     public ZoneCatalog With(Zone zone) => Create(AllZones.Where(z => !SameSlot(z, zone)).Append(zone));
 
-    public ZoneCatalog Without(ReadOnlySpan<byte> origin)
-    {
-        var map = new Dictionary<byte[], Zone>(_zones, WireNameComparer.Instance);
-        map.GetAlternateLookup<ReadOnlySpan<byte>>().Remove(origin);
-        return new ZoneCatalog(map, _private);
-    }
-
     /// <summary>Removes this zone, if it is the one being served for its name (public) or id (private).</summary>
     public ZoneCatalog Without(Zone zone) => Create(AllZones.Where(z => !ReferenceEquals(z, zone)));
 

@@ -16,7 +16,10 @@ public sealed class ClientLocation(string? continent, string? country, string? s
     private readonly double _cosLatitude = Math.Cos((latitude ?? 0) * Math.PI / 180);
 
     /// <summary>Great-circle distance in km to a record set's reference point, from precomputed radians and cosines.</summary>
-    public double DistanceKmTo(RoutedRecordSet set) => 2 * 6371.0 * Math.Asin(Math.Min(1, Math.Sqrt(HaversineTo(set))));
+    public double DistanceKmTo(RoutedRecordSet set) => KmFromHaversine(HaversineTo(set));
+
+    /// <summary>Great-circle distance in km from the haversine term, on a sphere of radius 6371 km.</summary>
+    public static double KmFromHaversine(double a) => 2 * 6371.0 * Math.Asin(Math.Min(1, Math.Sqrt(a)));
 
     /// <summary>The haversine term: grows with distance, so comparing it orders sets by distance without the arcsine.</summary>
     public double HaversineTo(RoutedRecordSet set)
@@ -40,14 +43,4 @@ public sealed class ClientLocation(string? continent, string? country, string? s
 
     /// <summary>Where a Region is, as a client location (private zones route by the VPC's Region); shared, never allocated per query.</summary>
     public static ClientLocation ForRegion(AwsRegion region) => RegionLocations[region.Name];
-
-    /// <summary>Great-circle distance in kilometres (haversine on a sphere of radius 6371 km).</summary>
-    public static double DistanceKm(double lat1, double lon1, double lat2, double lon2)
-    {
-        const double R = 6371.0;
-        double dLat = (lat2 - lat1) * Math.PI / 180, dLon = (lon2 - lon1) * Math.PI / 180;
-        double a = Math.Sin(dLat / 2) * Math.Sin(dLat / 2)
-                 + Math.Cos(lat1 * Math.PI / 180) * Math.Cos(lat2 * Math.PI / 180) * Math.Sin(dLon / 2) * Math.Sin(dLon / 2);
-        return 2 * R * Math.Asin(Math.Min(1, Math.Sqrt(a)));
-    }
 }

@@ -328,7 +328,7 @@ public static class RoutingSelector
             }
             else
                 score = double.MaxValue / 4 + i; // no location: set order decides
-            trace?.Note($"  {set.SetIdentifier}: {(latencies is not null ? $"latency {score:0.#} ms" : score >= double.MaxValue / 4 ? "distance unknown" : latency ? $"distance {2 * 6371.0 * Math.Asin(Math.Min(1, Math.Sqrt(score))):0} km" : $"biased distance {score:0} km")}{(healthy[i] ? "" : " (unhealthy)")}");
+            trace?.Note($"  {set.SetIdentifier}: {(latencies is not null ? $"latency {score:0.#} ms" : score >= double.MaxValue / 4 ? "distance unknown" : latency ? $"distance {ClientLocation.KmFromHaversine(score):0} km" : $"biased distance {score:0} km")}{(healthy[i] ? "" : " (unhealthy)")}");
             if (score < bestScore)
             {
                 bestScore = score;
