@@ -17,21 +17,26 @@ public sealed class RecordSetGroup
         Collection = collection;
         if (collection is not null)
         {
-            SetsByLocation = new RoutedRecordSet?[collection.Locations.Count];
-            foreach (var set in sets)
+            IndexByLocation = new int[collection.Locations.Count];
+            Array.Fill(IndexByLocation, -1);
+        }
+        for (int i = 0; i < sets.Length; i++)
+        {
+            var set = sets[i];
+            if (policy == RoutingPolicy.Failover)
+            {
+                if (set.IsPrimary)
+                    PrimaryIndex = i;
+                else
+                    SecondaryIndex = i;
+            }
+            if (collection is not null)
             {
                 if (set.CidrLocation >= 0)
-                    SetsByLocation[set.CidrLocation] = set;
+                    IndexByLocation[set.CidrLocation] = i;
                 else
-                    DefaultSet = set;
+                    DefaultIndex = i;
             }
-        }
-        foreach (var set in sets)
-        {
-            if (set.IsPrimary)
-                Primary = set;
-            else if (policy == RoutingPolicy.Failover)
-                Secondary = set;
         }
     }
 
@@ -41,12 +46,14 @@ public sealed class RecordSetGroup
     public RoutingPolicy Policy { get; }
     public RoutedRecordSet[] Sets { get; }
 
-    public RoutedRecordSet? Primary { get; }
-    public RoutedRecordSet? Secondary { get; }
+    /// <summary>Failover: the index in <see cref="Sets"/> of the PRIMARY and the SECONDARY set, -1 when absent.</summary>
+    public int PrimaryIndex { get; } = -1;
+    public int SecondaryIndex { get; } = -1;
 
     public CidrCollection? Collection { get; }
-    public RoutedRecordSet?[] SetsByLocation { get; } = [];
-    public RoutedRecordSet? DefaultSet { get; }
+    /// <summary>IP-based: per location of the collection, the index of its set in <see cref="Sets"/> (-1 none); and of the default "*" set.</summary>
+    public int[] IndexByLocation { get; } = [];
+    public int DefaultIndex { get; } = -1;
 
     /// <summary>Whether the answer depends on where the client is (and so on EDNS Client Subnet).</summary>
     public bool DependsOnLocation => Policy is RoutingPolicy.Geolocation or RoutingPolicy.Geoproximity or RoutingPolicy.Latency or RoutingPolicy.IpBased;

@@ -60,11 +60,11 @@ public static class RoutingSelector
         {
             RoutingPolicy.Simple => 0,
             RoutingPolicy.Weighted => PickWeighted(sets, healthy, healthyCount, trace),
-            RoutingPolicy.Failover => PickFailover(group, sets, healthy, trace),
+            RoutingPolicy.Failover => PickFailover(group, healthy, trace),
             RoutingPolicy.Geolocation => PickGeolocation(sets, healthy, ref client, trace),
             RoutingPolicy.Geoproximity => PickNearest(sets, healthy, healthyCount, ref client, latency: false, trace),
             RoutingPolicy.Latency => PickNearest(sets, healthy, healthyCount, ref client, latency: true, trace),
-            RoutingPolicy.IpBased => PickIpBased(group, sets, healthy, ref client, trace),
+            RoutingPolicy.IpBased => PickIpBased(group, healthy, ref client, trace),
             _ => -1,
         };
         if (pick < 0)
@@ -228,9 +228,9 @@ public static class RoutingSelector
     }
 
     /// <summary>Route 53 4.3: primary when healthy; else a healthy secondary; both unhealthy: primary.</summary>
-    private static int PickFailover(RecordSetGroup group, RoutedRecordSet[] sets, ReadOnlySpan<bool> healthy, RoutingTrace? trace)
+    private static int PickFailover(RecordSetGroup group, ReadOnlySpan<bool> healthy, RoutingTrace? trace)
     {
-        int primary = Array.IndexOf(sets, group.Primary), secondary = Array.IndexOf(sets, group.Secondary);
+        int primary = group.PrimaryIndex, secondary = group.SecondaryIndex;
         if (primary >= 0 && healthy[primary])
         {
             trace?.Note("failover: primary is healthy");
@@ -343,17 +343,16 @@ public static class RoutingSelector
     /// default location "*"; no match and no default: no answer. An unhealthy location set gives way
     /// to the default set.
     /// </summary>
-    private static int PickIpBased(RecordSetGroup group, RoutedRecordSet[] sets, ReadOnlySpan<bool> healthy, ref QueryClient client, RoutingTrace? trace)
+    private static int PickIpBased(RecordSetGroup group, ReadOnlySpan<bool> healthy, ref QueryClient client, RoutingTrace? trace)
     {
         var collection = group.Collection!;
         var location = collection.Blocks.Find(client.Subnet, out int matched);
         client.NoteScope(location is null ? client.Subnet.Length : matched);
-        var set = location is null ? null : group.SetsByLocation[location.Index];
         trace?.Note(location is null
             ? $"ip-based: {client.Subnet} is in no block of collection {collection.Name}"
             : $"ip-based: {client.Subnet} is in location {location.Name} (a /{matched} block)");
-        int index = set is null ? -1 : Array.IndexOf(sets, set);
-        int fallback = group.DefaultSet is null ? -1 : Array.IndexOf(sets, group.DefaultSet);
+        int index = location is null ? -1 : group.IndexByLocation[location.Index];
+        int fallback = group.DefaultIndex;
         if (index >= 0 && healthy[index])
             return index;
         if (fallback >= 0 && (healthy[fallback] || index < 0))
