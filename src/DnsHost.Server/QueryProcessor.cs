@@ -122,7 +122,7 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options,
         var catalog = _zones.Current;
         var zone = catalog.HasPrivateZones ? catalog.FindZone(lower, client.VpcMask) : catalog.FindZone(lower);
         if (zone is { IsPrivate: true })
-            client.EnterPrivateZone(VpcRegion(zone, client.VpcMask));
+            client.EnterPrivateZone(_routing.Vpcs.ClientVpc(zone.HostedZone!, client.VpcMask)?.Region);
         // RFC 4035 3.1.4.1: DS lives in the parent; when we also serve the parent, answer from it.
         if (zone is not null && question.Type == (ushort)RecordType.DS && lower.Length == zone.Origin.Length && lower.Length > 1)
             zone = catalog.FindZone(DnsName.Parent(lower)) ?? zone;
@@ -161,17 +161,6 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options,
         if (result.Truncated)
             writer.Flags |= DnsHeader.TcBit;
         return Finish(ref writer, result.ResponseCode, false, qname, question, edns, out length, limit, client.Scope);
-    }
-
-    private AwsRegion? VpcRegion(Zone zone, ulong clientVpcs)
-    {
-        foreach (var vpc in zone.HostedZone!.Vpcs)
-        {
-            // The first of the zone's VPCs that the client is in decides the Region.
-            if ((_routing.Vpcs.MaskOf(vpc.VpcId) & clientVpcs) != 0 && AwsRegions.Find(vpc.VpcRegion) is { } region)
-                return region;
-        }
-        return null;
     }
 
     /// <summary>Skips whatever answer and authority records there are and reads the OPT record, if any.</summary>

@@ -32,16 +32,10 @@ public static class Explainer
             : $"zone {zone.OriginText}{(zone.HostedZone is { } hz ? $" (public, id {hz.Id})" : "")}");
         if (zone.IsPrivate)
         {
-            AwsRegion? region = null;
-            foreach (var vpc in zone.HostedZone!.Vpcs)
-            {
-                if ((environment.Vpcs.MaskOf(vpc.VpcId) & client.VpcMask) != 0)
-                {
-                    region = AwsRegions.Find(vpc.VpcRegion);
-                    trace.Note($"VPC {vpc.VpcId} in {vpc.VpcRegion}; private zones ignore EDNS Client Subnet");
-                    break;
-                }
-            }
+            var vpc = environment.Vpcs.ClientVpc(zone.HostedZone!, client.VpcMask);
+            if (vpc is { } v)
+                trace.Note($"VPC {v.Vpc.VpcId} in {v.Vpc.VpcRegion}; private zones ignore EDNS Client Subnet");
+            var region = vpc?.Region;
             client.EnterPrivateZone(region);
         }
         else if (subnet is not null)

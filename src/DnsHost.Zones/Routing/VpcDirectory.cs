@@ -37,6 +37,20 @@ public sealed class VpcDirectory
     /// <summary>The bit of a VPC id, or 0 when the VPC has no networks configured.</summary>
     public ulong MaskOf(string vpcId) => _index.TryGetValue(vpcId, out int bit) ? 1UL << bit : 0;
 
+    /// <summary>
+    /// The VPC a private zone's query counts as coming from: the first of the zone's VPCs that the
+    /// client is in and whose Region is known. Its Region drives geolocation and latency there.
+    /// </summary>
+    public (VpcAssociation Vpc, AwsRegion Region)? ClientVpc(HostedZoneInfo zone, ulong clientVpcs)
+    {
+        foreach (var vpc in zone.Vpcs)
+        {
+            if ((MaskOf(vpc.VpcId) & clientVpcs) != 0 && AwsRegions.Find(vpc.VpcRegion) is { } region)
+                return (vpc, region);
+        }
+        return null;
+    }
+
     /// <summary>The VPCs whose networks contain the client's address.</summary>
     public ulong Membership(in IpPrefix client)
     {
