@@ -244,7 +244,8 @@ public static class MasterFileLoader
         return name.EndsWith(".zone", StringComparison.OrdinalIgnoreCase) ? name[..^5] : name;
     }
 
-    private static string DisplayName(string path, string? zonesDirectory)
+    /// <summary>How errors name a zone file: relative to the zones folder's parent when inside it, else as given.</summary>
+    internal static string DisplayName(string path, string? zonesDirectory)
     {
         if (zonesDirectory is null)
             return path;

@@ -21,7 +21,7 @@ public static class HostedZoneLoader
 
     public static Zone Load(string path, RoutingEnvironment environment, RoutingOptions options, string? zonesDirectory = null, List<ZoneProblem>? warnings = null)
     {
-        string display = zonesDirectory is null ? path : Path.Combine(Path.GetFileName(Path.TrimEndingDirectorySeparator(zonesDirectory)), Path.GetRelativePath(zonesDirectory, path));
+        string display = MasterFileLoader.DisplayName(path, zonesDirectory);
         HostedZoneDocument? document;
         try
         {

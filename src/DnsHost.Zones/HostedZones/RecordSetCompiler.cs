@@ -122,7 +122,7 @@ internal sealed class RecordSetCompiler(
             context.Error($"RRSet with DNS name {nameText} is not permitted in zone {originText}");
             return null;
         }
-        var set = new Parsed { Json = json, Name = name, NameText = nameText, Type = TypeOf(typeText), TypeText = typeText, Description = describe };
+        var set = new Parsed { Json = json, Name = name, NameText = nameText, Type = (ushort)Enum.Parse<RecordType>(typeText), TypeText = typeText, Description = describe };
         int errors = context.Errors.Count;
         void Fail(string reason) => context.Error($"record set {describe}: {reason}");
 
@@ -433,13 +433,6 @@ internal sealed class RecordSetCompiler(
         }
         return new RecordSet(set.Name, set.Type, options.AliasTargetTtl, rdata);
     }
-
-    private static ushort TypeOf(string text) => text switch
-    {
-        "A" => 1, "NS" => 2, "CNAME" => 5, "SOA" => 6, "PTR" => 12, "MX" => 15, "TXT" => 16, "AAAA" => 28, "SRV" => 33,
-        "NAPTR" => 35, "DS" => 43, "SSHFP" => 44, "TLSA" => 52, "SPF" => 99, "CAA" => 257, "SVCB" => 64, "HTTPS" => 65,
-        _ => 0,
-    };
 
     public static string PolicyName(RoutingPolicy policy) => policy switch
     {
