@@ -16,4 +16,6 @@ public sealed class HostedZoneInfo
     public VpcAssociation[] Vpcs { get; init; } = [];
     /// <summary>The VPCs' bits in <see cref="Routing.VpcDirectory"/>, set when the zone is compiled.</summary>
     public ulong VpcMask { get; init; }
+    /// <summary>The health checks defined beside the zone (a zone file's <c>HealthChecks</c>).</summary>
+    public HealthChecks.HealthCheckSpec[] HealthChecks { get; init; } = [];
 }

@@ -105,12 +105,24 @@ public sealed class ZoneRegistry
 
     public ZoneCatalog Current => Volatile.Read(ref _current);
 
-    public void Replace(ZoneCatalog catalog) => Interlocked.Exchange(ref _current, catalog);
+    /// <summary>Raised after a new catalog is in place (off the query path: health checks follow zone changes).</summary>
+    public event Action<ZoneCatalog>? Changed;
+
+    public void Replace(ZoneCatalog catalog)
+    {
+        Interlocked.Exchange(ref _current, catalog);
+        Changed?.Invoke(catalog);
+    }
 
     /// <summary>Applies a change to the catalog; writers are serialised, readers never wait.</summary>
     public void Update(Func<ZoneCatalog, ZoneCatalog> change)
     {
+        ZoneCatalog next;
         lock (_writeLock)
-            Interlocked.Exchange(ref _current, change(_current));
+        {
+            next = change(_current);
+            Interlocked.Exchange(ref _current, next);
+        }
+        Changed?.Invoke(next);
     }
 }

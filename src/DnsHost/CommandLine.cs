@@ -37,6 +37,7 @@ public sealed class CommandLine
                 case "--zones": result.Settings["Zones:Directory"] = Value(); break;
                 case "--address": result.Settings[$"Dns:Addresses:{addressIndex++}"] = Value(); break;
                 case "--port": result.Settings["Dns:Port"] = Value(); break;
+                case "--api": result.Settings["Api:Listen"] = Value(); break;
                 case "--config": result.ConfigFiles.Add(Value()!); break;
                 case "--help" or "-h": return new CommandLine { Verb = "help" };
                 case "--print": result.Flags.Add("print"); break;

@@ -1,9 +1,13 @@
+using System.Net;
+using DnsHost.Health;
 using DnsHost.Server;
+using DnsHost.Web;
 using DnsHost.Zones;
 using DnsHost.Zones.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DnsHost;
@@ -47,6 +51,15 @@ public static class ServeCommand
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UdpDnsServer>());
         builder.Services.AddSingleton<TcpDnsServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TcpDnsServer>());
+        builder.Services.AddOptions<HealthCheckOptions>().Bind(builder.Configuration.GetSection(HealthCheckOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        // Names in health checks resolve through this server, over one of its own UDP listeners.
+        builder.Services.AddSingleton<IHealthCheckResolver>(sp => new DnsServerResolver(() => OwnEndPoint(sp.GetRequiredService<DnsListeners>())));
+        builder.Services.AddSingleton(sp => new HealthChecker(sp.GetRequiredService<HealthStates>(), sp.GetRequiredService<IOptions<HealthCheckOptions>>(),
+            sp.GetRequiredService<IHealthCheckResolver>(), sp.GetRequiredService<ILogger<HealthChecker>>(), sp.GetRequiredService<ZoneRegistry>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthChecker>());
+        builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section));
+        builder.Services.AddSingleton<ApiServer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiServer>());
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         return builder.Build();
     }
@@ -57,6 +70,14 @@ public static class ServeCommand
         var locations = configuration.GetSection("ClientLocations").Get<List<ClientLocationEntry>>() ?? [];
         var vpcs = configuration.GetSection("Vpcs").Get<Dictionary<string, List<string>>>() ?? [];
         return RoutingEnvironment.Create(options, locations, vpcs, health);
+    }
+
+    private static IPEndPoint OwnEndPoint(DnsListeners listeners)
+    {
+        var local = (IPEndPoint)listeners.UdpSockets[0].LocalEndPoint!;
+        if (local.Address.Equals(IPAddress.Any))
+            return new IPEndPoint(IPAddress.Loopback, local.Port);
+        return local.Address.Equals(IPAddress.IPv6Any) ? new IPEndPoint(IPAddress.IPv6Loopback, local.Port) : local;
     }
 
     private static bool IsNetwork(string cidr)
@@ -87,7 +108,7 @@ public static class ServeCommand
             await host.RunAsync();
             return 0;
         }
-        catch (ListenerBindException e)
+        catch (Exception e) when (e is ListenerBindException or ApiBindException)
         {
             Console.Error.WriteLine($"dnshost: {e.Message}");
             return 78;

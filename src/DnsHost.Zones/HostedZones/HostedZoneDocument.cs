@@ -133,9 +133,33 @@ public sealed class HealthCheckJson
     public string? Id { get; set; }
     public string? CallerReference { get; set; }
     public JsonElement? LinkedService { get; set; }
-    public JsonElement? HealthCheckConfig { get; set; }
+    public HealthCheckConfigJson? HealthCheckConfig { get; set; }
     public long? HealthCheckVersion { get; set; }
     public JsonElement? CloudWatchAlarmConfiguration { get; set; }
+}
+
+/// <summary>The API's <c>HealthCheckConfig</c>, field for field.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class HealthCheckConfigJson
+{
+    public string? IPAddress { get; set; }
+    public int? Port { get; set; }
+    public string? Type { get; set; }
+    public string? ResourcePath { get; set; }
+    public string? FullyQualifiedDomainName { get; set; }
+    public string? SearchString { get; set; }
+    public int? RequestInterval { get; set; }
+    public int? FailureThreshold { get; set; }
+    public bool? MeasureLatency { get; set; }
+    public bool? Inverted { get; set; }
+    public bool? Disabled { get; set; }
+    public int? HealthThreshold { get; set; }
+    public List<string>? ChildHealthChecks { get; set; }
+    public bool? EnableSNI { get; set; }
+    public List<string>? Regions { get; set; }
+    public JsonElement? AlarmIdentifier { get; set; }
+    public string? InsufficientDataHealthStatus { get; set; }
+    public string? RoutingControlArn { get; set; }
 }
 
 /// <summary>A CIDR collection: the summary list-cidr-collections prints, with its blocks either per location or as list-cidr-blocks prints them.</summary>

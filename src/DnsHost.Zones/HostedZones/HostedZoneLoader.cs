@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using DnsHost.Protocol;
+using DnsHost.Zones.HealthChecks;
 using DnsHost.Zones.Routing;
 
 namespace DnsHost.Zones.HostedZones;
@@ -77,6 +78,28 @@ public static class HostedZoneLoader
         if (!isPrivate && vpcs.Count > 0)
             context.Error("VPCs are given but Config.PrivateZone is not true: a VPC cannot be associated with a public zone (PublicZoneVPCAssociation)");
 
+        var healthChecks = new HashSet<string>(StringComparer.Ordinal);
+        var specs = new List<HealthCheckSpec>();
+        foreach (var check in document.HealthChecks ?? [])
+        {
+            if (string.IsNullOrEmpty(check.Id))
+            {
+                context.Error("HealthChecks: every health check needs an Id");
+                continue;
+            }
+            if (!healthChecks.Add(check.Id))
+            {
+                context.Error($"health check {check.Id}: the Id is used twice");
+                continue;
+            }
+            var problems = new List<string>();
+            var spec = HealthCheckSpec.Compile(check.Id, check.HealthCheckConfig, source, problems, check.CallerReference, check.HealthCheckVersion ?? 1);
+            foreach (var problem in problems)
+                context.Error($"health check {check.Id}: {problem}");
+            if (spec is not null)
+                specs.Add(spec);
+        }
+
         var info = new HostedZoneInfo
         {
             Id = id,
@@ -86,14 +109,9 @@ public static class HostedZoneLoader
             IsPrivate = isPrivate,
             Vpcs = vpcs.ToArray(),
             VpcMask = vpcMask,
+            HealthChecks = specs.ToArray(),
         };
 
-        var healthChecks = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var check in document.HealthChecks ?? [])
-        {
-            if (!string.IsNullOrEmpty(check.Id))
-                healthChecks.Add(check.Id);
-        }
         var collections = CompileCollections(document.CidrCollections ?? [], context);
 
         var compiler = new RecordSetCompiler(context, origin, originText, info, environment, options, healthChecks, collections);

@@ -20,10 +20,12 @@ public sealed class RunningServer : IAsyncDisposable
     public int Port { get; }
     public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
     public IServiceProvider Services => _host.Services;
+    /// <summary>The HTTP endpoint (operations, and later the Route 53 API).</summary>
+    public Uri ApiBase => _host.Services.GetRequiredService<DnsHost.Web.ApiServer>().BaseAddress ?? throw new InvalidOperationException("the HTTP endpoint is off");
 
     public static async Task<RunningServer> StartAsync(string zonesDirectory, params string[] extraArgs)
     {
-        var command = CommandLine.Parse(["serve", "--zones", zonesDirectory, "--address", "127.0.0.1", "--port", "0",
+        var command = CommandLine.Parse(["serve", "--zones", zonesDirectory, "--address", "127.0.0.1", "--port", "0", "--api", "127.0.0.1:0",
             "--Logging:LogLevel:Default=Warning", .. extraArgs]);
         var host = ServeCommand.Build(command);
         await host.StartAsync();

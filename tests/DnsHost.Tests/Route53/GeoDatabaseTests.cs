@@ -45,7 +45,7 @@ public sealed class GeoDatabaseTests : IDisposable
         await using var server = await RunningServer.StartAsync(_zones.Directory,
             $"--Routing:GeoDatabase={WriteDatabase()}",
             // The table says this /26 of the database's German /25 is in France.
-            "--ClientLocations:0:Cidr=203.0.113.0/26", "--ClientLocations:0:Country=FR");
+            "--ClientLocations:0:Cidr=203.0.113.0/26", "--ClientLocations:0:Country=FR", "--HealthChecks:Enabled=false");
         async Task<string> Geo(string subnet) =>
             (await server.UdpAsync(TestQuery.Build("geo.routing.test", RecordType.A, ednsOptions: RoutingServerFixture.Ecs(subnet)))).AnswerData("A").Single();
         Assert.Equal("10.2.0.1", await Geo("198.51.100.0/24"));  // US-WA from the database

@@ -34,6 +34,8 @@ public sealed class RoutingServerFixture : IAsyncLifetime
         "--ClientLocations:4:Cidr=100.65.0.0/16", "--ClientLocations:4:Country=JP", "--ClientLocations:4:Latitude=35.68", "--ClientLocations:4:Longitude=139.69",
         "--Routing:ClientLatencies:0:Cidr=100.64.0.0/16", "--Routing:ClientLatencies:0:Latencies:eu-central-1=20", "--Routing:ClientLatencies:0:Latencies:us-east-1=30",
         "--Vpcs:vpc-inside:0=127.0.0.2/32",
+        // These tests set health directly; the checker would judge the zone's checks itself.
+        "--HealthChecks:Enabled=false",
         "--Routing:AliasTargets:my-lb-123.us-east-1.elb.amazonaws.com:0=127.0.0.80",
         "--Routing:AliasTargets:my-lb-123.us-east-1.elb.amazonaws.com:1=127.0.0.81",
     ];

@@ -43,7 +43,7 @@ public sealed partial class ProcessTests : IDisposable
     /// <summary>Starts "serve" on port 0 and reads the bound port from the log.</summary>
     private static async Task<(Process Process, int Port, Func<string> Log)> Serve(string zones, params string[] extra)
     {
-        var p = Start(["serve", "--zones", zones, "--address", "127.0.0.1", "--port", "0", .. extra]);
+        var p = Start(["serve", "--zones", zones, "--address", "127.0.0.1", "--port", "0", "--api", "127.0.0.1:0", .. extra]);
         var log = new System.Text.StringBuilder();
         var portFound = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         p.OutputDataReceived += (_, e) =>
@@ -110,6 +110,18 @@ public sealed partial class ProcessTests : IDisposable
         var (code, _, err) = await RunToEnd("serve", "--zones", _zones.Directory, "--address", "127.0.0.1", "--port", port.ToString());
         Assert.NotEqual(0, code);
         Assert.Contains("--port", err);
+        Assert.Single(err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Busy_http_port_gives_one_line_naming_the_api_option()
+    {
+        using var taken = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var (code, _, err) = await RunToEnd("serve", "--zones", _zones.Directory, "--address", "127.0.0.1", "--port", "0", "--api", $"127.0.0.1:{port}");
+        Assert.Equal(78, code);
+        Assert.Contains("--api", err);
         Assert.Single(err.Trim().Split('\n'));
     }
 

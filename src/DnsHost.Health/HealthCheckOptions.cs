@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DnsHost.Health;
+
+/// <summary>Settings of the health checker (section <c>HealthChecks</c>).</summary>
+public sealed class HealthCheckOptions
+{
+    public const string Section = "HealthChecks";
+
+    /// <summary>Run the checks (off: every check keeps its initial state, as with Route 53 before data arrives).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Probe loopback, private, link-local and other non-routable targets. Route 53 refuses them; test
+    /// harnesses need them. Off by default.
+    /// </summary>
+    public bool AllowPrivateTargets { get; set; }
+
+    /// <summary>The shortest <c>RequestInterval</c> accepted, in seconds: 10 as on Route 53; down to 1 for test harnesses.</summary>
+    [Range(1, 10)]
+    public int MinimumInterval { get; set; } = 10;
+
+    /// <summary>Probes in flight at once, across all checks.</summary>
+    [Range(1, 10000)]
+    public int MaxConcurrentProbes { get; set; } = 64;
+
+    /// <summary>The Region this checker reports in status observations (GetHealthCheckStatus).</summary>
+    public string CheckerRegion { get; set; } = "us-east-1";
+}

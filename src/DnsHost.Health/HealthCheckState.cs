@@ -1,0 +1,80 @@
+using DnsHost.Zones.HealthChecks;
+
+namespace DnsHost.Health;
+
+/// <summary>Why a check's reported status is what it is.</summary>
+public enum HealthSource { Probes, Disabled, Calculated, Override, NotRun }
+
+/// <summary>
+/// One check's view of its endpoint: the last <c>FailureThreshold</c> probe results flip it, in both
+/// directions (route53-behaviour.md 6.3, with one checker). Thread-safe; the checker owns it.
+/// </summary>
+public sealed class HealthCheckState(HealthCheckSpec spec)
+{
+    private readonly Lock _lock = new();
+    private long _lastAppliedSequence = -1;
+
+    public HealthCheckSpec Spec { get; } = spec;
+    /// <summary>The endpoint's state from probes; a new check is healthy until enough data exists.</summary>
+    public bool EndpointHealthy { get; private set; } = true;
+    /// <summary>Consecutive probe results that disagree with <see cref="EndpointHealthy"/>.</summary>
+    public int Streak { get; private set; }
+    public ProbeResult? LastResult { get; private set; }
+    public ProbeResult? LastFailure { get; private set; }
+    public bool? Override { get; set; }
+    /// <summary>For CALCULATED checks: healthy children and the count of children.</summary>
+    public (int Healthy, int Total) Children { get; set; }
+    /// <summary>Set when the check cannot run (a refused target or interval); it then reports unhealthy.</summary>
+    public string? NotRunReason { get; set; }
+    public bool Reported { get; set; }
+    public DateTimeOffset? LastTransition { get; set; }
+    public int Transitions { get; set; }
+
+    /// <summary>
+    /// Applies a probe result; results that finish after a newer probe's are stale and ignored. Returns
+    /// true when the endpoint's state flipped.
+    /// </summary>
+    public bool Apply(long sequence, ProbeResult result)
+    {
+        lock (_lock)
+        {
+            if (sequence <= _lastAppliedSequence)
+                return false;
+            _lastAppliedSequence = sequence;
+            LastResult = result;
+            if (!result.Success)
+                LastFailure = result;
+            if (result.Success == EndpointHealthy)
+            {
+                Streak = 0;
+                return false;
+            }
+            if (++Streak < Spec.FailureThreshold)
+                return false;
+            EndpointHealthy = result.Success;
+            Streak = 0;
+            return true;
+        }
+    }
+
+    /// <summary>What the check reports, before an override: disabled → healthy; inverted swaps.</summary>
+    public bool Evaluate()
+    {
+        if (Spec.Disabled)
+            return true;
+        bool healthy = Spec.Type switch
+        {
+            HealthCheckType.Calculated => Children.Healthy >= Spec.HealthThreshold,
+            _ when NotRunReason is not null => false,
+            _ => EndpointHealthy,
+        };
+        return Spec.Inverted ? !healthy : healthy;
+    }
+
+    public HealthSource Source =>
+        Override is not null ? HealthSource.Override
+        : Spec.Disabled ? HealthSource.Disabled
+        : Spec.Type == HealthCheckType.Calculated ? HealthSource.Calculated
+        : NotRunReason is not null || !Spec.ProbesEndpoint ? HealthSource.NotRun
+        : HealthSource.Probes;
+}

@@ -1,0 +1,81 @@
+using DnsHost.Zones.HealthChecks;
+
+namespace DnsHost.Health;
+
+/// <summary>One checker's observation, the shape of <c>GetHealthCheckStatus</c>'s HealthCheckObservation.</summary>
+public sealed record HealthCheckObservation(string Region, string IPAddress, string Status, DateTimeOffset CheckedTime);
+
+/// <summary>
+/// A check's state for people and the API: what it reports and why, its last probe and last failure
+/// (GetHealthCheckStatus and GetHealthCheckLastFailureReason), and any override.
+/// </summary>
+public sealed record HealthCheckStatus
+{
+    // The address this checker probes from, reported as the observation's IPAddress.
+    private const string CheckerAddress = "127.0.0.1";
+
+    public required string Id { get; init; }
+    public required string Type { get; init; }
+    public string? Target { get; init; }
+    public required string Status { get; init; }
+    /// <summary>probes, override, disabled, calculated, not-run.</summary>
+    public required string DecidedBy { get; init; }
+    public string? Override { get; init; }
+    public bool EndpointHealthy { get; init; }
+    public bool Inverted { get; init; }
+    public bool Disabled { get; init; }
+    public int RequestInterval { get; init; }
+    public int FailureThreshold { get; init; }
+    /// <summary>Probe results in a row that disagree with the endpoint's state.</summary>
+    public int Streak { get; init; }
+    public string? HealthyChildren { get; init; }
+    public string? NotRunReason { get; init; }
+    public string? LastReason { get; init; }
+    public DateTimeOffset? LastTransition { get; init; }
+    public int Transitions { get; init; }
+    public string DefinedIn { get; init; } = "";
+    /// <summary>The latest probe (GetHealthCheckStatus), empty before the first.</summary>
+    public IReadOnlyList<HealthCheckObservation> Observations { get; init; } = [];
+    /// <summary>The latest failed probe (GetHealthCheckLastFailureReason), empty if none.</summary>
+    public IReadOnlyList<HealthCheckObservation> LastFailures { get; init; } = [];
+
+    public bool Healthy => Status == "Healthy";
+
+    internal static HealthCheckStatus From(HealthCheckState state, HealthCheckOptions options)
+    {
+        var spec = state.Spec;
+        string? target = spec.ProbesEndpoint
+            ? $"{spec.IPAddress?.ToString() ?? spec.FullyQualifiedDomainName}:{spec.Port}{(spec.IsHttp ? spec.ResourcePath : "")}"
+            : null;
+        return new HealthCheckStatus
+        {
+            Id = spec.Id,
+            Type = HealthCheckSpec.TypeName(spec.Type),
+            Target = target,
+            Status = state.Reported ? "Healthy" : "Unhealthy",
+            DecidedBy = state.Source switch
+            {
+                HealthSource.Override => "override",
+                HealthSource.Disabled => "disabled",
+                HealthSource.Calculated => "calculated",
+                HealthSource.NotRun => "not-run",
+                _ => "probes",
+            },
+            Override = state.Override is null ? null : state.Override.Value ? "Healthy" : "Unhealthy",
+            EndpointHealthy = state.EndpointHealthy,
+            Inverted = spec.Inverted,
+            Disabled = spec.Disabled,
+            RequestInterval = spec.RequestInterval,
+            FailureThreshold = spec.FailureThreshold,
+            Streak = state.Streak,
+            HealthyChildren = spec.Type == HealthCheckType.Calculated ? $"{state.Children.Healthy} of {state.Children.Total} (threshold {spec.HealthThreshold})" : null,
+            NotRunReason = state.NotRunReason,
+            LastReason = state.LastResult?.Reason,
+            LastTransition = state.LastTransition,
+            Transitions = state.Transitions,
+            DefinedIn = spec.Source,
+            Observations = state.LastResult is { } last ? [new HealthCheckObservation(options.CheckerRegion, CheckerAddress, last.Status, last.CheckedTime)] : [],
+            LastFailures = state.LastFailure is { } failure ? [new HealthCheckObservation(options.CheckerRegion, CheckerAddress, failure.Status, failure.CheckedTime)] : [],
+        };
+    }
+}

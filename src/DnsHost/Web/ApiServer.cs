@@ -1,0 +1,88 @@
+using System.Net;
+using DnsHost.Health;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DnsHost.Web;
+
+/// <summary>Where the HTTP endpoint listens (section <c>Api</c>; <c>serve --api ADDR:PORT</c>, or <c>off</c>).</summary>
+public sealed class ApiOptions
+{
+    public const string Section = "Api";
+    public string Listen { get; set; } = "127.0.0.1:8053";
+
+    public bool Enabled => !string.IsNullOrEmpty(Listen) && !Listen.Equals("off", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>ADDRESS:PORT, with an IPv6 address in brackets ([::1]:8053).</summary>
+    public static bool TryParseEndPoint(string text, out IPEndPoint endPoint) =>
+        System.Text.RegularExpressions.Regex.IsMatch(text, @"^(\[[0-9A-Fa-f:.]+\]|[0-9.]+):[0-9]{1,5}$") & IPEndPoint.TryParse(text, out endPoint!);
+}
+
+/// <summary>Raised when the HTTP endpoint cannot listen; the message names the option.</summary>
+public sealed class ApiBindException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>
+/// The HTTP endpoint beside DNS (Kestrel, from the shared framework): operations endpoints now, the
+/// Route 53 API later. A separate small web application, so DNS runs without it when it is off, and
+/// its endpoints reach the server's services (the health checker) through the main container.
+/// </summary>
+public sealed class ApiServer(IServiceProvider services, IOptions<ApiOptions> options, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    /// <summary>The bound address, e.g. http://127.0.0.1:8053 (null when off or not started).</summary>
+    public Uri? BaseAddress { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var listen = options.Value.Listen;
+        if (!options.Value.Enabled)
+            return;
+        if (!ApiOptions.TryParseEndPoint(listen, out var endPoint))
+            throw new ApiBindException($"Api:Listen: '{listen}' is not ADDRESS:PORT (e.g. 127.0.0.1:8053), or off (use --api)", new FormatException(listen));
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(endPoint));
+        builder.Services.Configure<JsonOptions>(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = null;
+            json.SerializerOptions.WriteIndented = true;
+            json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+        });
+        var app = builder.Build();
+        OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>());
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync();
+            throw new ApiBindException($"cannot listen for HTTP on {listen}: {e.Message}; choose another address with --api ADDR:PORT, or --api off", e);
+        }
+        _app = app;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        BaseAddress = address is null ? null : new Uri(address.Replace("://[::]", "://[::1]").Replace("://0.0.0.0", "://127.0.0.1"));
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+            await _app.StopAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+            await _app.DisposeAsync();
+        _app = null;
+    }
+}
