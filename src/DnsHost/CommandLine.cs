@@ -44,6 +44,9 @@ public sealed class CommandLine
                 case "--json": result.Flags.Add("json"); break;
                 case "--client": result.Options["client"] = Value()!; break;
                 case "--subnet": result.Options["subnet"] = Value()!; break;
+                case "--check" or "--mode" or "--flips" or "--server" or "--query-ms" or "--settle" or "--timeout":
+                    result.Options[name[2..]] = Value()!;
+                    break;
                 default:
                     if (arg.StartsWith("--", StringComparison.Ordinal) && name.Contains(':'))
                     {
@@ -73,6 +76,14 @@ public sealed class CommandLine
                                          what the server would answer this client, and why: the
                                          zone, each candidate record set, health, location and the
                                          winner (Route 53's TestDNSAnswer, with reasons)
+          dnshost health [list | show ID | override ID healthy|unhealthy | clear ID] [--api URL] [--json]
+                                         health checks of a running server: status, last probe and
+                                         failure, and overrides for test harnesses
+          dnshost drill NAME [TYPE] --check ID [--mode endpoint|override] [--flips N]
+                        [--server IP:PORT] [--api URL] [--json]
+                                         failover drill against a running server: break the check's
+                                         endpoint (served by the drill on loopback) or override it,
+                                         query NAME continuously, and print when answers moved
           dnshost --help                 this text
 
         serve options:
@@ -80,6 +91,8 @@ public sealed class CommandLine
                                (default ./zones; setting Zones:Directory)
           --address IP         address to listen on, repeatable (default 127.0.0.1 and ::1; Dns:Addresses)
           --port N             port for UDP and TCP (default 53; 0 picks a free port; Dns:Port)
+          --api ADDR:PORT      HTTP endpoint: /healthz, /dnshost/health-checks (default 127.0.0.1:8053;
+                               off to disable; Api:Listen). For health and drill: the server's URL
           --config FILE        extra JSON settings layered over appsettings.json
           --Section:Key=value  any other setting, e.g. --Dns:AnswerChaosQueries=true
 

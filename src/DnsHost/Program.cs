@@ -20,6 +20,10 @@ switch (command.Verb)
         return CheckZoneCommand.Run(command);
     case "explain":
         return ExplainCommand.Run(command);
+    case "health":
+        return await HealthCommand.RunAsync(command);
+    case "drill":
+        return await DrillCommand.RunAsync(command);
     case "serve":
         return await ServeCommand.RunAsync(command);
     default:

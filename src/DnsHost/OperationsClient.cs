@@ -1,0 +1,66 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using DnsHost.Health;
+using DnsHost.Web;
+
+namespace DnsHost;
+
+/// <summary>Talks to a running server's operations endpoints (the health and drill verbs).</summary>
+public sealed class OperationsClient(Uri baseAddress) : IDisposable
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = null,
+        WriteIndented = true,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
+
+    public Uri BaseAddress => baseAddress;
+
+    /// <summary>The server's URL from --api (ADDR:PORT or a URL), else the default Api:Listen.</summary>
+    public static Uri FromCommand(CommandLine command)
+    {
+        string text = command.Settings.TryGetValue("Api:Listen", out var value) && value is not null ? value : new ApiOptions().Listen;
+        if (!text.Contains("://", StringComparison.Ordinal))
+            text = "http://" + text;
+        return new Uri(text.EndsWith('/') ? text : text + "/");
+    }
+
+    public Task<List<HealthCheckStatus>> ListAsync(CancellationToken cancel = default) =>
+        SendAsync<List<HealthCheckStatus>>(HttpMethod.Get, "", cancel);
+
+    public Task<HealthCheckStatus> GetAsync(string id, CancellationToken cancel = default) =>
+        SendAsync<HealthCheckStatus>(HttpMethod.Get, "/" + Uri.EscapeDataString(id), cancel);
+
+    /// <summary>Forces the check healthy or unhealthy, or clears the override (null).</summary>
+    public Task<HealthCheckStatus> OverrideAsync(string id, bool? healthy, CancellationToken cancel = default) =>
+        healthy is null
+            ? SendAsync<HealthCheckStatus>(HttpMethod.Delete, $"/{Uri.EscapeDataString(id)}/override", cancel)
+            : SendAsync<HealthCheckStatus>(HttpMethod.Put, $"/{Uri.EscapeDataString(id)}/override?status={(healthy.Value ? "Healthy" : "Unhealthy")}", cancel);
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, CancellationToken cancel)
+    {
+        using var request = new HttpRequestMessage(method, OperationsEndpoints.HealthChecksPath.TrimStart('/') + path);
+        using var response = await _http.SendAsync(request, cancel);
+        if (!response.IsSuccessStatusCode)
+        {
+            string detail = await response.Content.ReadAsStringAsync(cancel);
+            try
+            {
+                using var doc = JsonDocument.Parse(detail);
+                detail = $"{doc.RootElement.GetProperty("Error").GetString()}: {doc.RootElement.GetProperty("Message").GetString()}";
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+            }
+            throw new OperationsException($"{(int)response.StatusCode} {detail}");
+        }
+        return (await response.Content.ReadFromJsonAsync<T>(Json, cancel))!;
+    }
+
+    public void Dispose() => _http.Dispose();
+}
+
+public sealed class OperationsException(string message) : Exception(message);
