@@ -21,6 +21,8 @@ public static class OperationsEndpoints
 
     public sealed record OverrideRequest(string? Status);
 
+    private static readonly System.Text.Json.JsonSerializerOptions BodyOptions = new() { PropertyNameCaseInsensitive = true };
+
     public static void Map(IEndpointRouteBuilder app, HealthChecker checker)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
@@ -30,15 +32,20 @@ public static class OperationsEndpoints
         app.MapPut(HealthChecksPath + "/{id}/override", async (string id, HttpRequest request) =>
         {
             string? text = request.Query["status"];
-            if (text is null && request.ContentLength is > 0)
+            if (text is null)
             {
-                try
+                using var reader = new StreamReader(request.Body);
+                string body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+                if (body.Length > 0)
                 {
-                    text = (await request.ReadFromJsonAsync<OverrideRequest>())?.Status;
-                }
-                catch (System.Text.Json.JsonException e)
-                {
-                    return Error(400, "InvalidInput", $"the body is not {{\"Status\": \"Healthy\"}} or {{\"Status\": \"Unhealthy\"}}: {e.Message}");
+                    try
+                    {
+                        text = System.Text.Json.JsonSerializer.Deserialize<OverrideRequest>(body, BodyOptions)?.Status;
+                    }
+                    catch (System.Text.Json.JsonException e)
+                    {
+                        return Error(400, "InvalidInput", $"the body is not {{\"Status\": \"Healthy\"}} or {{\"Status\": \"Unhealthy\"}}: {e.Message}");
+                    }
                 }
             }
             bool? healthy = text?.ToLowerInvariant() switch

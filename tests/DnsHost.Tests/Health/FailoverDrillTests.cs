@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using DnsHost.Drill;
+using DnsHost.Tests.Infrastructure;
+
+namespace DnsHost.Tests.Health;
+
+/// <summary>The failover drill against a real server: it breaks the check's endpoint, and its timeline holds.</summary>
+public sealed class FailoverDrillTests : IAsyncLifetime
+{
+    private readonly TestZones _zones = new();
+    private RunningServer _server = null!;
+    private int _backendPort;
+
+    public async Task InitializeAsync()
+    {
+        _backendPort = FreeTcpPort();
+        _zones.Write("drill.test.json", $$"""
+            {
+              "HostedZone": { "Name": "drill.test." },
+              "ResourceRecordSets": [
+                { "Name": "app.drill.test.", "Type": "A", "SetIdentifier": "primary", "Failover": "PRIMARY", "TTL": 1, "HealthCheckId": "hc-app", "ResourceRecords": [ { "Value": "192.0.2.1" } ] },
+                { "Name": "app.drill.test.", "Type": "A", "SetIdentifier": "secondary", "Failover": "SECONDARY", "TTL": 1, "ResourceRecords": [ { "Value": "192.0.2.2" } ] }
+              ],
+              "HealthChecks": [
+                { "Id": "hc-app", "HealthCheckConfig": { "Type": "HTTP", "IPAddress": "127.0.0.1", "Port": {{_backendPort}}, "RequestInterval": 1, "FailureThreshold": 2 } }
+              ]
+            }
+            """);
+        _server = await RunningServer.StartAsync(_zones.Directory, "--HealthChecks:AllowPrivateTargets=true", "--HealthChecks:MinimumInterval=1");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _zones.Dispose();
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task Endpoint_drill_sees_failover_and_recovery_within_interval_times_threshold_plus_one_second()
+    {
+        using var operations = new OperationsClient(_server.ApiBase);
+        var drill = new FailoverDrill(new DrillSettings
+        {
+            Name = "app.drill.test",
+            CheckId = "hc-app",
+            DnsServer = _server.EndPoint,
+            Flips = 2,
+            Settle = TimeSpan.FromMilliseconds(500),
+        }, operations);
+        var report = await drill.RunAsync(CancellationToken.None);
+
+        Assert.Equal("192.0.2.1", report.HealthyAnswer);
+        Assert.Equal(3.0, report.Summary.BoundSeconds);
+        Assert.Equal(2, report.Timeline.Count);
+        foreach (var flip in report.Timeline)
+        {
+            Assert.Equal("192.0.2.2", flip.Failure.NewAnswer);
+            Assert.Equal("192.0.2.1", flip.Recovery.NewAnswer);
+            // Two failed probes a second apart: never before the second probe, never after the bound.
+            Assert.InRange(flip.Failure.AllNewAnswersSeconds!.Value, 0.9, 3.0);
+            Assert.InRange(flip.Recovery.AllNewAnswersSeconds!.Value, 0.9, 3.0);
+        }
+        Assert.True(report.Summary.AllWithinBound);
+        // The JSON a user's CI would assert on.
+        var json = JsonSerializer.Serialize(report, OperationsClient.Json);
+        using var doc = JsonDocument.Parse(json);
+        Assert.True(doc.RootElement.GetProperty("Summary").GetProperty("AllWithinBound").GetBoolean());
+        Assert.Equal(2, doc.RootElement.GetProperty("Timeline").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Drill_verb_by_override_prints_a_json_timeline_and_exits_0()
+    {
+        // The backend is up for this one, so the check is healthy and the override does the breaking.
+        using var backend = new DrillEndpoint(new IPEndPoint(IPAddress.Loopback, _backendPort), http: true, tls: false, null);
+        backend.Start();
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "dnshost.dll"), "drill", "app.drill.test", "A", "--check", "hc-app", "--mode", "override",
+                     "--flips", "1", "--settle", "0.3", "--server", $"127.0.0.1:{_server.Port}", "--api", _server.ApiBase.ToString(), "--json" })
+            psi.ArgumentList.Add(arg);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cts.Token);
+        Assert.True(process.ExitCode == 0, await stderr);
+        using var doc = JsonDocument.Parse(await stdout);
+        var flip = doc.RootElement.GetProperty("Timeline")[0];
+        Assert.Equal("override", doc.RootElement.GetProperty("Mode").GetString());
+        // An override publishes at once: the very next queries see it.
+        Assert.InRange(flip.GetProperty("Failure").GetProperty("AllNewAnswersSeconds").GetDouble(), 0, 0.5);
+        Assert.InRange(flip.GetProperty("Recovery").GetProperty("AllNewAnswersSeconds").GetDouble(), 0, 0.5);
+        Assert.Contains("healthy answer", await stderr);
+    }
+}
