@@ -22,6 +22,8 @@ public sealed record DrillSettings
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Give up on one switch after this long (default from the check: 3 × interval × threshold + 10 s).</summary>
     public TimeSpan? Timeout { get; init; }
+    /// <summary>Wait a random part of this before each switch (the drill uses the check's interval).</summary>
+    public TimeSpan? RandomPhase { get; init; }
 }
 
 /// <summary>One switch: when the break (or repair) happened, and when queries saw it.</summary>
@@ -59,6 +61,7 @@ public sealed class FailoverDrill(DrillSettings settings, OperationsClient opera
             await operations.OverrideAsync(settings.CheckId, null, cancel);
         double bound = check.RequestInterval * check.FailureThreshold + 1;
         var timeout = settings.Timeout ?? TimeSpan.FromSeconds(3 * bound + 10);
+        settings = settings with { RandomPhase = settings.RandomPhase ?? (settings.Mode == DrillMode.Endpoint ? TimeSpan.FromSeconds(check.RequestInterval) : null) };
 
         DrillEndpoint? endpoint = null;
         if (settings.Mode == DrillMode.Endpoint)
@@ -157,6 +160,10 @@ public sealed class FailoverDrill(DrillSettings settings, OperationsClient opera
 
     private async Task<DrillSwitch> SwitchAsync(string direction, HashSet<string> healthy, bool expectHealthy, Func<Task> act, TimeSpan timeout, double bound, CancellationToken cancel)
     {
+        // Break at a random point of the probe interval: right after a switch the drill is in step with
+        // the probes, and always breaking at the same phase would measure one case only.
+        if (settings.RandomPhase is { } interval)
+            await Task.Delay(interval * Random.Shared.NextDouble(), cancel);
         var at = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         await act();
