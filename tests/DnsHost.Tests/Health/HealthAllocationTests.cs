@@ -50,14 +50,16 @@ public sealed class HealthAllocationTests
         await checker.StartAsync(CancellationToken.None);
         var processor = new QueryProcessor(registry, new DnsServerOptions(), routing);
 
-        // The backend flips between healthy and failing while the queries run.
+        // The backend flips between healthy and failing, each time the check has followed it, while the queries run.
         using var stop = new CancellationTokenSource();
         var flipper = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                backend.StatusCode = backend.StatusCode == 200 ? 503 : 200;
-                try { await Task.Delay(700, stop.Token); } catch (OperationCanceledException) { }
+                bool healthy = checker.Get("hc")!.Healthy;
+                backend.StatusCode = healthy ? 503 : 200;
+                while (checker.Get("hc")!.Healthy == healthy && !stop.IsCancellationRequested)
+                    await Task.Delay(20);
             }
         });
         byte[][] queries = [TestQuery.Build("f.alloc.test", RecordType.A), TestQuery.Build("w.alloc.test", RecordType.A), TestQuery.Build("m.alloc.test", RecordType.A)];
@@ -71,7 +73,7 @@ public sealed class HealthAllocationTests
         }
         long queriesRun = 0, allocated = 0;
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(4))
+        while (checker.Get("hc")!.Transitions < 4 && clock.Elapsed < TimeSpan.FromSeconds(20))
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 3000; i++)
