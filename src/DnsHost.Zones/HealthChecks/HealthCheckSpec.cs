@@ -117,8 +117,13 @@ public sealed record HealthCheckSpec
         {
             if (!endpoint)
                 errors.Add($"IPAddress is not allowed for a {config.Type} health check");
-            else if (!IPAddress.TryParse(config.IPAddress, out address) || config.IPAddress.Contains('%'))
+            // IPAddress.TryParse also takes inet_aton's short forms ("192.0.2" is 192.0.0.2); Route 53 wants dotted quads.
+            else if (!IPAddress.TryParse(config.IPAddress, out address) || config.IPAddress.Contains('%')
+                || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && address.ToString() != config.IPAddress))
+            {
+                address = null;
                 errors.Add($"IPAddress '{config.IPAddress}' is not a valid IPv4 or IPv6 address");
+            }
         }
         string? domain = config.FullyQualifiedDomainName;
         if (domain is not null)
