@@ -32,48 +32,66 @@ public sealed class DnsListeners : IDisposable
         {
             if (_udp is not null)
                 return;
-            var udp = new List<Socket>();
-            var tcp = new List<Socket>();
-            int port = _options.Port;
-            int perAddress = _options.UdpSocketsPerAddress > 0 ? _options.UdpSocketsPerAddress : Environment.ProcessorCount;
-            try
+            // With port 0 the kernel picks a free UDP port, which TCP may already use (an outgoing
+            // connection, say); then pick again rather than fail.
+            for (int attempt = 1; ; attempt++)
             {
-                foreach (var text in _options.EffectiveAddresses)
+                try
                 {
-                    if (!IPAddress.TryParse(text, out var address))
-                        throw new ListenerBindException($"Dns:Addresses: '{text}' is not an IP address (use --address IP)", new FormatException(text));
-                    for (int i = 0; i < perAddress; i++)
-                    {
-                        var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-                        udp.Add(socket);
-                        // On Linux ReuseAddress also sets SO_REUSEPORT, so the kernel spreads datagrams over the sockets.
-                        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-                            socket.DualMode = false;
-                        socket.ReceiveBufferSize = 4 * 1024 * 1024;
-                        socket.SendBufferSize = 4 * 1024 * 1024;
-                        BindOne(socket, address, port, "UDP");
-                        port = ((IPEndPoint)socket.LocalEndPoint!).Port;
-                    }
-                    var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                    tcp.Add(listener);
-                    if (address.AddressFamily == AddressFamily.InterNetworkV6)
-                        listener.DualMode = false;
-                    listener.NoDelay = true;
-                    BindOne(listener, address, port, "TCP");
-                    listener.Listen(512);
+                    BindAll();
+                    return;
+                }
+                catch (ListenerBindException e) when (_options.Port == 0 && attempt < 20
+                    && e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+                {
                 }
             }
-            catch
-            {
-                foreach (var s in udp.Concat(tcp))
-                    s.Dispose();
-                throw;
-            }
-            Port = port;
-            _udp = udp;
-            _tcp = tcp;
         }
+    }
+
+    private void BindAll()
+    {
+        var udp = new List<Socket>();
+        var tcp = new List<Socket>();
+        int port = _options.Port;
+        int perAddress = _options.UdpSocketsPerAddress > 0 ? _options.UdpSocketsPerAddress : Environment.ProcessorCount;
+        try
+        {
+            foreach (var text in _options.EffectiveAddresses)
+            {
+                if (!IPAddress.TryParse(text, out var address))
+                    throw new ListenerBindException($"Dns:Addresses: '{text}' is not an IP address (use --address IP)", new FormatException(text));
+                for (int i = 0; i < perAddress; i++)
+                {
+                    var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                    udp.Add(socket);
+                    // On Linux ReuseAddress also sets SO_REUSEPORT, so the kernel spreads datagrams over the sockets.
+                    socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                    if (address.AddressFamily == AddressFamily.InterNetworkV6)
+                        socket.DualMode = false;
+                    socket.ReceiveBufferSize = 4 * 1024 * 1024;
+                    socket.SendBufferSize = 4 * 1024 * 1024;
+                    BindOne(socket, address, port, "UDP");
+                    port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+                }
+                var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                tcp.Add(listener);
+                if (address.AddressFamily == AddressFamily.InterNetworkV6)
+                    listener.DualMode = false;
+                listener.NoDelay = true;
+                BindOne(listener, address, port, "TCP");
+                listener.Listen(512);
+            }
+        }
+        catch
+        {
+            foreach (var s in udp.Concat(tcp))
+                s.Dispose();
+            throw;
+        }
+        Port = port;
+        _udp = udp;
+        _tcp = tcp;
     }
 
     private static void BindOne(Socket socket, IPAddress address, int port, string transport)
