@@ -38,6 +38,7 @@ public sealed class CommandLine
                 case "--address": result.Settings[$"Dns:Addresses:{addressIndex++}"] = Value(); break;
                 case "--port": result.Settings["Dns:Port"] = Value(); break;
                 case "--api": result.Settings["Api:Listen"] = Value(); break;
+                case "--data": result.Settings["Api:DataPath"] = Value(); break;
                 case "--config": result.ConfigFiles.Add(Value()!); break;
                 case "--help" or "-h": return new CommandLine { Verb = "help" };
                 case "--print": result.Flags.Add("print"); break;
@@ -93,6 +94,8 @@ public sealed class CommandLine
           --port N             port for UDP and TCP (default 53; 0 picks a free port; Dns:Port)
           --api ADDR:PORT      HTTP endpoint: /healthz, /dnshost/health-checks (default 127.0.0.1:8053;
                                off to disable; Api:Listen). For health and drill: the server's URL
+          --data PATH          SQLite file for what the Route 53 API creates (default data/dnshost.db;
+                               Api:DataPath)
           --config FILE        extra JSON settings layered over appsettings.json
           --Section:Key=value  any other setting, e.g. --Dns:AnswerChaosQueries=true
 

@@ -1,5 +1,7 @@
 using System.Net;
 using DnsHost.Health;
+using DnsHost.Route53;
+using DnsHost.Route53.Storage;
 using DnsHost.Server;
 using DnsHost.Web;
 using DnsHost.Zones;
@@ -33,6 +35,10 @@ public static class ServeCommand
         if (zonesDir is not null && !Path.IsPathRooted(zonesDir))
             builder.Configuration["Zones:Directory"] = Path.GetFullPath(zonesDir, Environment.CurrentDirectory);
 
+        var dataPath = builder.Configuration["Api:DataPath"];
+        if (dataPath is not null && !Path.IsPathRooted(dataPath))
+            builder.Configuration["Api:DataPath"] = Path.GetFullPath(dataPath, Environment.CurrentDirectory);
+
         builder.Services.AddOptions<DnsServerOptions>().Bind(builder.Configuration.GetSection(DnsServerOptions.Section))
             .ValidateDataAnnotations()
             .Validate(o => o.EffectiveTransferAllow.All(IsNetwork), "Dns:TransferAllow must list networks in CIDR form, e.g. 127.0.0.0/8")
@@ -58,6 +64,11 @@ public static class ServeCommand
             sp.GetRequiredService<IHealthCheckResolver>(), sp.GetRequiredService<ILogger<HealthChecker>>(), sp.GetRequiredService<ZoneRegistry>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthChecker>());
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section));
+        builder.Services.AddSingleton(sp => new ApiStore(sp.GetRequiredService<IOptions<ApiOptions>>().Value.DataPath));
+        builder.Services.AddSingleton(sp => new HostedZoneService(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<ApiStore>(),
+            sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<IOptions<RoutingOptions>>().Value,
+            id => sp.GetRequiredService<HealthChecker>().GetSpec(id) is not null));
+        builder.Services.AddSingleton(sp => new HealthCheckService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HealthChecker>()));
         builder.Services.AddSingleton<ApiServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiServer>());
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));

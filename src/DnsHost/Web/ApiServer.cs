@@ -1,5 +1,7 @@
 using System.Net;
 using DnsHost.Health;
+using DnsHost.Route53;
+using DnsHost.Route53.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -17,6 +19,19 @@ public sealed class ApiOptions
 {
     public const string Section = "Api";
     public string Listen { get; set; } = "127.0.0.1:8053";
+
+    /// <summary>The SQLite file that keeps what the Route 53 API creates (<c>serve --data PATH</c>).</summary>
+    public string DataPath { get; set; } = "data/dnshost.db";
+
+    /// <summary>
+    /// Access key id to secret for SigV4. Empty: the example pair of the AWS documentation, so the AWS
+    /// CLI works after <c>aws configure</c> with it; configured keys replace it.
+    /// </summary>
+    public Dictionary<string, string> AccessKeys { get; set; } = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, string> EffectiveAccessKeys => AccessKeys.Count > 0
+        ? AccessKeys
+        : new Dictionary<string, string> { ["AKIAIOSFODNN7EXAMPLE"] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
 
     public bool Enabled => !string.IsNullOrEmpty(Listen) && !Listen.Equals("off", StringComparison.OrdinalIgnoreCase);
 
@@ -43,6 +58,9 @@ public sealed class ApiServer(IServiceProvider services, IOptions<ApiOptions> op
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var listen = options.Value.Listen;
+        // Zones created through the API are served whether or not the HTTP endpoint is on.
+        var hostedZones = services.GetRequiredService<HostedZoneService>();
+        var healthChecks = services.GetRequiredService<HealthCheckService>();
         if (!options.Value.Enabled)
             return;
         if (!ApiOptions.TryParseEndPoint(listen, out var endPoint))
@@ -58,7 +76,10 @@ public sealed class ApiServer(IServiceProvider services, IOptions<ApiOptions> op
             json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
         var app = builder.Build();
+        app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys));
         OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>());
+        app.MapRoute53HealthChecks(healthChecks);
+        app.MapRoute53(hostedZones);
         try
         {
             await app.StartAsync(cancellationToken);

@@ -26,6 +26,7 @@ public sealed class RunningServer : IAsyncDisposable
     public static async Task<RunningServer> StartAsync(string zonesDirectory, params string[] extraArgs)
     {
         var command = CommandLine.Parse(["serve", "--zones", zonesDirectory, "--address", "127.0.0.1", "--port", "0", "--api", "127.0.0.1:0",
+            "--data", Path.Combine(Path.GetTempPath(), "dnshost-tests-" + Guid.NewGuid().ToString("N"), "api.db"),
             "--Logging:LogLevel:Default=Warning", .. extraArgs]);
         var host = ServeCommand.Build(command);
         await host.StartAsync();

@@ -43,7 +43,7 @@ public sealed partial class ProcessTests : IDisposable
     /// <summary>Starts "serve" on port 0 and reads the bound port from the log.</summary>
     private static async Task<(Process Process, int Port, Func<string> Log)> Serve(string zones, params string[] extra)
     {
-        var p = Start(["serve", "--zones", zones, "--address", "127.0.0.1", "--port", "0", "--api", "127.0.0.1:0", .. extra]);
+        var p = Start(["serve", "--zones", zones, "--address", "127.0.0.1", "--port", "0", "--api", "127.0.0.1:0", "--data", Path.Combine(zones, "api.db"), .. extra]);
         var log = new System.Text.StringBuilder();
         var portFound = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         p.OutputDataReceived += (_, e) =>
@@ -107,7 +107,7 @@ public sealed partial class ProcessTests : IDisposable
     {
         using var taken = new UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         int port = ((System.Net.IPEndPoint)taken.Client.LocalEndPoint!).Port;
-        var (code, _, err) = await RunToEnd("serve", "--zones", _zones.Directory, "--address", "127.0.0.1", "--port", port.ToString());
+        var (code, _, err) = await RunToEnd("serve", "--zones", _zones.Directory, "--address", "127.0.0.1", "--port", port.ToString(), "--data", Path.Combine(_zones.Directory, "api.db"));
         Assert.NotEqual(0, code);
         Assert.Contains("--port", err);
         Assert.Single(err.Trim().Split('\n'));
@@ -119,7 +119,7 @@ public sealed partial class ProcessTests : IDisposable
         using var taken = new TcpListener(System.Net.IPAddress.Loopback, 0);
         taken.Start();
         int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
-        var (code, _, err) = await RunToEnd("serve", "--zones", _zones.Directory, "--address", "127.0.0.1", "--port", "0", "--api", $"127.0.0.1:{port}");
+        var (code, _, err) = await RunToEnd("serve", "--zones", _zones.Directory, "--address", "127.0.0.1", "--port", "0", "--api", $"127.0.0.1:{port}", "--data", Path.Combine(_zones.Directory, "api.db"));
         Assert.Equal(78, code);
         Assert.Contains("--api", err);
         Assert.Single(err.Trim().Split('\n'));

@@ -190,7 +190,7 @@ public sealed class ServerIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task Listens_on_ipv6_loopback_too()
     {
-        var command = DnsHost.CommandLine.Parse(["serve", "--zones", _zones.Directory, "--address", "::1", "--port", "0", "--api", "[::1]:0", "--Logging:LogLevel:Default=Warning"]);
+        var command = DnsHost.CommandLine.Parse(["serve", "--zones", _zones.Directory, "--address", "::1", "--port", "0", "--api", "[::1]:0", "--data", Path.Combine(_zones.Directory, "api.db"), "--Logging:LogLevel:Default=Warning"]);
         using var host = DnsHost.ServeCommand.Build(command);
         await host.StartAsync();
         try

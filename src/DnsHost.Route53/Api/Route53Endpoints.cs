@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Xml;
+using System.Xml.Linq;
+using DnsHost.Route53.Storage;
+using DnsHost.Zones;
+using DnsHost.Zones.HostedZones;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using static DnsHost.Route53.Api.Route53Xml;
+
+namespace DnsHost.Route53.Api;
+
+/// <summary>
+/// Route 53's REST-XML API (2013-04-01) on the HTTP endpoint: paths, query parameters, XML shapes
+/// and errors as the AWS CLI and SDKs expect them, behind SigV4, under any path prefix.
+/// </summary>
+public static class Route53Endpoints
+{
+    public const string Version = "/2013-04-01";
+
+    /// <summary>Strips a path prefix (--endpoint-url http://host/prefix) and checks the signature before routing.</summary>
+    public static void UseRoute53(this WebApplication app, SigV4Verifier verifier)
+    {
+        app.Use(async (context, next) =>
+        {
+            var path = context.Request.Path.Value ?? "";
+            int at = path.IndexOf(Version + "/", StringComparison.Ordinal);
+            if (at < 0 && path.EndsWith(Version, StringComparison.Ordinal))
+                at = path.Length - Version.Length;
+            if (at < 0)
+            {
+                await next(context);
+                return;
+            }
+            if (at > 0)
+            {
+                context.Request.PathBase = context.Request.PathBase.Add(new PathString(path[..at]));
+                context.Request.Path = new PathString(path[at..]);
+            }
+            context.Request.EnableBuffering();
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+            context.Request.Body.Position = 0;
+            // The signature covers the path as sent, prefix included.
+            var rawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? path;
+            int q = rawTarget.IndexOf('?');
+            var result = verifier.Verify(context.Request.Method, q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[(q + 1)..],
+                context.Request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? ""))), body.GetBuffer().AsSpan(0, (int)body.Length));
+            if (!result.Ok)
+            {
+                // Every signature failure is 403 (route53-behaviour.md 7.1); nothing else runs.
+                await WriteError(context, new Route53Exception(result.Failure.ToString(), result.Message, 403));
+                return;
+            }
+            try
+            {
+                await next(context);
+            }
+            catch (Route53Exception e)
+            {
+                await WriteError(context, e);
+            }
+            catch (XmlException e)
+            {
+                await WriteError(context, new Route53Exception("InvalidInput", $"The request body is not valid XML: {e.Message}"));
+            }
+            catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
+            {
+                // Never an HTML page or an empty 500: Route 53's InternalFailure, and the log has the rest.
+                context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("DnsHost.Route53.Api").LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+                await WriteError(context, new Route53Exception("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500));
+            }
+        });
+        app.UseRouting();
+    }
+
+    public static void MapRoute53(this IEndpointRouteBuilder app, HostedZoneService zones)
+    {
+        app.MapPost(Version + "/hostedzone", async (HttpContext context) =>
+        {
+            var request = await ReadBody(context, "CreateHostedZoneRequest");
+            string name = Text(request, "Name") ?? throw Missing("Name");
+            string reference = Text(request, "CallerReference") ?? throw Missing("CallerReference");
+            var config = Child(request, "HostedZoneConfig");
+            var vpcElement = Child(request, "VPC");
+            VpcAssociation? vpc = vpcElement is null ? null : new VpcAssociation(Text(vpcElement, "VPCId") ?? throw Missing("VPC.VPCId"), Text(vpcElement, "VPCRegion") ?? throw Missing("VPC.VPCRegion"));
+            bool isPrivate = Bool(config, "PrivateZone") ?? vpc is not null;
+            var (zone, change, created) = zones.Create(name, reference, Text(config, "Comment"), isPrivate, vpc);
+            string location = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{Version}/hostedzone/{zone.Id}";
+            context.Response.Headers.Location = location;
+            return Xml(E("CreateHostedZoneResponse",
+                HostedZone(zone),
+                ChangeInfo(change, "PENDING"),
+                DelegationSet(zones),
+                vpc is null ? null : E("VPC", E("VPCRegion", vpc.VpcRegion), E("VPCId", vpc.VpcId))), created ? 201 : 201);
+        });
+        app.MapGet(Version + "/hostedzone", (HttpContext context) =>
+        {
+            int max = MaxItems(context, HostedZoneService.MaxZonesPerPage);
+            string? marker = context.Request.Query["marker"];
+            var all = zones.List();
+            int start = marker is null ? 0 : all.ToList().FindIndex(z => string.CompareOrdinal(z.Id, marker) >= 0);
+            if (start < 0)
+                start = all.Count;
+            var page = all.Skip(start).Take(max).ToList();
+            bool truncated = start + max < all.Count;
+            return Xml(E("ListHostedZonesResponse",
+                E("HostedZones", page.Select(HostedZone)),
+                E("Marker", marker ?? ""),
+                E("IsTruncated", truncated ? "true" : "false"),
+                truncated ? E("NextMarker", all[start + max].Id) : null,
+                E("MaxItems", max.ToString(CultureInfo.InvariantCulture))));
+        });
+        app.MapGet(Version + "/hostedzonecount", () =>
+            Xml(E("GetHostedZoneCountResponse", E("HostedZoneCount", zones.List().Count.ToString(CultureInfo.InvariantCulture)))));
+        app.MapGet(Version + "/hostedzone/{id}", (string id) =>
+        {
+            var zone = zones.Get(id);
+            return Xml(E("GetHostedZoneResponse",
+                HostedZone(zone),
+                zone.IsPrivate ? null : DelegationSet(zones),
+                zone.IsPrivate ? E("VPCs", zone.Vpcs.Select(v => E("VPC", E("VPCRegion", v.VpcRegion), E("VPCId", v.VpcId)))) : null));
+        });
+        app.MapDelete(Version + "/hostedzone/{id}", (string id) =>
+            Xml(E("DeleteHostedZoneResponse", ChangeInfo(zones.Delete(id), "PENDING"))));
+        // Routing ignores the trailing slash the model has ("/rrset/").
+        app.MapPost(Version + "/hostedzone/{id}/rrset", ChangeRecordSets);
+        app.MapGet(Version + "/hostedzone/{id}/rrset", (string id, HttpContext context) =>
+        {
+            int max = MaxItems(context, HostedZoneService.MaxRecordSetsPerPage);
+            var query = context.Request.Query;
+            var (page, next) = zones.ListRecordSets(id, query["name"], query["type"], query["identifier"], max);
+            return Xml(E("ListResourceRecordSetsResponse",
+                E("ResourceRecordSets", page.Select(WriteRecordSet)),
+                E("IsTruncated", next is null ? "false" : "true"),
+                next is null ? null : E("NextRecordName", next.Name),
+                next is null ? null : E("NextRecordType", next.Type),
+                next?.SetIdentifier is null ? null : E("NextRecordIdentifier", next.SetIdentifier),
+                E("MaxItems", max.ToString(CultureInfo.InvariantCulture))));
+        });
+        app.MapGet(Version + "/change/{id}", (string id) =>
+        {
+            var change = zones.GetChange(id) ?? throw new Route53Exception("NoSuchChange", $"A change with the specified change ID does not exist: {id}", 404);
+            // A change is applied to the served zone before the API answers, so it is in sync.
+            return Xml(E("GetChangeResponse", ChangeInfo(change, "INSYNC")));
+        });
+        // Anything else under the API's version prefix: Route 53's error, naming the operation when there is one.
+        app.MapFallback(Version + "/{**rest}", (HttpContext context) =>
+        {
+            string path = context.Request.Path.Value ?? "";
+            string? operation = Route53Operations.Find(context.Request.Method, path);
+            throw operation is null
+                ? new Route53Exception("InvalidAction", $"No Route 53 operation matches {context.Request.Method} {path}", 400)
+                : new Route53Exception("NotImplemented", $"DnsHost does not implement the Route 53 operation {operation} yet", 501);
+        });
+
+        async Task<IResult> ChangeRecordSets(string id, HttpContext context)
+        {
+            var request = await ReadBody(context, "ChangeResourceRecordSetsRequest");
+            var batch = Child(request, "ChangeBatch") ?? throw Missing("ChangeBatch");
+            var changes = Children(batch, "Changes", "Change")
+                .Select(c => (Text(c, "Action") ?? throw Missing("Change.Action"), ReadRecordSet(Child(c, "ResourceRecordSet") ?? throw Missing("Change.ResourceRecordSet"))))
+                .ToList();
+            var change = zones.Change(id, Text(batch, "Comment"), changes);
+            return Xml(E("ChangeResourceRecordSetsResponse", ChangeInfo(change, "PENDING")));
+        }
+    }
+
+    internal static Route53Exception Missing(string field) => new("InvalidInput", $"1 validation error detected: Value null at '{field}' failed to satisfy constraint: Member must not be null");
+
+    internal static int MaxItems(HttpContext context, int limit)
+    {
+        string? text = context.Request.Query["maxitems"];
+        if (text is null)
+            return limit;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int max) || max < 1)
+            throw new Route53Exception("InvalidInput", $"MaxItems '{text}' must be a positive number");
+        return Math.Min(max, limit);
+    }
+
+    internal static async Task<XElement> ReadBody(HttpContext context, string root)
+    {
+        var document = await XDocument.LoadAsync(context.Request.Body, LoadOptions.None, context.RequestAborted);
+        var element = document.Root!;
+        if (element.Name.LocalName != root)
+            throw new Route53Exception("InvalidInput", $"The request body must be {root}, not {element.Name.LocalName}");
+        // Accept the body with or without the namespace.
+        if (element.Name.Namespace != Ns)
+        {
+            foreach (var e in element.DescendantsAndSelf())
+                e.Name = Ns + e.Name.LocalName;
+        }
+        return element;
+    }
+
+    private static XElement HostedZone(HostedZoneView zone) => E("HostedZone",
+        E("Id", "/hostedzone/" + zone.Id),
+        E("Name", zone.Name),
+        E("CallerReference", zone.CallerReference),
+        E("Config", Opt("Comment", zone.Comment), E("PrivateZone", zone.IsPrivate ? "true" : "false")),
+        E("ResourceRecordSetCount", zone.RecordSetCount.ToString(CultureInfo.InvariantCulture)));
+
+    private static XElement DelegationSet(HostedZoneService zones) =>
+        E("DelegationSet", E("NameServers", zones.NameServers.Select(ns => E("NameServer", ns.TrimEnd('.')))));
+
+    internal static IResult Xml(XElement body, int status = 200) => new XmlResult(new XDocument(new XDeclaration("1.0", "UTF-8", null), body), status);
+
+    private sealed class XmlResult(XDocument document, int status) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "text/xml";
+            if (!context.Response.Headers.ContainsKey("x-amzn-RequestId"))
+                context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+            await using var writer = XmlWriter.Create(context.Response.Body, new XmlWriterSettings { Async = true, Encoding = new System.Text.UTF8Encoding(false) });
+            await document.SaveAsync(writer, context.RequestAborted);
+        }
+    }
+
+    public static Task WriteError(HttpContext context, Route53Exception e)
+    {
+        string requestId = Guid.NewGuid().ToString();
+        // Always the ErrorResponse envelope, InvalidChangeBatch included: botocore reads only this one
+        // (route53-behaviour.md 2.2 and 7.2).
+        var body = E("ErrorResponse", E("Error", E("Type", e.Status >= 500 ? "Receiver" : "Sender"), E("Code", e.Code), E("Message", e.Message)), E("RequestId", requestId));
+        context.Response.Headers["x-amzn-RequestId"] = requestId;
+        return new XmlResult(new XDocument(new XDeclaration("1.0", "UTF-8", null), body), e.Status).ExecuteAsync(context);
+    }
+}

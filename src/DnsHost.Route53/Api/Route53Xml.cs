@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Xml.Linq;
+using DnsHost.Zones.HostedZones;
+
+namespace DnsHost.Route53.Api;
+
+/// <summary>
+/// Route 53's REST-XML shapes (botocore's route53 2013-04-01 model), read without depending on element
+/// order (the AWS CLI writes elements in the order of the user's JSON keys) and written in the model's order.
+/// </summary>
+public static class Route53Xml
+{
+    public static readonly XNamespace Ns = "https://route53.amazonaws.com/doc/2013-04-01/";
+
+    public static XElement E(string name, params object?[] content) => new(Ns + name, content.Where(c => c is not null));
+
+    /// <summary>An optional child element, only when the value is present.</summary>
+    public static XElement? Opt(string name, object? value) => value is null ? null : E(name, value is bool b ? (b ? "true" : "false") : value);
+
+    public static string? Text(XElement? parent, string name) => parent?.Element(Ns + name)?.Value;
+
+    public static XElement? Child(XElement? parent, string name) => parent?.Element(Ns + name);
+
+    public static IEnumerable<XElement> Children(XElement? parent, string list, string item) =>
+        parent?.Element(Ns + list)?.Elements(Ns + item) ?? [];
+
+    public static long? Long(XElement? parent, string name) =>
+        Text(parent, name) is { } t ? long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : throw new Route53Exception("InvalidInput", $"{name} '{t}' is not a number") : null;
+
+    public static bool? Bool(XElement? parent, string name) =>
+        Text(parent, name) is { } t ? t.Trim() switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => throw new Route53Exception("InvalidInput", $"{name} '{t}' is not true or false"),
+        } : null;
+
+    public static ResourceRecordSetJson ReadRecordSet(XElement set) => new()
+    {
+        Name = Text(set, "Name"),
+        Type = Text(set, "Type"),
+        SetIdentifier = Text(set, "SetIdentifier"),
+        Weight = Long(set, "Weight"),
+        Region = Text(set, "Region"),
+        GeoLocation = Child(set, "GeoLocation") is { } geo ? new GeoLocationJson
+        {
+            ContinentCode = Text(geo, "ContinentCode"),
+            CountryCode = Text(geo, "CountryCode"),
+            SubdivisionCode = Text(geo, "SubdivisionCode"),
+        } : null,
+        Failover = Text(set, "Failover"),
+        MultiValueAnswer = Bool(set, "MultiValueAnswer"),
+        TTL = Long(set, "TTL"),
+        ResourceRecords = Child(set, "ResourceRecords") is null ? null
+            : Children(set, "ResourceRecords", "ResourceRecord").Select(r => new ResourceRecordJson { Value = Text(r, "Value") }).ToList(),
+        AliasTarget = Child(set, "AliasTarget") is { } alias ? new AliasTargetJson
+        {
+            HostedZoneId = Text(alias, "HostedZoneId"),
+            DNSName = Text(alias, "DNSName"),
+            EvaluateTargetHealth = Bool(alias, "EvaluateTargetHealth"),
+        } : null,
+        HealthCheckId = Text(set, "HealthCheckId"),
+        TrafficPolicyInstanceId = Text(set, "TrafficPolicyInstanceId"),
+        CidrRoutingConfig = Child(set, "CidrRoutingConfig") is { } cidr ? new CidrRoutingConfigJson
+        {
+            CollectionId = Text(cidr, "CollectionId"),
+            LocationName = Text(cidr, "LocationName"),
+        } : null,
+        GeoProximityLocation = Child(set, "GeoProximityLocation") is { } prox ? new GeoProximityLocationJson
+        {
+            AWSRegion = Text(prox, "AWSRegion"),
+            LocalZoneGroup = Text(prox, "LocalZoneGroup"),
+            Coordinates = Child(prox, "Coordinates") is { } c ? new CoordinatesJson { Latitude = Text(c, "Latitude"), Longitude = Text(c, "Longitude") } : null,
+            Bias = (int?)Long(prox, "Bias"),
+        } : null,
+    };
+
+    public static XElement WriteRecordSet(ResourceRecordSetJson s) => E("ResourceRecordSet",
+        E("Name", s.Name),
+        E("Type", s.Type),
+        Opt("SetIdentifier", s.SetIdentifier),
+        Opt("Weight", s.Weight),
+        Opt("Region", s.Region),
+        s.GeoLocation is { } geo ? E("GeoLocation", Opt("ContinentCode", geo.ContinentCode), Opt("CountryCode", geo.CountryCode), Opt("SubdivisionCode", geo.SubdivisionCode)) : null,
+        Opt("Failover", s.Failover),
+        Opt("MultiValueAnswer", s.MultiValueAnswer),
+        Opt("TTL", s.TTL),
+        s.ResourceRecords is { } records ? E("ResourceRecords", records.Select(r => E("ResourceRecord", E("Value", r.Value)))) : null,
+        s.AliasTarget is { } alias ? E("AliasTarget", E("HostedZoneId", alias.HostedZoneId), E("DNSName", alias.DNSName), E("EvaluateTargetHealth", alias.EvaluateTargetHealth == true ? "true" : "false")) : null,
+        Opt("HealthCheckId", s.HealthCheckId),
+        Opt("TrafficPolicyInstanceId", s.TrafficPolicyInstanceId),
+        s.CidrRoutingConfig is { } cidr ? E("CidrRoutingConfig", E("CollectionId", cidr.CollectionId), E("LocationName", cidr.LocationName)) : null,
+        s.GeoProximityLocation is { } p ? E("GeoProximityLocation", Opt("AWSRegion", p.AWSRegion), Opt("LocalZoneGroup", p.LocalZoneGroup),
+            p.Coordinates is { } c ? E("Coordinates", E("Latitude", c.Latitude), E("Longitude", c.Longitude)) : null, Opt("Bias", p.Bias)) : null);
+
+    public static string Timestamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+    public static XElement ChangeInfo(Storage.ApiChange change, string status) => E("ChangeInfo",
+        E("Id", "/change/" + change.Id),
+        E("Status", status),
+        E("SubmittedAt", Timestamp(change.SubmittedAt)),
+        Opt("Comment", change.Comment));
+}

@@ -1,0 +1,333 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using DnsHost.Protocol;
+using DnsHost.Route53.Api;
+using DnsHost.Route53.Storage;
+using DnsHost.Zones;
+using DnsHost.Zones.HostedZones;
+using DnsHost.Zones.Routing;
+
+namespace DnsHost.Route53;
+
+/// <summary>What the API shows of a hosted zone, from the API's store or from a zone file.</summary>
+public sealed record HostedZoneView(string Id, string Name, string CallerReference, string? Comment, bool IsPrivate, long RecordSetCount, bool FromFile, IReadOnlyList<VpcAssociation> Vpcs);
+
+/// <summary>
+/// Hosted zones and record sets through the API. A zone created here is kept as a document in the
+/// zones/*.json shape: a change batch edits a copy, compiles it with the same loader the zone files
+/// use (so the API refuses what a zone file would), writes it to SQLite in one transaction, and only
+/// then swaps the compiled zone in. When the API answers, the change is on disk and in DNS.
+/// Zones from files are listed too, and are read-only here.
+/// </summary>
+public sealed class HostedZoneService
+{
+    public const int MaxRecordSetsPerPage = 300, MaxZonesPerPage = 100;
+    private readonly ZoneRegistry _registry;
+    private readonly ApiStore _store;
+    private readonly RoutingEnvironment _routing;
+    private readonly RoutingOptions _options;
+    private readonly Lock _write = new();
+    private readonly Dictionary<string, (HostedZoneDocument Document, Zone Zone)> _zones = new(StringComparer.Ordinal);
+
+    private readonly Func<string, bool> _healthCheckExists;
+
+    /// <param name="healthCheckExists">Whether a HealthCheckId names a check (record sets may only name existing ones).</param>
+    public HostedZoneService(ZoneRegistry registry, ApiStore store, RoutingEnvironment routing, RoutingOptions options, Func<string, bool>? healthCheckExists = null)
+    {
+        _healthCheckExists = healthCheckExists ?? (_ => true);
+        _registry = registry;
+        _store = store;
+        _routing = routing;
+        _options = options;
+        foreach (var stored in store.Zones())
+        {
+            var document = JsonSerializer.Deserialize<HostedZoneDocument>(stored.Document, HostedZoneDocument.Options)!;
+            var zone = Compile(document, stored.Id);
+            _zones[stored.Id] = (document, zone);
+            _registry.Update(c => c.With(zone));
+        }
+    }
+
+    public IReadOnlyList<string> NameServers => _options.EffectiveNameServers;
+
+    private Zone Compile(HostedZoneDocument document, string id) =>
+        HostedZoneLoader.Build(document, $"API zone {id}", null, _routing, _options);
+
+    private static string NewId(char prefix)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        Span<char> id = stackalloc char[21];
+        id[0] = prefix;
+        for (int i = 1; i < id.Length; i++)
+            id[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        return new string(id);
+    }
+
+    public static string StripPrefix(string id, string prefix) => id.StartsWith(prefix, StringComparison.Ordinal) ? id[prefix.Length..] : id;
+
+    public (HostedZoneView Zone, ApiChange Change, bool Created) Create(string name, string callerReference, string? comment, bool isPrivate, VpcAssociation? vpc)
+    {
+        if (!Route53Names.TryParse(name, out var origin, out var error))
+            throw new Route53Exception("InvalidDomainName", $"{name} is not a valid domain name: {error}");
+        if (DnsName.LabelCount(origin) < 2)
+            throw new Route53Exception("InvalidDomainName", $"{name} is a top-level domain; a hosted zone cannot be created for it");
+        if (callerReference.Length is 0 or > 128)
+            throw new Route53Exception("InvalidInput", "CallerReference must be 1 to 128 characters");
+        if (isPrivate && vpc is null)
+            throw new Route53Exception("InvalidVPCId", "A private hosted zone needs a VPC");
+        if (!isPrivate && vpc is not null)
+            throw new Route53Exception("InvalidInput", "A VPC can be given only for a private hosted zone (HostedZoneConfig.PrivateZone=true)");
+        string text = Route53Names.ToText(origin);
+        lock (_write)
+        {
+            foreach (var (id, entry) in _zones)
+            {
+                if (entry.Document.HostedZone!.CallerReference == callerReference)
+                {
+                    // The same request again returns the zone it made; another request with that reference is refused.
+                    if (entry.Document.HostedZone.Name == text && (entry.Document.HostedZone.Config?.PrivateZone ?? false) == isPrivate)
+                        return (View(id, entry.Document, entry.Zone), new ApiChange(NewId('C'), DateTimeOffset.UtcNow, null), false);
+                    throw new Route53Exception("HostedZoneAlreadyExists", $"A hosted zone has already been created with the specified caller reference: {callerReference}", 409);
+                }
+            }
+            if (_store.CallerReferenceUsed(callerReference))
+                throw new Route53Exception("HostedZoneAlreadyExists", $"The caller reference {callerReference} was used by a hosted zone that has been deleted", 409);
+            if (!isPrivate && _registry.Current.GetExact(origin) is { } existing)
+                throw new Route53Exception("ConflictingDomainExists", $"DnsHost already serves a public zone {existing.OriginText} (from {existing.Source}); one server can answer for one public zone per name", 400);
+
+            string zoneId = NewId('Z');
+            var document = new HostedZoneDocument
+            {
+                HostedZone = new HostedZoneJson
+                {
+                    Id = "/hostedzone/" + zoneId,
+                    Name = text,
+                    CallerReference = callerReference,
+                    Config = new HostedZoneConfigJson { Comment = comment, PrivateZone = isPrivate },
+                },
+                VPCs = vpc is null ? null : [new VpcJson { VPCId = vpc.VpcId, VPCRegion = vpc.VpcRegion }],
+                ResourceRecordSets =
+                [
+                    new ResourceRecordSetJson
+                    {
+                        Name = text, Type = "NS", TTL = HostedZoneLoader.DefaultNsTtl,
+                        ResourceRecords = NameServers.Select(ns => new ResourceRecordJson { Value = ns.EndsWith('.') ? ns : ns + "." }).ToList(),
+                    },
+                    new ResourceRecordSetJson
+                    {
+                        Name = text, Type = "SOA", TTL = HostedZoneLoader.DefaultSoaTtl,
+                        ResourceRecords = [new ResourceRecordJson { Value = $"{NameServers[0].TrimEnd('.')}. {HostedZoneLoader.DefaultSoaContact} 1 7200 900 1209600 86400" }],
+                    },
+                ],
+            };
+            var zone = CompileForApi(document, zoneId);
+            var change = new ApiChange(NewId('C'), DateTimeOffset.UtcNow, null);
+            _store.SaveZone(new StoredZone(zoneId, text, callerReference, JsonSerializer.Serialize(document, HostedZoneDocument.Options)), change);
+            _zones[zoneId] = (document, zone);
+            _registry.Update(c => c.With(zone));
+            return (View(zoneId, document, zone), change, true);
+        }
+    }
+
+    private Zone CompileForApi(HostedZoneDocument document, string id)
+    {
+        try
+        {
+            return Compile(document, id);
+        }
+        catch (ZoneLoadException e)
+        {
+            var messages = e.Problems.Select(p => p.Message).ToList();
+            throw new Route53Exception("InvalidChangeBatch", "[" + string.Join(", ", messages) + "]", 400, messages);
+        }
+    }
+
+    private static HostedZoneView View(string id, HostedZoneDocument document, Zone zone) =>
+        new(id, document.HostedZone!.Name!, document.HostedZone.CallerReference!, document.HostedZone.Config?.Comment,
+            document.HostedZone.Config?.PrivateZone ?? false, document.ResourceRecordSets?.Count ?? 0, false, zone.HostedZone?.Vpcs ?? []);
+
+    private static HostedZoneView FileView(Zone zone)
+    {
+        var info = zone.HostedZone;
+        string id = info?.Id ?? HostedZoneLoader.StableId(zone.OriginText, false);
+        long sets = zone.Records.Select(r => (Owner: Convert.ToHexString(r.Owner), r.Type)).Distinct().LongCount();
+        return new HostedZoneView(id, zone.OriginText, info?.CallerReference ?? "file:" + zone.Source, info?.Comment ?? $"from {zone.Source} (read-only through the API)",
+            zone.IsPrivate, sets, true, info?.Vpcs ?? []);
+    }
+
+    public IReadOnlyList<HostedZoneView> List()
+    {
+        lock (_write)
+        {
+            var api = _zones.Select(z => View(z.Key, z.Value.Document, z.Value.Zone));
+            var files = _registry.Current.AllZones.Where(z => !_zones.Values.Any(a => ReferenceEquals(a.Zone, z))).Select(FileView);
+            return api.Concat(files).OrderBy(z => z.Id, StringComparer.Ordinal).ToList();
+        }
+    }
+
+    public HostedZoneView Get(string id)
+    {
+        id = StripPrefix(id, "/hostedzone/");
+        return List().FirstOrDefault(z => z.Id == id) ?? throw Route53Exception.NoSuchHostedZone(id);
+    }
+
+    private (HostedZoneDocument Document, Zone Zone) Writable(string id)
+    {
+        if (_zones.TryGetValue(id, out var entry))
+            return entry;
+        var view = List().FirstOrDefault(z => z.Id == id) ?? throw Route53Exception.NoSuchHostedZone(id);
+        throw new Route53Exception("InvalidInput", $"Hosted zone {view.Name} ({id}) comes from a zone file ({view.Comment}); change the file instead");
+    }
+
+    public ApiChange Delete(string id)
+    {
+        id = StripPrefix(id, "/hostedzone/");
+        lock (_write)
+        {
+            var (document, zone) = Writable(id);
+            string apex = document.HostedZone!.Name!;
+            if (document.ResourceRecordSets!.Any(s => !(s.Name == apex && s.Type is "SOA" or "NS")))
+                throw new Route53Exception("HostedZoneNotEmpty", "The specified hosted zone contains non-required resource record sets and so cannot be deleted.");
+            var change = new ApiChange(NewId('C'), DateTimeOffset.UtcNow, null);
+            _store.DeleteZone(id, change);
+            _zones.Remove(id);
+            _registry.Update(c => c.Without(zone));
+            return change;
+        }
+    }
+
+    /// <summary>Applies a change batch, all or nothing (route53-behaviour.md 3): each change is checked against the zone as the earlier ones left it.</summary>
+    public ApiChange Change(string id, string? comment, IReadOnlyList<(string Action, ResourceRecordSetJson Set)> changes)
+    {
+        id = StripPrefix(id, "/hostedzone/");
+        if (changes.Count == 0)
+            throw new Route53Exception("InvalidInput", "ChangeBatch must contain at least one Change");
+        lock (_write)
+        {
+            var (document, _) = Writable(id);
+            string apex = document.HostedZone!.Name!;
+            var sets = document.ResourceRecordSets!.ToList();
+            var problems = new List<string>();
+            foreach (var (action, set) in changes)
+            {
+                if (set.Name is null || set.Type is null)
+                {
+                    problems.Add("A ResourceRecordSet needs Name and Type");
+                    continue;
+                }
+                if (!Route53Names.TryParse(set.Name, out var wire, out var nameError))
+                {
+                    problems.Add($"Invalid name '{set.Name}': {nameError}");
+                    continue;
+                }
+                set.Name = Route53Names.ToText(wire);
+                if (set.HealthCheckId is { } check && action != "DELETE" && !_healthCheckExists(check))
+                    throw new Route53Exception("NoSuchHealthCheck", $"No health check exists with the specified ID {check}", 404);
+                string describe = $"[name='{set.Name}', type='{set.Type}'{(set.SetIdentifier is null ? "" : $", set-identifier='{set.SetIdentifier}'")}]";
+                int index = sets.FindIndex(s => SameKey(s, set));
+                switch (action)
+                {
+                    case "CREATE" when index >= 0:
+                        problems.Add($"Tried to create resource record set {describe} but it already exists");
+                        break;
+                    case "CREATE":
+                        sets.Add(set);
+                        break;
+                    case "UPSERT" when index >= 0:
+                        sets[index] = set;
+                        break;
+                    case "UPSERT":
+                        sets.Add(set);
+                        break;
+                    case "DELETE" when index < 0:
+                        problems.Add($"Tried to delete resource record set {describe} but it was not found");
+                        break;
+                    case "DELETE" when JsonSerializer.Serialize(sets[index], HostedZoneDocument.Options) != JsonSerializer.Serialize(set, HostedZoneDocument.Options):
+                        problems.Add($"Tried to delete resource record set {describe} but the values provided do not match the current values");
+                        break;
+                    case "DELETE" when set.Name == apex && set.Type is "SOA":
+                        problems.Add("A HostedZone must contain exactly one SOA record.");
+                        break;
+                    case "DELETE" when set.Name == apex && set.Type is "NS":
+                        problems.Add("A HostedZone must contain at least one NS record for the zone itself.");
+                        break;
+                    case "DELETE":
+                        sets.RemoveAt(index);
+                        break;
+                    default:
+                        problems.Add($"Action '{action}' is not CREATE, DELETE or UPSERT");
+                        break;
+                }
+            }
+            if (problems.Count > 0)
+                throw new Route53Exception("InvalidChangeBatch", "[" + string.Join(", ", problems) + "]", 400, problems);
+
+            var next = JsonSerializer.Deserialize<HostedZoneDocument>(JsonSerializer.Serialize(document, HostedZoneDocument.Options), HostedZoneDocument.Options)!;
+            next.ResourceRecordSets = sets;
+            var zone = CompileForApi(next, id);
+            var change = new ApiChange(NewId('C'), DateTimeOffset.UtcNow, comment);
+            _store.SaveZone(new StoredZone(id, apex, document.HostedZone.CallerReference!, JsonSerializer.Serialize(next, HostedZoneDocument.Options)), change);
+            var old = _zones[id].Zone;
+            _zones[id] = (next, zone);
+            _registry.Update(c => c.Without(old).With(zone));
+            return change;
+        }
+    }
+
+    private static bool SameKey(ResourceRecordSetJson a, ResourceRecordSetJson b) =>
+        string.Equals(a.Name, b.Name, StringComparison.OrdinalIgnoreCase) && a.Type == b.Type && a.SetIdentifier == b.SetIdentifier;
+
+    /// <summary>
+    /// One page of record sets in Route 53's order (names compared label by label from the right, then
+    /// type, then set identifier), starting at the given name, type and identifier.
+    /// </summary>
+    public (List<ResourceRecordSetJson> Page, ResourceRecordSetJson? Next) ListRecordSets(string id, string? startName, string? startType, string? startIdentifier, int maxItems)
+    {
+        id = StripPrefix(id, "/hostedzone/");
+        if (startType is not null && startName is null)
+            throw new Route53Exception("InvalidInput", "StartRecordType can be given only with StartRecordName");
+        if (startIdentifier is not null && startType is null)
+            throw new Route53Exception("InvalidInput", "StartRecordIdentifier can be given only with StartRecordType");
+        List<ResourceRecordSetJson> all;
+        lock (_write)
+        {
+            if (!_zones.TryGetValue(id, out var entry))
+            {
+                var view = List().FirstOrDefault(z => z.Id == id) ?? throw Route53Exception.NoSuchHostedZone(id);
+                throw new Route53Exception("InvalidInput", $"Hosted zone {view.Name} ({id}) comes from a zone file; DnsHost does not list a file zone's record sets through the API yet");
+            }
+            all = entry.Document.ResourceRecordSets!.OrderBy(s => s, RecordSetOrder.Instance).ToList();
+        }
+        int start = 0;
+        if (startName is not null)
+        {
+            if (!Route53Names.TryParse(startName, out var wire, out var error))
+                throw new Route53Exception("InvalidInput", $"StartRecordName '{startName}': {error}");
+            var key = new ResourceRecordSetJson { Name = Route53Names.ToText(wire), Type = startType ?? "", SetIdentifier = startIdentifier };
+            start = all.FindIndex(s => RecordSetOrder.Instance.Compare(s, key) >= 0);
+            if (start < 0)
+                start = all.Count;
+        }
+        var page = all.Skip(start).Take(maxItems).ToList();
+        var next = start + maxItems < all.Count ? all[start + maxItems] : null;
+        return (page, next);
+    }
+
+    private sealed class RecordSetOrder : IComparer<ResourceRecordSetJson>
+    {
+        public static readonly RecordSetOrder Instance = new();
+
+        public int Compare(ResourceRecordSetJson? x, ResourceRecordSetJson? y)
+        {
+            static string Reversed(string? name) => string.Join('.', (name ?? "").TrimEnd('.').ToLowerInvariant().Split('.').Reverse());
+            int c = string.CompareOrdinal(Reversed(x!.Name), Reversed(y!.Name));
+            if (c == 0)
+                c = string.CompareOrdinal(x.Type ?? "", y.Type ?? "");
+            if (c == 0)
+                c = string.CompareOrdinal(x.SetIdentifier ?? "", y.SetIdentifier ?? "");
+            return c;
+        }
+    }
+
+    public ApiChange? GetChange(string id) => _store.GetChange(StripPrefix(id, "/change/"));
+}
