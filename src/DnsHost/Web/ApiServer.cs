@@ -48,7 +48,7 @@ public sealed class ApiBindException(string message, Exception inner) : Exceptio
 /// Route 53 API later. A separate small web application, so DNS runs without it when it is off, and
 /// its endpoints reach the server's services (the health checker) through the main container.
 /// </summary>
-public sealed class ApiServer(IServiceProvider services, IOptions<ApiOptions> options, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOptions> options, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -92,7 +92,11 @@ public sealed class ApiServer(IServiceProvider services, IOptions<ApiOptions> op
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         BaseAddress = address is null ? null : new Uri(address.Replace("://[::]", "://[::1]").Replace("://0.0.0.0", "://127.0.0.1"));
+        LogListening(loggerFactory.CreateLogger<ApiServer>(), BaseAddress?.ToString().TrimEnd('/') ?? listen);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving HTTP at {Url} (operations endpoints and the Route 53 API)")]
+    private static partial void LogListening(ILogger logger, string url);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
