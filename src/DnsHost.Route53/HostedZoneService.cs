@@ -329,5 +329,31 @@ public sealed class HostedZoneService
         }
     }
 
+    /// <summary>UpdateHostedZoneComment: the comment is part of the stored zone.</summary>
+    public HostedZoneView UpdateComment(string id, string? comment)
+    {
+        id = StripPrefix(id, "/hostedzone/");
+        if (comment is { Length: > 256 })
+            throw new Route53Exception("InvalidInput", "Comment must be at most 256 characters");
+        lock (_write)
+        {
+            var (document, zone) = Writable(id);
+            document.HostedZone!.Config ??= new HostedZoneConfigJson();
+            document.HostedZone.Config.Comment = comment;
+            _store.SaveZone(new StoredZone(id, document.HostedZone.Name!, document.HostedZone.CallerReference!, JsonSerializer.Serialize(document, HostedZoneDocument.Options)),
+                new ApiChange(NewId('C'), DateTimeOffset.UtcNow, null));
+            return View(id, document, zone);
+        }
+    }
+
+    /// <summary>Zones in ListHostedZonesByName order: names compared label by label from the right, then id.</summary>
+    public IReadOnlyList<HostedZoneView> ListByName() =>
+        List().OrderBy(z => ReversedName(z.Name), StringComparer.Ordinal).ThenBy(z => z.Id, StringComparer.Ordinal).ToList();
+
+    public static string ReversedName(string name) => string.Join('.', name.TrimEnd('.').ToLowerInvariant().Split('.').Reverse());
+
+    public ZoneRegistry Registry => _registry;
+    public RoutingEnvironment Routing => _routing;
+
     public ApiChange? GetChange(string id) => _store.GetChange(StripPrefix(id, "/change/"));
 }

@@ -22,8 +22,19 @@ public static class Route53Endpoints
     public const string Version = "/2013-04-01";
 
     /// <summary>Strips a path prefix (--endpoint-url http://host/prefix) and checks the signature before routing.</summary>
-    public static void UseRoute53(this WebApplication app, SigV4Verifier verifier)
+    /// <param name="requestsPerSecond">Route 53's account rate limit (5 per second) when above 0, so clients' retry logic can be tested; 0 is off.</param>
+    public static void UseRoute53(this WebApplication app, SigV4Verifier verifier, int requestsPerSecond = 0)
     {
+        var limiter = requestsPerSecond > 0
+            ? new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+            {
+                TokenLimit = requestsPerSecond,
+                TokensPerPeriod = requestsPerSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            })
+            : null;
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path.Value ?? "";
@@ -54,6 +65,15 @@ public static class Route53Endpoints
                 // Every signature failure is 403 (route53-behaviour.md 7.1); nothing else runs.
                 await WriteError(context, new Route53Exception(result.Failure.ToString(), result.Message, 403));
                 return;
+            }
+            if (limiter is not null)
+            {
+                using var lease = limiter.AttemptAcquire();
+                if (!lease.IsAcquired)
+                {
+                    await WriteError(context, new Route53Exception("Throttling", "Rate exceeded", 400));
+                    return;
+                }
             }
             try
             {
@@ -123,6 +143,68 @@ public static class Route53Endpoints
                 HostedZone(zone),
                 zone.IsPrivate ? null : DelegationSet(zones),
                 zone.IsPrivate ? E("VPCs", zone.Vpcs.Select(v => E("VPC", E("VPCRegion", v.VpcRegion), E("VPCId", v.VpcId)))) : null));
+        });
+        app.MapPost(Version + "/hostedzone/{id}", async (string id, HttpContext context) =>
+        {
+            var request = await ReadBody(context, "UpdateHostedZoneCommentRequest");
+            return Xml(E("UpdateHostedZoneCommentResponse", HostedZone(zones.UpdateComment(id, Text(request, "Comment")))));
+        });
+        app.MapGet(Version + "/hostedzonesbyname", (HttpContext context) =>
+        {
+            int max = MaxItems(context, HostedZoneService.MaxZonesPerPage);
+            string? dnsName = context.Request.Query["dnsname"];
+            string? zoneId = context.Request.Query["hostedzoneid"];
+            if (zoneId is not null && dnsName is null)
+                throw new Route53Exception("InvalidInput", "HostedZoneId can be given only with DNSName");
+            if (dnsName is not null && !Route53Names.TryParse(dnsName, out var wire, out var error))
+                throw new Route53Exception("InvalidDomainName", $"{dnsName} is not a valid domain name: {error}");
+            var all = zones.ListByName();
+            string? from = dnsName is null ? null : HostedZoneService.ReversedName(dnsName);
+            int start = from is null ? 0 : all.ToList().FindIndex(z =>
+            {
+                int c = string.CompareOrdinal(HostedZoneService.ReversedName(z.Name), from);
+                return c > 0 || (c == 0 && (zoneId is null || string.CompareOrdinal(z.Id, HostedZoneService.StripPrefix(zoneId, "/hostedzone/")) >= 0));
+            });
+            if (start < 0)
+                start = all.Count;
+            bool truncated = start + max < all.Count;
+            return Xml(E("ListHostedZonesByNameResponse",
+                E("HostedZones", all.Skip(start).Take(max).Select(HostedZone)),
+                Opt("DNSName", dnsName),
+                Opt("HostedZoneId", zoneId),
+                E("IsTruncated", truncated ? "true" : "false"),
+                truncated ? E("NextDNSName", all[start + max].Name) : null,
+                truncated ? E("NextHostedZoneId", all[start + max].Id) : null,
+                E("MaxItems", max.ToString(CultureInfo.InvariantCulture))));
+        });
+        app.MapGet(Version + "/testdnsanswer", (HttpContext context) =>
+        {
+            var q = context.Request.Query;
+            string zoneId = q["hostedzoneid"].ToString() is { Length: > 0 } z ? z : throw Missing("HostedZoneId");
+            string name = q["recordname"].ToString() is { Length: > 0 } n ? n : throw Missing("RecordName");
+            string type = q["recordtype"].ToString() is { Length: > 0 } t ? t : throw Missing("RecordType");
+            var zone = zones.Get(zoneId);
+            if (!DnsHost.Zones.Routing.IpPrefix.TryParse(q["resolverip"].ToString() is { Length: > 0 } r ? r : "127.0.0.1", out var resolver))
+                throw new Route53Exception("InvalidInput", $"ResolverIP '{q["resolverip"]}' is not an IP address");
+            DnsHost.Zones.Routing.IpPrefix? subnet = null;
+            if (q["edns0clientsubnetip"].ToString() is { Length: > 0 } ecs)
+            {
+                string mask = q["edns0clientsubnetmask"].ToString() is { Length: > 0 } m ? m : (ecs.Contains(':') ? "56" : "24");
+                if (!DnsHost.Zones.Routing.IpPrefix.TryParse($"{ecs}/{mask}", out var parsed))
+                    throw new Route53Exception("InvalidInput", $"EDNS0ClientSubnetIP/Mask '{ecs}/{mask}' is not a subnet");
+                subnet = parsed.Masked(parsed.Length);
+            }
+            if (!Enum.TryParse<DnsHost.Protocol.RecordType>(type, ignoreCase: false, out var recordType) || type.All(char.IsDigit))
+                throw new Route53Exception("InvalidInput", $"RecordType '{type}' is not a record type");
+            ushort code = (ushort)recordType;
+            var explanation = DnsHost.Zones.Routing.Explainer.Explain(zones.Registry.Current, zones.Routing, name, code, resolver, subnet);
+            return Xml(E("TestDNSAnswerResponse",
+                E("Nameserver", zones.NameServers[0].TrimEnd('.')),
+                E("RecordName", explanation.RecordName),
+                E("RecordType", explanation.RecordType),
+                E("RecordData", explanation.RecordData.Select(d => E("RecordDataEntry", d))),
+                E("ResponseCode", explanation.ResponseCode.ToString().ToUpperInvariant()),
+                E("Protocol", "UDP")));
         });
         app.MapDelete(Version + "/hostedzone/{id}", (string id) =>
             Xml(E("DeleteHostedZoneResponse", ChangeInfo(zones.Delete(id), "PENDING"))));

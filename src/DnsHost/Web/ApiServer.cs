@@ -29,6 +29,9 @@ public sealed class ApiOptions
     /// </summary>
     public Dictionary<string, string> AccessKeys { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Route 53's account rate limit for API requests (5 per second there); 0, the default, is off.</summary>
+    public int RequestsPerSecond { get; set; }
+
     public IReadOnlyDictionary<string, string> EffectiveAccessKeys => AccessKeys.Count > 0
         ? AccessKeys
         : new Dictionary<string, string> { ["AKIAIOSFODNN7EXAMPLE"] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
@@ -76,7 +79,7 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
             json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
         var app = builder.Build();
-        app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys));
+        app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys), options.Value.RequestsPerSecond);
         OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>());
         app.MapRoute53HealthChecks(healthChecks);
         app.MapRoute53(hostedZones);

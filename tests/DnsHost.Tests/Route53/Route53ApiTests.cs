@@ -196,6 +196,27 @@ public sealed class Route53ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Zones_list_by_name_comments_update_and_test_dns_answer_runs_the_answer_path()
+    {
+        string b = await CreateZone("b.byname.test", "ref-b");
+        string a = await CreateZone("a.byname.test", "ref-a");
+        var byName = await _aws.Ok("list-hosted-zones-by-name", "--dns-name", "a.byname.test", "--max-items", "2");
+        var names = byName.GetProperty("HostedZones").EnumerateArray().Select(z => z.GetProperty("Name").GetString()).ToList();
+        Assert.Equal(["a.byname.test.", "b.byname.test."], names);
+
+        var updated = await _aws.Ok("update-hosted-zone-comment", "--id", a, "--comment", "now with a comment");
+        Assert.Equal("now with a comment", updated.GetProperty("HostedZone").GetProperty("Config").GetProperty("Comment").GetString());
+        Assert.Equal("now with a comment", (await _aws.Ok("get-hosted-zone", "--id", a)).GetProperty("HostedZone").GetProperty("Config").GetProperty("Comment").GetString());
+
+        await _aws.Ok("change-resource-record-sets", "--hosted-zone-id", b, "--change-batch", Batch(Change("CREATE", "www.b.byname.test", "A", 60, "192.0.2.44")));
+        var answer = await _aws.Ok("test-dns-answer", "--hosted-zone-id", b, "--record-name", "www.b.byname.test", "--record-type", "A");
+        Assert.Equal("NOERROR", answer.GetProperty("ResponseCode").GetString());
+        Assert.Equal("192.0.2.44", answer.GetProperty("RecordData")[0].GetString());
+        var missing = await _aws.Ok("test-dns-answer", "--hosted-zone-id", b, "--record-name", "nope.b.byname.test", "--record-type", "A");
+        Assert.Equal("NXDOMAIN", missing.GetProperty("ResponseCode").GetString());
+    }
+
+    [Fact]
     public async Task The_api_works_behind_a_path_prefix()
     {
         var prefixed = new AwsCli(new Uri(_server.ApiBase, "/some/prefix"));

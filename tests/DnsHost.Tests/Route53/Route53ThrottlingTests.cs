@@ -1,0 +1,25 @@
+using DnsHost.Tests.Infrastructure;
+
+namespace DnsHost.Tests.Route53;
+
+/// <summary>Api:RequestsPerSecond reproduces Route 53's account rate limit, so clients' retries can be tested.</summary>
+public sealed class Route53ThrottlingTests
+{
+    [Fact]
+    public async Task Requests_beyond_the_rate_get_throttling_and_the_next_second_is_served_again()
+    {
+        using var zones = new TestZones();
+        await using var server = await RunningServer.StartAsync(zones.Directory, "--Api:RequestsPerSecond=5");
+        using var client = new SignedRoute53Client(server.ApiBase);
+        var statuses = new List<(int Status, string Code)>();
+        for (int i = 0; i < 12; i++)
+        {
+            var (status, body) = await client.SendAsync(HttpMethod.Get, "2013-04-01/hostedzonecount");
+            statuses.Add((status, body.Descendants(SignedRoute53Client.Ns + "Code").FirstOrDefault()?.Value ?? ""));
+        }
+        Assert.Contains((400, "Throttling"), statuses);
+        Assert.InRange(statuses.Count(s => s.Status == 200), 5, 10);
+        await Task.Delay(1100);
+        Assert.Equal(200, (await client.SendAsync(HttpMethod.Get, "2013-04-01/hostedzonecount")).Status);
+    }
+}
