@@ -41,8 +41,22 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options,
     public QueryDisposition Process(ReadOnlySpan<byte> query, Span<byte> response, bool overTcp, bool transferAllowed, out int length, out Zone? transferZone) =>
         Process(query, response, overTcp, transferAllowed, new IpPrefix(false, 0x7F000001, 32), out length, out transferZone);
 
+    /// <summary>Counters for /metrics.</summary>
+    public DnsMetrics Metrics { get; } = new();
+
     /// <param name="source">The client's address: routing policies, private zones and EDNS Client Subnet use it.</param>
     public QueryDisposition Process(ReadOnlySpan<byte> query, Span<byte> response, bool overTcp, bool transferAllowed, in IpPrefix source, out int length, out Zone? transferZone)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var disposition = ProcessCore(query, response, overTcp, transferAllowed, source, out length, out transferZone);
+        if (disposition == QueryDisposition.Drop || length < 4)
+            Metrics.RecordDropped();
+        else
+            Metrics.Record(overTcp, response[3] & 0x0F, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+        return disposition;
+    }
+
+    private QueryDisposition ProcessCore(ReadOnlySpan<byte> query, Span<byte> response, bool overTcp, bool transferAllowed, in IpPrefix source, out int length, out Zone? transferZone)
     {
         length = 0;
         transferZone = null;
@@ -128,6 +142,7 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options,
             zone = catalog.FindZone(DnsName.Parent(lower)) ?? zone;
         if (zone is null)
             return Finish(ref writer, ResponseCode.Refused, true, qname, question, edns, out length);
+        zone.CountQuery();
 
         if (question.Type is (ushort)RecordType.AXFR or (ushort)RecordType.IXFR)
         {

@@ -57,6 +57,13 @@ public sealed class Zone
     /// <summary>Whether any name has routed or alias record sets (so answers may depend on the client).</summary>
     public bool HasGroups { get; internal set; }
 
+    private long _queries;
+
+    /// <summary>Queries answered from this zone (this version of it: a reload starts a new count).</summary>
+    public long Queries => Volatile.Read(ref _queries);
+
+    public void CountQuery() => Interlocked.Increment(ref _queries);
+
     public IEnumerable<ZoneNode> Nodes => _nodes.Values;
 
     /// <summary>Finds the node for a lower-cased wire name.</summary>

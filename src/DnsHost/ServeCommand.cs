@@ -64,6 +64,7 @@ public static class ServeCommand
             sp.GetRequiredService<IHealthCheckResolver>(), sp.GetRequiredService<ILogger<HealthChecker>>(), sp.GetRequiredService<ZoneRegistry>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthChecker>());
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section));
+        builder.Services.AddSingleton<DnsHost.Route53.Api.ApiMetrics>();
         builder.Services.AddSingleton(sp => new ApiStore(sp.GetRequiredService<IOptions<ApiOptions>>().Value.DataPath));
         builder.Services.AddSingleton(sp => new HostedZoneService(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<ApiStore>(),
             sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<IOptions<RoutingOptions>>().Value,

@@ -23,7 +23,7 @@ public static class Route53Endpoints
 
     /// <summary>Strips a path prefix (--endpoint-url http://host/prefix) and checks the signature before routing.</summary>
     /// <param name="requestsPerSecond">Route 53's account rate limit (5 per second) when above 0, so clients' retry logic can be tested; 0 is off.</param>
-    public static void UseRoute53(this WebApplication app, SigV4Verifier verifier, int requestsPerSecond = 0)
+    public static void UseRoute53(this WebApplication app, SigV4Verifier verifier, int requestsPerSecond = 0, ApiMetrics? metrics = null)
     {
         var limiter = requestsPerSecond > 0
             ? new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
@@ -50,6 +50,15 @@ public static class Route53Endpoints
             {
                 context.Request.PathBase = context.Request.PathBase.Add(new PathString(path[..at]));
                 context.Request.Path = new PathString(path[at..]);
+            }
+            if (metrics is not null)
+            {
+                string operation = Route53Operations.Find(context.Request.Method, context.Request.Path.Value ?? "") ?? "unknown";
+                context.Response.OnCompleted(() =>
+                {
+                    metrics.Record(operation, context.Response.StatusCode);
+                    return Task.CompletedTask;
+                });
             }
             context.Request.EnableBuffering();
             using var body = new MemoryStream();

@@ -79,8 +79,11 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
             json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
         var app = builder.Build();
-        app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys), options.Value.RequestsPerSecond);
+        var apiMetrics = services.GetRequiredService<ApiMetrics>();
+        app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys), options.Value.RequestsPerSecond, apiMetrics);
         OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>());
+        MetricsEndpoint.Map(app, services.GetRequiredService<DnsHost.Server.QueryProcessor>(), services.GetRequiredService<DnsHost.Zones.ZoneRegistry>(),
+            services.GetRequiredService<HealthChecker>(), apiMetrics);
         app.MapRoute53HealthChecks(healthChecks);
         app.MapRoute53(hostedZones);
         try

@@ -101,9 +101,10 @@ public sealed class FailoverDrillTests : IAsyncLifetime
         using var doc = JsonDocument.Parse(await stdout);
         var flip = doc.RootElement.GetProperty("Timeline")[0];
         Assert.Equal("override", doc.RootElement.GetProperty("Mode").GetString());
-        // An override publishes at once: the very next queries see it.
-        Assert.InRange(flip.GetProperty("Failure").GetProperty("AllNewAnswersSeconds").GetDouble(), 0, 0.5);
-        Assert.InRange(flip.GetProperty("Recovery").GetProperty("AllNewAnswersSeconds").GetDouble(), 0, 0.5);
+        // An override publishes at once; the time includes the override's own HTTP call, which a loaded
+        // CI machine can stretch, so the bound is loose (the backend is up: only the override can flip it).
+        Assert.InRange(flip.GetProperty("Failure").GetProperty("AllNewAnswersSeconds").GetDouble(), 0, 1.5);
+        Assert.InRange(flip.GetProperty("Recovery").GetProperty("AllNewAnswersSeconds").GetDouble(), 0, 1.5);
         Assert.Contains("healthy answer", await stderr);
     }
 }

@@ -217,6 +217,31 @@ public sealed class Route53ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_are_scraped_in_prometheus_format()
+    {
+        await Dns("ns.files.test");
+        await Dns("ns.files.test", tcp: true);
+        await Dns("missing.files.test");
+        await Dns("elsewhere.example", RecordType.A);
+        await _aws.Ok("list-hosted-zones");
+        using var http = new HttpClient { BaseAddress = _server.ApiBase };
+        using var response = await http.GetAsync("metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.ToString());
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
+        long Value(string series) => long.Parse(lines.Single(l => l.StartsWith(series + " ", StringComparison.Ordinal)).Split(' ')[1]);
+        Assert.True(Value("dnshost_dns_responses_total{transport=\"udp\",rcode=\"NOERROR\"}") >= 1);
+        Assert.True(Value("dnshost_dns_responses_total{transport=\"tcp\",rcode=\"NOERROR\"}") >= 1);
+        Assert.True(Value("dnshost_dns_responses_total{transport=\"udp\",rcode=\"NXDOMAIN\"}") >= 1);
+        Assert.True(Value("dnshost_dns_responses_total{transport=\"udp\",rcode=\"REFUSED\"}") >= 1);
+        Assert.True(Value("dnshost_dns_zone_queries_total{zone=\"files.test.\",private=\"false\"}") >= 3);
+        Assert.True(Value("dnshost_dns_answer_seconds_count") >= 4);
+        Assert.True(Value("dnshost_api_requests_total{operation=\"ListHostedZones\",status=\"200\"}") >= 1);
+        Assert.Contains(lines, l => l.StartsWith("dnshost_gc_collections_total{generation=\"0\"}", StringComparison.Ordinal));
+        Assert.Contains("# TYPE dnshost_dns_answer_seconds histogram", lines);
+    }
+
+    [Fact]
     public async Task The_api_works_behind_a_path_prefix()
     {
         var prefixed = new AwsCli(new Uri(_server.ApiBase, "/some/prefix"));
