@@ -152,6 +152,7 @@ public sealed class HealthCheckService
                 throw new Route53Exception("InvalidInput", $"Health check {id} comes from a zone file; remove it from the file instead");
             }
             _store.DeleteHealthCheck(id);
+            _store.DeleteTags("healthcheck", id);
             Publish();
         }
     }

@@ -19,7 +19,7 @@ public sealed record HostedZoneView(string Id, string Name, string CallerReferen
 /// then swaps the compiled zone in. When the API answers, the change is on disk and in DNS.
 /// Zones from files are listed too, and are read-only here.
 /// </summary>
-public sealed class HostedZoneService
+public sealed partial class HostedZoneService
 {
     public const int MaxRecordSetsPerPage = 300, MaxZonesPerPage = 100;
     private readonly ZoneRegistry _registry;
@@ -39,6 +39,8 @@ public sealed class HostedZoneService
         _store = store;
         _routing = routing;
         _options = options;
+        foreach (var stored in store.CidrCollections())
+            _collections[stored.Id] = (stored, JsonSerializer.Deserialize<CidrCollectionJson>(stored.Document, HostedZoneDocument.Options)!);
         foreach (var stored in store.Zones())
         {
             var document = JsonSerializer.Deserialize<HostedZoneDocument>(stored.Document, HostedZoneDocument.Options)!;
@@ -50,8 +52,20 @@ public sealed class HostedZoneService
 
     public IReadOnlyList<string> NameServers => _options.EffectiveNameServers;
 
-    private Zone Compile(HostedZoneDocument document, string id) =>
-        HostedZoneLoader.Build(document, $"API zone {id}", null, _routing, _options);
+    /// <summary>Compiles an API zone with the account's CIDR collections (they belong to the account, not to a zone).</summary>
+    private Zone Compile(HostedZoneDocument document, string id, IEnumerable<CidrCollectionJson>? collections = null)
+    {
+        var own = document.CidrCollections;
+        document.CidrCollections = (collections ?? _collections.Values.Select(c => c.Json)).ToList();
+        try
+        {
+            return HostedZoneLoader.Build(document, $"API zone {id}", null, _routing, _options);
+        }
+        finally
+        {
+            document.CidrCollections = own;
+        }
+    }
 
     private static string NewId(char prefix)
     {
@@ -94,6 +108,11 @@ public sealed class HostedZoneService
                 throw new Route53Exception("HostedZoneAlreadyExists", $"The caller reference {callerReference} was used by a hosted zone that has been deleted", 409);
             if (!isPrivate && _registry.Current.GetExact(origin) is { } existing)
                 throw new Route53Exception("ConflictingDomainExists", $"DnsHost already serves a public zone {existing.OriginText} (from {existing.Source}); one server can answer for one public zone per name", 400);
+            if (vpc is not null)
+            {
+                CheckVpc(vpc);
+                CheckNoPrivateZoneFor(text, vpc, except: null);
+            }
 
             string zoneId = NewId('Z');
             var document = new HostedZoneDocument
@@ -190,6 +209,7 @@ public sealed class HostedZoneService
                 throw new Route53Exception("HostedZoneNotEmpty", "The specified hosted zone contains non-required resource record sets and so cannot be deleted.");
             var change = new ApiChange(NewId('C'), DateTimeOffset.UtcNow, null);
             _store.DeleteZone(id, change);
+            _store.DeleteTags("hostedzone", id);
             _zones.Remove(id);
             _registry.Update(c => c.Without(zone));
             return change;
@@ -223,6 +243,8 @@ public sealed class HostedZoneService
                 set.Name = Route53Names.ToText(wire);
                 if (set.HealthCheckId is { } check && action != "DELETE" && !_healthCheckExists(check))
                     throw new Route53Exception("NoSuchHealthCheck", $"No health check exists with the specified ID {check}", 404);
+                if (action != "DELETE")
+                    CheckCidrReference(set);
                 string describe = $"[name='{set.Name}', type='{set.Type}'{(set.SetIdentifier is null ? "" : $", set-identifier='{set.SetIdentifier}'")}]";
                 int index = sets.FindIndex(s => SameKey(s, set));
                 switch (action)
@@ -291,12 +313,9 @@ public sealed class HostedZoneService
         List<ResourceRecordSetJson> all;
         lock (_write)
         {
-            if (!_zones.TryGetValue(id, out var entry))
-            {
-                var view = List().FirstOrDefault(z => z.Id == id) ?? throw Route53Exception.NoSuchHostedZone(id);
-                throw new Route53Exception("InvalidInput", $"Hosted zone {view.Name} ({id}) comes from a zone file; DnsHost does not list a file zone's record sets through the API yet");
-            }
-            all = entry.Document.ResourceRecordSets!.OrderBy(s => s, RecordSetOrder.Instance).ToList();
+            all = _zones.TryGetValue(id, out var entry)
+                ? entry.Document.ResourceRecordSets!.OrderBy(s => s, RecordSetOrder.Instance).ToList()
+                : FileRecordSets(id).OrderBy(s => s, RecordSetOrder.Instance).ToList();
         }
         int start = 0;
         if (startName is not null)
@@ -355,5 +374,15 @@ public sealed class HostedZoneService
     public ZoneRegistry Registry => _registry;
     public RoutingEnvironment Routing => _routing;
 
-    public ApiChange? GetChange(string id) => _store.GetChange(StripPrefix(id, "/change/"));
+    /// <summary>How long a change reports PENDING before INSYNC (Api:PendingSeconds). The change is served at once either way; the delay only lets clients' waiters be tested.</summary>
+    public TimeSpan PendingFor { get; init; }
+
+    /// <summary>A change and its status: INSYNC once it is in the served snapshot (always, when the API has answered) and <see cref="PendingFor"/> has passed.</summary>
+    public (ApiChange Change, string Status)? GetChange(string id)
+    {
+        var change = _store.GetChange(StripPrefix(id, "/change/"));
+        if (change is null)
+            return null;
+        return (change, DateTimeOffset.UtcNow - change.SubmittedAt < PendingFor ? "PENDING" : "INSYNC");
+    }
 }

@@ -18,4 +18,6 @@ public sealed class HostedZoneInfo
     public ulong VpcMask { get; init; }
     /// <summary>The health checks defined beside the zone (a zone file's <c>HealthChecks</c>).</summary>
     public HealthChecks.HealthCheckSpec[] HealthChecks { get; init; } = [];
+    /// <summary>The record sets as the document gave them, for listing through the API (ListResourceRecordSets).</summary>
+    public IReadOnlyList<HostedZones.ResourceRecordSetJson> RecordSets { get; init; } = [];
 }

@@ -68,8 +68,12 @@ public static class ServeCommand
         builder.Services.AddSingleton(sp => new ApiStore(sp.GetRequiredService<IOptions<ApiOptions>>().Value.DataPath));
         builder.Services.AddSingleton(sp => new HostedZoneService(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<ApiStore>(),
             sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<IOptions<RoutingOptions>>().Value,
-            id => sp.GetRequiredService<HealthChecker>().GetSpec(id) is not null));
+            id => sp.GetRequiredService<HealthChecker>().GetSpec(id) is not null)
+        {
+            PendingFor = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ApiOptions>>().Value.PendingSeconds),
+        });
         builder.Services.AddSingleton(sp => new HealthCheckService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HealthChecker>()));
+        builder.Services.AddSingleton(sp => new TagService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HostedZoneService>(), sp.GetRequiredService<HealthCheckService>()));
         builder.Services.AddSingleton<ApiServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiServer>());
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));

@@ -234,9 +234,8 @@ public static class Route53Endpoints
         });
         app.MapGet(Version + "/change/{id}", (string id) =>
         {
-            var change = zones.GetChange(id) ?? throw new Route53Exception("NoSuchChange", $"A change with the specified change ID does not exist: {id}", 404);
-            // A change is applied to the served zone before the API answers, so it is in sync.
-            return Xml(E("GetChangeResponse", ChangeInfo(change, "INSYNC")));
+            var (change, status) = zones.GetChange(id) ?? throw new Route53Exception("NoSuchChange", $"A change with the specified change ID does not exist: {id}", 404);
+            return Xml(E("GetChangeResponse", ChangeInfo(change, status)));
         });
         // Anything else under the API's version prefix: Route 53's error, naming the operation when there is one.
         app.MapFallback(Version + "/{**rest}", (HttpContext context) =>

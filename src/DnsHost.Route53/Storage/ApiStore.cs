@@ -8,6 +8,9 @@ public sealed record StoredZone(string Id, string Name, string CallerReference, 
 /// <summary>A health check created through the API: its HealthCheckConfig as JSON.</summary>
 public sealed record StoredHealthCheck(string Id, string CallerReference, long Version, string Config);
 
+/// <summary>A CIDR collection created through the API: its locations and blocks as JSON (<c>CidrCollectionJson</c>).</summary>
+public sealed record StoredCidrCollection(string Id, string Name, string CallerReference, long Version, string Document);
+
 /// <summary>A change (batch or zone creation/deletion), for GetChange.</summary>
 public sealed record ApiChange(string Id, DateTimeOffset SubmittedAt, string? Comment);
 
@@ -40,6 +43,18 @@ public sealed class ApiStore : IDisposable
                 caller_reference TEXT NOT NULL UNIQUE,
                 version INTEGER NOT NULL,
                 config TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS cidr_collections (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                caller_reference TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                document TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS tags (
+                resource_type TEXT NOT NULL,
+                resource_id TEXT NOT NULL,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (resource_type, resource_id, key));
             CREATE TABLE IF NOT EXISTS changes (
                 id TEXT PRIMARY KEY,
                 submitted_at TEXT NOT NULL,
@@ -190,6 +205,100 @@ public sealed class ApiStore : IDisposable
             command.ExecuteNonQuery();
         }
     }
+
+    public IReadOnlyList<StoredCidrCollection> CidrCollections()
+    {
+        lock (_lock)
+        {
+            using var command = _db.CreateCommand();
+            command.CommandText = "SELECT id, name, caller_reference, version, document FROM cidr_collections ORDER BY id";
+            using var reader = command.ExecuteReader();
+            var collections = new List<StoredCidrCollection>();
+            while (reader.Read())
+                collections.Add(new StoredCidrCollection(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4)));
+            return collections;
+        }
+    }
+
+    /// <summary>Inserts or replaces a CIDR collection (zones that use it keep only its id, so none are written).</summary>
+    public void SaveCidrCollection(StoredCidrCollection collection)
+    {
+        lock (_lock)
+        {
+            using var command = _db.CreateCommand();
+            command.CommandText = "INSERT INTO cidr_collections (id, name, caller_reference, version, document) VALUES ($id, $name, $ref, $version, $doc) "
+                + "ON CONFLICT(id) DO UPDATE SET version = excluded.version, document = excluded.document";
+            command.Parameters.AddWithValue("$id", collection.Id);
+            command.Parameters.AddWithValue("$name", collection.Name);
+            command.Parameters.AddWithValue("$ref", collection.CallerReference);
+            command.Parameters.AddWithValue("$version", collection.Version);
+            command.Parameters.AddWithValue("$doc", collection.Document);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public void DeleteCidrCollection(string id)
+    {
+        lock (_lock)
+        {
+            using var command = _db.CreateCommand();
+            command.CommandText = "DELETE FROM cidr_collections WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The tags of one resource, by key.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Tags(string resourceType, string resourceId)
+    {
+        lock (_lock)
+        {
+            using var command = _db.CreateCommand();
+            command.CommandText = "SELECT key, value FROM tags WHERE resource_type = $type AND resource_id = $id ORDER BY key";
+            command.Parameters.AddWithValue("$type", resourceType);
+            command.Parameters.AddWithValue("$id", resourceId);
+            using var reader = command.ExecuteReader();
+            var tags = new List<KeyValuePair<string, string>>();
+            while (reader.Read())
+                tags.Add(new(reader.GetString(0), reader.GetString(1)));
+            return tags;
+        }
+    }
+
+    /// <summary>Adds or replaces and removes tags of one resource in one transaction.</summary>
+    public void ChangeTags(string resourceType, string resourceId, IEnumerable<KeyValuePair<string, string>> add, IEnumerable<string> remove)
+    {
+        lock (_lock)
+        {
+            using var tx = _db.BeginTransaction();
+            foreach (string key in remove)
+            {
+                using var command = _db.CreateCommand();
+                command.Transaction = tx;
+                command.CommandText = "DELETE FROM tags WHERE resource_type = $type AND resource_id = $id AND key = $key";
+                command.Parameters.AddWithValue("$type", resourceType);
+                command.Parameters.AddWithValue("$id", resourceId);
+                command.Parameters.AddWithValue("$key", key);
+                command.ExecuteNonQuery();
+            }
+            foreach (var (key, value) in add)
+            {
+                using var command = _db.CreateCommand();
+                command.Transaction = tx;
+                command.CommandText = "INSERT INTO tags (resource_type, resource_id, key, value) VALUES ($type, $id, $key, $value) "
+                    + "ON CONFLICT(resource_type, resource_id, key) DO UPDATE SET value = excluded.value";
+                command.Parameters.AddWithValue("$type", resourceType);
+                command.Parameters.AddWithValue("$id", resourceId);
+                command.Parameters.AddWithValue("$key", key);
+                command.Parameters.AddWithValue("$value", value);
+                command.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+    }
+
+    /// <summary>Forgets the tags of a deleted resource.</summary>
+    public void DeleteTags(string resourceType, string resourceId) => ChangeTags(resourceType, resourceId, [], Tags(resourceType, resourceId).Select(t => t.Key).ToList());
 
     public void Dispose() => _db.Dispose();
 }

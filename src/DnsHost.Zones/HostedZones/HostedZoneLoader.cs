@@ -110,6 +110,7 @@ public static class HostedZoneLoader
             Vpcs = vpcs.ToArray(),
             VpcMask = vpcMask,
             HealthChecks = specs.ToArray(),
+            RecordSets = document.ResourceRecordSets ?? [],
         };
 
         var collections = CompileCollections(document.CidrCollections ?? [], context);
@@ -147,6 +148,21 @@ public static class HostedZoneLoader
         return rdata;
     }
 
+    /// <summary>Whether a CIDR collection may hold this block: null when it may, otherwise what is wrong.</summary>
+    public static string? CheckCidrBlock(string cidr, out IpPrefix prefix)
+    {
+        if (!IpPrefix.TryParse(cidr, out prefix) || !cidr.Contains('/'))
+            return $"'{cidr}' is not a CIDR block";
+        // Route 53 4.9: IPv4 blocks /1-/24, IPv6 /1-/48; the zero-length block is the default location "*" instead.
+        if (prefix.Length < 1 || prefix.Length > (prefix.IsV6 ? 48 : 24))
+            return $"{cidr} has a prefix length outside {(prefix.IsV6 ? "1-48" : "1-24")}";
+        return null;
+    }
+
+    /// <summary>Whether a CIDR location name is 1-16 characters of [0-9A-Za-z_-].</summary>
+    public static bool IsCidrLocationName(string location) =>
+        location.Length is >= 1 and <= 16 && location.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+
     private static Dictionary<string, CidrCollection> CompileCollections(List<CidrCollectionJson> input, LoadContext context)
     {
         var result = new Dictionary<string, CidrCollection>(StringComparer.Ordinal);
@@ -171,20 +187,14 @@ public static class HostedZoneLoader
             var table = new PrefixTable<CidrLocation>.Builder();
             foreach (var (location, cidr) in blocks)
             {
-                if (location.Length is < 1 or > 16 || !location.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+                if (!IsCidrLocationName(location))
                 {
                     context.Error($"CidrCollections: collection '{name}': location name '{location}' must be 1-16 characters of [0-9A-Za-z_-]");
                     continue;
                 }
-                if (!IpPrefix.TryParse(cidr, out var prefix) || !cidr.Contains('/'))
+                if (CheckCidrBlock(cidr, out var prefix) is { } problem)
                 {
-                    context.Error($"CidrCollections: collection '{name}', location {location}: '{cidr}' is not a CIDR block");
-                    continue;
-                }
-                // Route 53 4.9: IPv4 blocks /1-/24, IPv6 /1-/48; the zero-length block is the default location "*" instead.
-                if (prefix.Length < 1 || prefix.Length > (prefix.IsV6 ? 48 : 24))
-                {
-                    context.Error($"CidrCollections: collection '{name}', location {location}: {cidr} has a prefix length outside {(prefix.IsV6 ? "1-48" : "1-24")}");
+                    context.Error($"CidrCollections: collection '{name}', location {location}: {problem}");
                     continue;
                 }
                 if (!indexes.TryGetValue(location, out var entry))

@@ -32,6 +32,12 @@ public sealed class ApiOptions
     /// <summary>Route 53's account rate limit for API requests (5 per second there); 0, the default, is off.</summary>
     public int RequestsPerSecond { get; set; }
 
+    /// <summary>
+    /// Seconds a change reports PENDING in GetChange before INSYNC, as Route 53's propagation does, so
+    /// clients' waiters can be tested. The change is served from the moment the API answers either way. 0, the default, is INSYNC at once.
+    /// </summary>
+    public double PendingSeconds { get; set; }
+
     public IReadOnlyDictionary<string, string> EffectiveAccessKeys => AccessKeys.Count > 0
         ? AccessKeys
         : new Dictionary<string, string> { ["AKIAIOSFODNN7EXAMPLE"] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
@@ -47,8 +53,8 @@ public sealed class ApiOptions
 public sealed class ApiBindException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>
-/// The HTTP endpoint beside DNS (Kestrel, from the shared framework): operations endpoints now, the
-/// Route 53 API later. A separate small web application, so DNS runs without it when it is off, and
+/// The HTTP endpoint beside DNS (Kestrel, from the shared framework): the Route 53 API, operations
+/// endpoints and /metrics. A separate small web application, so DNS runs without it when it is off, and
 /// its endpoints reach the server's services (the health checker) through the main container.
 /// </summary>
 public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOptions> options, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
@@ -85,6 +91,9 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         MetricsEndpoint.Map(app, services.GetRequiredService<DnsHost.Server.QueryProcessor>(), services.GetRequiredService<DnsHost.Zones.ZoneRegistry>(),
             services.GetRequiredService<HealthChecker>(), apiMetrics);
         app.MapRoute53HealthChecks(healthChecks);
+        app.MapRoute53Vpcs(hostedZones);
+        app.MapRoute53CidrCollections(hostedZones);
+        app.MapRoute53Tags(services.GetRequiredService<TagService>());
         app.MapRoute53(hostedZones);
         try
         {
