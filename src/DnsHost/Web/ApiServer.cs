@@ -85,6 +85,7 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         MetricsEndpoint.Map(app, services.GetRequiredService<DnsHost.Server.QueryProcessor>(), services.GetRequiredService<DnsHost.Zones.ZoneRegistry>(),
             services.GetRequiredService<HealthChecker>(), apiMetrics);
         app.MapRoute53HealthChecks(healthChecks);
+        app.MapGeoLocations();
         app.MapRoute53(hostedZones);
         try
         {
