@@ -45,6 +45,15 @@ public static class Countries
     /// <summary>Whether Route 53 accepts this <c>SubdivisionCode</c> with <c>CountryCode=US</c>.</summary>
     public static bool IsKnownUsSubdivision(string code) => UsSubdivisions.Contains(code);
 
+    /// <summary>Every <c>CountryCode</c> Route 53 accepts, "*" not included, in no particular order.</summary>
+    public static IReadOnlyCollection<string> KnownCountries => ContinentByCountry.Keys;
+
+    /// <summary>The seven <c>ContinentCode</c> values, in no particular order.</summary>
+    public static IReadOnlyCollection<string> KnownContinents => ContinentCodes;
+
+    /// <summary>Every <c>SubdivisionCode</c> accepted with <c>CountryCode=US</c>, in no particular order.</summary>
+    public static IReadOnlyCollection<string> KnownUsSubdivisions => UsSubdivisions;
+
     private static FrozenDictionary<string, string> Build(params (string Continent, string Countries)[] continents)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -94,6 +94,7 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         app.MapRoute53Vpcs(hostedZones);
         app.MapRoute53CidrCollections(hostedZones);
         app.MapRoute53Tags(services.GetRequiredService<TagService>());
+        app.MapGeoLocations();
         app.MapRoute53(hostedZones);
         try
         {
