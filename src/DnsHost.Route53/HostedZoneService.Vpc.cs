@@ -101,16 +101,7 @@ public sealed partial class HostedZoneService
             }
             yield break;
         }
-        foreach (var group in zone.Records.GroupBy(r => (Name: DnsName.ToText(r.Owner).ToLowerInvariant(), r.Type)))
-        {
-            var first = group.First();
-            yield return new ResourceRecordSetJson
-            {
-                Name = Route53Names.ToText(first.Owner),
-                Type = RecordData.TypeToText(group.Key.Type),
-                TTL = first.Ttl,
-                ResourceRecords = group.Select(r => new ResourceRecordJson { Value = RecordData.ToText(r.Type, r.RData) }).ToList(),
-            };
-        }
+        foreach (var set in Sync.SyncNames.RecordSets(zone))
+            yield return set;
     }
 }

@@ -13,6 +13,8 @@ public sealed class CommandLine
     public List<string> PassThrough { get; } = [];
     public HashSet<string> Flags { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, string> Options { get; } = new(StringComparer.Ordinal);
+    /// <summary>Options that may be given more than once (--zone, --exclude).</summary>
+    public Dictionary<string, List<string>> Lists { get; } = new(StringComparer.Ordinal);
 
     public static CommandLine Parse(string[] args)
     {
@@ -45,6 +47,18 @@ public sealed class CommandLine
                 case "--json": result.Flags.Add("json"); break;
                 case "--client": result.Options["client"] = Value()!; break;
                 case "--subnet": result.Options["subnet"] = Value()!; break;
+                case "--source" or "--target" or "--profile" or "--max-attempts":
+                    result.Options[name[2..]] = Value()!;
+                    break;
+                case "--zone" or "--exclude":
+                    string list = name[2..];
+                    if (!result.Lists.TryGetValue(list, out var values))
+                        result.Lists[list] = values = [];
+                    values.Add(Value()!);
+                    break;
+                case "--prune" or "--include-apex" or "--no-wait":
+                    result.Flags.Add(name[2..]);
+                    break;
                 case "--check" or "--mode" or "--flips" or "--server" or "--query-ms" or "--settle" or "--timeout":
                     result.Options[name[2..]] = Value()!;
                     break;
@@ -85,6 +99,12 @@ public sealed class CommandLine
                                          failover drill against a running server: break the check's
                                          endpoint (served by the drill on loopback) or override it,
                                          query NAME continuously, and print when answers moved
+          dnshost sync plan|apply|pull --source SIDE --target SIDE [--zone NAME]... [--exclude NAME]...
+                        [--prune] [--include-apex] [--json] [--profile NAME] [--no-wait] [--max-attempts N]
+                                         copy hosted zones, their record sets and health checks between
+                                         Route 53 and DnsHost; SIDE is route53, route53:URL or dir:PATH.
+                                         plan changes nothing and exits 0 in sync, 2 with changes, 1 on
+                                         error; pull is apply --prune
           dnshost --help                 this text
 
         serve options:

@@ -1,0 +1,336 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DnsHost.Route53.Client;
+using DnsHost.Zones.HostedZones;
+
+namespace DnsHost.Route53.Sync;
+
+/// <summary>What to sync and how.</summary>
+public sealed class SyncOptions
+{
+    /// <summary>Zone names to sync; empty is every zone of the source.</summary>
+    public List<string> Include { get; init; } = [];
+    public List<string> Exclude { get; init; } = [];
+    /// <summary>Delete target record sets the source does not have (otherwise only sets at names and types the source manages are replaced).</summary>
+    public bool Prune { get; init; }
+    /// <summary>Sync the apex SOA and NS too (they are left alone by default: each side has its own name servers).</summary>
+    public bool IncludeApex { get; init; }
+}
+
+/// <summary>One record-set change in a plan, with the target's current set (for updates and deletes) and the source's.</summary>
+public sealed record PlannedChange(string Action, ResourceRecordSetJson? Old, ResourceRecordSetJson? New)
+{
+    public ResourceRecordSetJson Set => New ?? Old!;
+    public bool IsAlias => Set.AliasTarget is not null;
+}
+
+/// <summary>A health check to create or update on the target. <see cref="TargetId"/> is null until it exists.</summary>
+public sealed record PlannedHealthCheck(string Action, string Key, string SourceId, HealthCheckConfigJson Config, SyncHealthCheck? Existing, string? Problem = null);
+
+/// <summary>The plan for one zone.</summary>
+public sealed class ZonePlan
+{
+    public required SyncZone Source { get; init; }
+    public required SyncZone Target { get; init; }
+    public bool CreateZone { get; init; }
+    public List<PlannedChange> Changes { get; } = [];
+    public List<string> Warnings { get; } = [];
+}
+
+/// <summary>A whole plan: zones in the source's order, then the health checks they need.</summary>
+public sealed class SyncPlan
+{
+    public List<ZonePlan> Zones { get; } = [];
+    public List<PlannedHealthCheck> HealthChecks { get; } = [];
+    /// <summary>Source health check id to target id, for checks that exist on the target already.</summary>
+    public Dictionary<string, string> CheckIds { get; } = new(StringComparer.Ordinal);
+    /// <summary>Source zone id to target zone (for alias targets inside synced zones).</summary>
+    public Dictionary<string, SyncZone> ZoneIds { get; } = new(StringComparer.Ordinal);
+    public bool IsEmpty => HealthChecks.Count == 0 && Zones.All(z => !z.CreateZone && z.Changes.Count == 0);
+    public int ChangeCount => Zones.Sum(z => z.Changes.Count);
+}
+
+/// <summary>
+/// Compares a source and a target and decides the changes that make the target serve what the source
+/// serves: record sets keyed by name, type and set identifier, compared with health check ids and alias
+/// zone ids translated to the target's, and values compared as sets. Changes nothing.
+/// </summary>
+public static class SyncPlanner
+{
+    public static async Task<SyncPlan> PlanAsync(ISyncSide source, ISyncSide target, SyncOptions options, CancellationToken cancellationToken)
+    {
+        var plan = new SyncPlan();
+        var include = options.Include.Select(SyncNames.Normalize).ToHashSet(StringComparer.Ordinal);
+        var exclude = options.Exclude.Select(SyncNames.Normalize).ToHashSet(StringComparer.Ordinal);
+        var sourceZones = (await source.ListZonesAsync(cancellationToken))
+            .Where(z => (include.Count == 0 || include.Contains(z.Name)) && !exclude.Contains(z.Name)).ToList();
+        foreach (string missing in include.Where(n => !sourceZones.Any(z => z.Name == n)))
+            throw new InvalidOperationException($"zone {missing} is not in {source.Description}");
+        var targetZones = await target.ListZonesAsync(cancellationToken);
+
+        var pairs = new List<(SyncZone Source, SyncZone Target, bool Create)>();
+        foreach (var zone in sourceZones)
+        {
+            var existing = targetZones.Where(t => t.Name == zone.Name && t.IsPrivate == zone.IsPrivate).ToList();
+            if (existing.Count > 1)
+                throw new InvalidOperationException($"{target.Description} has {existing.Count} {(zone.IsPrivate ? "private" : "public")} zones named {zone.Name}; sync cannot tell which to use");
+            var match = existing.FirstOrDefault();
+            var pair = (zone, match ?? new SyncZone { Name = zone.Name, IsPrivate = zone.IsPrivate, Vpcs = zone.Vpcs, Comment = zone.Comment }, match is null);
+            pairs.Add(pair);
+            if (zone.Id is not null)
+                plan.ZoneIds[zone.Id] = pair.Item2;
+        }
+
+        // Health checks: the ones the synced sets use, matched on the target by caller reference.
+        var sourceChecks = (await source.ListHealthChecksAsync(cancellationToken)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var targetChecks = await target.ListHealthChecksAsync(cancellationToken);
+        var sourceSets = new Dictionary<SyncZone, List<ResourceRecordSetJson>>();
+        var skipped = new Dictionary<SyncZone, int>();
+        foreach (var (zone, _, _) in pairs)
+        {
+            var sets = (await source.ListRecordSetsAsync(zone, cancellationToken)).Where(s => options.IncludeApex || !IsApexSoaOrNs(s, zone)).ToList();
+            // CIDR collections belong to the account and are not synced: their ids differ on the other side.
+            skipped[zone] = sets.RemoveAll(s => s.CidrRoutingConfig is not null);
+            sourceSets[zone] = sets;
+        }
+        var used = new List<string>();
+        void Use(string id)
+        {
+            if (used.Contains(id))
+                return;
+            if (sourceChecks.TryGetValue(id, out var check))
+            {
+                foreach (string child in check.Config.ChildHealthChecks ?? [])
+                    Use(child);
+            }
+            used.Add(id);
+        }
+        foreach (var id in sourceSets.Values.SelectMany(s => s).Select(s => s.HealthCheckId).OfType<string>())
+            Use(id);
+        foreach (string id in used)
+        {
+            if (!sourceChecks.TryGetValue(id, out var check))
+                throw new InvalidOperationException($"record sets in {source.Description} use health check {id}, which {source.Description} does not have");
+            var existing = targetChecks.FirstOrDefault(t => t.Key == check.Key);
+            var config = TranslateConfig(check.Config, plan.CheckIds);
+            if (existing is null)
+                plan.HealthChecks.Add(new PlannedHealthCheck("CREATE", check.Key, id, config, null));
+            else
+            {
+                plan.CheckIds[id] = existing.Id;
+                if (!SameConfig(existing.Config, config))
+                {
+                    string? problem = FixedFields(existing.Config, config);
+                    plan.HealthChecks.Add(new PlannedHealthCheck("UPDATE", check.Key, id, config, existing, problem));
+                }
+            }
+        }
+
+        foreach (var (zone, targetZone, create) in pairs)
+        {
+            var zonePlan = new ZonePlan { Source = zone, Target = targetZone, CreateZone = create };
+            var wanted = sourceSets[zone].Select(s => Translate(s, plan)).ToList();
+            var current = create ? [] : (await target.ListRecordSetsAsync(targetZone, cancellationToken))
+                .Where(s => (options.IncludeApex || !IsApexSoaOrNs(s, zone)) && s.CidrRoutingConfig is null).ToList();
+            if (skipped[zone] > 0)
+                zonePlan.Warnings.Add($"{skipped[zone]} IP-based (CIDR) record set(s) left out: CIDR collections are not synced, and their ids differ between accounts");
+            if (zone.IsPrivate && zone.Vpcs.Count > 1 && create)
+                zonePlan.Warnings.Add($"{zone.Name} is associated with {zone.Vpcs.Count} VPCs; the new zone gets the first ({zone.Vpcs[0].VpcId}), associate the others with AssociateVPCWithHostedZone");
+            Diff(zonePlan, wanted, current, options);
+            plan.Zones.Add(zonePlan);
+        }
+        return plan;
+    }
+
+    private static bool IsApexSoaOrNs(ResourceRecordSetJson set, SyncZone zone) =>
+        set.Type is "SOA" or "NS" && SyncNames.Normalize(set.Name ?? "") == zone.Name;
+
+    private static void Diff(ZonePlan plan, List<ResourceRecordSetJson> wanted, List<ResourceRecordSetJson> current, SyncOptions options)
+    {
+        string Key(ResourceRecordSetJson s) => $"{SyncNames.Normalize(s.Name ?? "")}|{s.Type}|{s.SetIdentifier}";
+        var currentByKey = current.GroupBy(Key).ToDictionary(g => g.Key, g => g.First());
+        var wantedKeys = wanted.Select(Key).ToHashSet(StringComparer.Ordinal);
+        // The source manages every name and type it has; a CNAME manages its whole name.
+        var managedNameTypes = wanted.Select(s => $"{SyncNames.Normalize(s.Name ?? "")}|{s.Type}").ToHashSet(StringComparer.Ordinal);
+        var cnameNames = wanted.Where(s => s.Type == "CNAME").Select(s => SyncNames.Normalize(s.Name ?? "")).ToHashSet(StringComparer.Ordinal);
+        var wantedNames = wanted.Select(s => SyncNames.Normalize(s.Name ?? "")).ToHashSet(StringComparer.Ordinal);
+
+        foreach (var set in current)
+        {
+            if (wantedKeys.Contains(Key(set)))
+                continue;
+            string name = SyncNames.Normalize(set.Name ?? "");
+            bool managed = managedNameTypes.Contains($"{name}|{set.Type}")
+                || cnameNames.Contains(name)
+                || (set.Type == "CNAME" && wantedNames.Contains(name));
+            if (managed || options.Prune)
+                plan.Changes.Add(new PlannedChange("DELETE", set, null));
+        }
+        foreach (var set in wanted)
+        {
+            if (!currentByKey.TryGetValue(Key(set), out var old))
+                plan.Changes.Add(new PlannedChange("CREATE", null, set));
+            else if (Canonical(old) != Canonical(set))
+                plan.Changes.Add(new PlannedChange("UPSERT", old, set));
+        }
+    }
+
+    /// <summary>The source set as the target should have it: names normalised, health check and alias zone ids translated.</summary>
+    private static ResourceRecordSetJson Translate(ResourceRecordSetJson source, SyncPlan plan)
+    {
+        var set = SyncNames.Copy(source);
+        set.Name = SyncNames.Normalize(set.Name ?? "");
+        if (set.HealthCheckId is { } check && plan.CheckIds.TryGetValue(check, out var targetCheck))
+            set.HealthCheckId = targetCheck;
+        if (set.AliasTarget is { HostedZoneId: { } zoneId } alias)
+        {
+            alias.DNSName = SyncNames.Normalize(alias.DNSName ?? "");
+            if (plan.ZoneIds.TryGetValue(HostedZoneService.StripPrefix(zoneId, "/hostedzone/"), out var targetZone))
+                alias.HostedZoneId = targetZone.Id ?? SyncApplier.PendingZoneId(targetZone);
+        }
+        return set;
+    }
+
+    /// <summary>A set as text for comparison: values and lists in a fixed order, names in Route 53's form.</summary>
+    public static string Canonical(ResourceRecordSetJson set)
+    {
+        var copy = SyncNames.Copy(set);
+        copy.Name = SyncNames.Normalize(copy.Name ?? "");
+        copy.ResourceRecords = copy.ResourceRecords?.OrderBy(r => r.Value, StringComparer.Ordinal).ToList();
+        if (copy.AliasTarget is { } alias)
+        {
+            alias.DNSName = SyncNames.Normalize(alias.DNSName ?? "");
+            alias.HostedZoneId = alias.HostedZoneId is null ? null : HostedZoneService.StripPrefix(alias.HostedZoneId, "/hostedzone/");
+        }
+        if (copy.MultiValueAnswer == false)
+            copy.MultiValueAnswer = null;
+        return JsonSerializer.Serialize(copy, CompactJson);
+    }
+
+    private static readonly JsonSerializerOptions CompactJson = new(HostedZoneDocument.Options) { WriteIndented = false };
+
+    private static HealthCheckConfigJson TranslateConfig(HealthCheckConfigJson config, Dictionary<string, string> ids)
+    {
+        var copy = JsonSerializer.Deserialize<HealthCheckConfigJson>(JsonSerializer.Serialize(config, HostedZoneDocument.Options), HostedZoneDocument.Options)!;
+        copy.ChildHealthChecks = copy.ChildHealthChecks?.Select(c => ids.GetValueOrDefault(c, c)).ToList();
+        return copy;
+    }
+
+    /// <summary>Configs compared on what a user sets; defaults Route 53 fills in (port, interval, threshold) count as equal to absent.</summary>
+    public static bool SameConfig(HealthCheckConfigJson a, HealthCheckConfigJson b) => CanonicalConfig(a) == CanonicalConfig(b);
+
+    private static string CanonicalConfig(HealthCheckConfigJson config)
+    {
+        var node = JsonSerializer.SerializeToNode(config, HostedZoneDocument.Options)!.AsObject();
+        void Default(string name, JsonNode value)
+        {
+            if (node[name] is null)
+                node[name] = value;
+        }
+        string type = config.Type ?? "";
+        if (type != "CALCULATED")
+        {
+            Default("Port", type.StartsWith("HTTPS", StringComparison.Ordinal) ? 443 : 80);
+            Default("RequestInterval", 30);
+            Default("FailureThreshold", 3);
+        }
+        Default("MeasureLatency", false);
+        Default("Inverted", false);
+        Default("Disabled", false);
+        Default("EnableSNI", type.StartsWith("HTTPS", StringComparison.Ordinal));
+        if (node["ChildHealthChecks"] is JsonArray children)
+            node["ChildHealthChecks"] = new JsonArray(children.Select(c => c!.GetValue<string>()).Order(StringComparer.Ordinal).Select(c => (JsonNode)c).ToArray());
+        if (node["Regions"] is JsonArray regions)
+            node["Regions"] = new JsonArray(regions.Select(c => c!.GetValue<string>()).Order(StringComparer.Ordinal).Select(c => (JsonNode)c).ToArray());
+        return new JsonObject(node.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))).ToJsonString();
+    }
+
+    /// <summary>UpdateHealthCheck cannot change the type, interval or latency measuring: say so instead of failing mid-apply.</summary>
+    private static string? FixedFields(HealthCheckConfigJson current, HealthCheckConfigJson wanted)
+    {
+        var fixedFields = new List<string>();
+        if (current.Type != wanted.Type)
+            fixedFields.Add($"Type {current.Type} -> {wanted.Type}");
+        if ((current.RequestInterval ?? 30) != (wanted.RequestInterval ?? 30))
+            fixedFields.Add($"RequestInterval {current.RequestInterval} -> {wanted.RequestInterval}");
+        if ((current.MeasureLatency ?? false) != (wanted.MeasureLatency ?? false))
+            fixedFields.Add("MeasureLatency");
+        return fixedFields.Count == 0 ? null : "Route 53 cannot update " + string.Join(", ", fixedFields) + " in place; delete the target's check (and the sets using it) to recreate it";
+    }
+
+    /// <summary>One line per set: name, type, routing fields, TTL and values.</summary>
+    public static string Describe(ResourceRecordSetJson set)
+    {
+        var parts = new List<string> { SyncNames.Normalize(set.Name ?? ""), set.Type ?? "" };
+        if (set.SetIdentifier is not null) parts.Add($"id={set.SetIdentifier}");
+        if (set.Weight is not null) parts.Add($"weight={set.Weight}");
+        if (set.Region is not null) parts.Add($"region={set.Region}");
+        if (set.GeoLocation is { } geo) parts.Add($"geo={geo.ContinentCode ?? geo.CountryCode}{(geo.SubdivisionCode is null ? "" : "-" + geo.SubdivisionCode)}");
+        if (set.GeoProximityLocation is { } gp) parts.Add($"geoproximity={gp.AWSRegion ?? gp.LocalZoneGroup ?? $"{gp.Coordinates?.Latitude},{gp.Coordinates?.Longitude}"}{(gp.Bias is null ? "" : $" bias={gp.Bias}")}");
+        if (set.Failover is not null) parts.Add($"failover={set.Failover}");
+        if (set.MultiValueAnswer == true) parts.Add("multivalue");
+        if (set.CidrRoutingConfig is { } cidr) parts.Add($"cidr={cidr.CollectionId}/{cidr.LocationName}");
+        if (set.HealthCheckId is not null) parts.Add($"health={set.HealthCheckId}");
+        if (set.TTL is not null) parts.Add($"ttl={set.TTL}");
+        if (set.AliasTarget is { } alias) parts.Add($"alias={alias.DNSName}@{alias.HostedZoneId}{(alias.EvaluateTargetHealth == true ? " evaluate" : "")}");
+        if (set.ResourceRecords is { Count: > 0 } records) parts.Add(string.Join(",", records.Select(r => r.Value)));
+        return string.Join(' ', parts);
+    }
+
+    /// <summary>The plan as people read it: per zone, + create, ~ update (old and new), - delete.</summary>
+    public static void Write(SyncPlan plan, TextWriter output)
+    {
+        foreach (var check in plan.HealthChecks)
+        {
+            string target = check.Config.IPAddress ?? check.Config.FullyQualifiedDomainName ?? $"{check.Config.ChildHealthChecks?.Count ?? 0} children";
+            output.WriteLine($"health check {(check.Action == "CREATE" ? "+" : "~")} {check.Key} ({check.Config.Type} {target}{(check.Config.Port is null ? "" : ":" + check.Config.Port)}{check.Config.ResourcePath})");
+            if (check.Problem is not null)
+                output.WriteLine($"  ! {check.Problem}");
+        }
+        foreach (var zone in plan.Zones)
+        {
+            if (!zone.CreateZone && zone.Changes.Count == 0)
+            {
+                output.WriteLine($"zone {zone.Source}: in sync");
+                continue;
+            }
+            int creates = zone.Changes.Count(c => c.Action == "CREATE"), updates = zone.Changes.Count(c => c.Action == "UPSERT"), deletes = zone.Changes.Count(c => c.Action == "DELETE");
+            output.WriteLine($"zone {zone.Source}:{(zone.CreateZone ? " create the zone;" : "")} {creates} to create, {updates} to update, {deletes} to delete");
+            foreach (string warning in zone.Warnings)
+                output.WriteLine($"  ! {warning}");
+            foreach (var change in zone.Changes.OrderBy(c => SyncNames.Normalize(c.Set.Name ?? ""), StringComparer.Ordinal).ThenBy(c => c.Set.Type))
+            {
+                switch (change.Action)
+                {
+                    case "CREATE":
+                        output.WriteLine($"  + {Describe(change.New!)}");
+                        break;
+                    case "DELETE":
+                        output.WriteLine($"  - {Describe(change.Old!)}");
+                        break;
+                    default:
+                        output.WriteLine($"  ~ {Describe(change.Old!)}");
+                        output.WriteLine($"    {Describe(change.New!)}");
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>The plan for machines: zones with their changes (old and new sets as the API shapes them) and health checks.</summary>
+    public static string ToJson(SyncPlan plan) => JsonSerializer.Serialize(new
+    {
+        HasChanges = !plan.IsEmpty,
+        HealthChecks = plan.HealthChecks.Select(c => new { c.Action, c.Key, c.SourceId, TargetId = c.Existing?.Id, c.Config, c.Problem }),
+        Zones = plan.Zones.Select(z => new
+        {
+            z.Source.Name,
+            Private = z.Source.IsPrivate,
+            SourceId = z.Source.Id,
+            TargetId = z.Target.Id,
+            z.CreateZone,
+            z.Warnings,
+            Changes = z.Changes.Select(c => new { c.Action, c.Old, c.New }),
+        }),
+    }, HostedZoneDocument.Options);
+}
