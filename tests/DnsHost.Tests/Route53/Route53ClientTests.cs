@@ -233,6 +233,108 @@ public sealed class Route53ClientTests
     }
 
     [Fact]
+    public async Task Request_bodies_have_their_elements_in_the_botocore_models_order()
+    {
+        var model = JsonDocument.Parse(File.ReadAllText(BotocoreModel())).RootElement;
+        using var zones = new TestZones();
+        await using var server = await Start(zones);
+        var recorder = new BodyRecorder();
+        using var client = Client(server, handler: recorder);
+        await client.CreateHostedZoneAsync("inner.test.", "inner", "a comment", new VpcAssociation("vpc-1", "eu-west-1"));
+        var (zone, _) = await client.CreateHostedZoneAsync("order.test.", "order", "public", null);
+        var check = await client.CreateHealthCheckAsync("order", new HealthCheckConfigJson
+        {
+            IPAddress = "127.0.0.1", Port = 80, Type = "HTTPS_STR_MATCH", ResourcePath = "/", FullyQualifiedDomainName = "www.order.test", SearchString = "ok",
+            RequestInterval = 10, FailureThreshold = 2, MeasureLatency = true, Inverted = false, Disabled = false, EnableSNI = false,
+            Regions = ["us-east-1", "eu-west-1", "ap-southeast-1"],
+        });
+        await client.UpdateHealthCheckAsync(check.Id, 1, new HealthCheckConfigJson { Type = "HTTPS_STR_MATCH", Port = 81, SearchString = "fine", FailureThreshold = 3, Inverted = true, Disabled = true, EnableSNI = true });
+        await client.ChangeResourceRecordSetsAsync(zone.Id, "all kinds", [
+            Create(A("w.order.test.", "192.0.2.1", "one", 5).With(s => s.HealthCheckId = check.Id)),
+            Create(A("p.order.test.", "192.0.2.2", "point").With(s => s.GeoProximityLocation = new GeoProximityLocationJson { Coordinates = new CoordinatesJson { Latitude = "1.00", Longitude = "2.00" }, Bias = 3 })),
+            Create(new ResourceRecordSetJson { Name = "a.order.test.", Type = "A", AliasTarget = new AliasTargetJson { HostedZoneId = zone.Id, DNSName = "w.order.test.", EvaluateTargetHealth = true } }),
+        ]);
+        await client.ChangeTagsForResourceAsync("hostedzone", zone.Id, [new("a", "b")], ["c"]);
+
+        Assert.Equal(["CreateHostedZoneRequest", "CreateHostedZoneRequest", "CreateHealthCheckRequest", "UpdateHealthCheckRequest", "ChangeResourceRecordSetsRequest", "ChangeTagsForResourceRequest"],
+            recorder.Bodies.Select(b => b.Name.LocalName));
+        foreach (var body in recorder.Bodies)
+        {
+            Assert.Equal(global::DnsHost.Route53.Api.Route53Xml.Ns, body.Name.Namespace);
+            AssertInModelOrder(model.GetProperty("shapes"), body.Name.LocalName, body);
+        }
+    }
+
+    /// <summary>Children of <paramref name="element"/> are members of the shape, each once, in the order the model lists them.</summary>
+    private static void AssertInModelOrder(JsonElement shapes, string shapeName, System.Xml.Linq.XElement element)
+    {
+        if (!shapes.TryGetProperty(shapeName, out var shape))
+        {
+            Assert.Equal("GeoProximityLocation", shapeName); // the one shape the installed model may lack, see below
+            return;
+        }
+        if (shape.GetProperty("type").GetString() == "list")
+        {
+            var member = shape.GetProperty("member");
+            string item = member.TryGetProperty("locationName", out var n) ? n.GetString()! : "member";
+            foreach (var child in element.Elements())
+            {
+                Assert.Equal(item, child.Name.LocalName);
+                AssertInModelOrder(shapes, member.GetProperty("shape").GetString()!, child);
+            }
+            return;
+        }
+        if (shape.GetProperty("type").GetString() != "structure")
+        {
+            Assert.False(element.HasElements, $"{element.Name.LocalName} is a {shape.GetProperty("type")} in the model");
+            return;
+        }
+        var members = shape.GetProperty("members").EnumerateObject()
+            .Where(m => !m.Value.TryGetProperty("location", out _))
+            .Select(m => (Xml: m.Value.TryGetProperty("locationName", out var n) ? n.GetString()! : m.Name, Shape: m.Value.GetProperty("shape").GetString()!))
+            .ToList();
+        // The awscli model installed here predates geoproximity routing; Route 53's current model appends it.
+        if (shapeName == "ResourceRecordSet" && !members.Any(m => m.Xml == "GeoProximityLocation"))
+            members.Add(("GeoProximityLocation", "GeoProximityLocation"));
+        int last = -1;
+        foreach (var child in element.Elements())
+        {
+            int index = members.FindIndex(m => m.Xml == child.Name.LocalName);
+            Assert.True(index >= 0, $"{child.Name.LocalName} is not a member of {shapeName}");
+            Assert.True(index > last, $"{child.Name.LocalName} comes too late in {shapeName}: the model's order is {string.Join(", ", members.Select(m => m.Xml))}");
+            last = index;
+            AssertInModelOrder(shapes, members[index].Shape, child);
+        }
+    }
+
+    private static string BotocoreModel()
+    {
+        string[] roots = ["/usr/lib/python3/dist-packages/awscli/botocore/data", "/usr/lib/python3/dist-packages/botocore/data"];
+        return roots.Select(r => Path.Combine(r, "route53", "2013-04-01", "service-2.json")).FirstOrDefault(File.Exists)
+            ?? throw new FileNotFoundException($"the botocore route53 model (service-2.json) is in none of {string.Join(", ", roots)}; install awscli");
+    }
+
+    private sealed class BodyRecorder() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public List<System.Xml.Linq.XElement> Bodies { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Content is not null)
+                Bodies.Add(System.Xml.Linq.XElement.Parse(await request.Content.ReadAsStringAsync(cancellationToken)));
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task Fault_injection_rates_outside_0_to_1_stop_the_server_naming_the_setting()
+    {
+        using var zones = new TestZones();
+        var e = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => Start(zones, "--Api:FaultInjection:DropRate=1.5"));
+        Assert.Contains("Api:FaultInjection:DropRate", e.Message);
+    }
+
+    [Fact]
     public async Task A_path_prefix_on_the_endpoint_is_kept()
     {
         using var zones = new TestZones();
