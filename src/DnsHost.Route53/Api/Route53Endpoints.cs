@@ -23,8 +23,11 @@ public static class Route53Endpoints
 
     /// <summary>Strips a path prefix (--endpoint-url http://host/prefix) and checks the signature before routing.</summary>
     /// <param name="requestsPerSecond">Route 53's account rate limit (5 per second) when above 0, so clients' retry logic can be tested; 0 is off.</param>
-    public static void UseRoute53(this WebApplication app, SigV4Verifier verifier, int requestsPerSecond = 0, ApiMetrics? metrics = null)
+    /// <param name="faults">For tests of clients: a share of requests fails before its operation runs (throttled, 500 or dropped).</param>
+    public static void UseRoute53(this WebApplication app, SigV4Verifier verifier, int requestsPerSecond = 0, ApiMetrics? metrics = null, Route53FaultInjection? faults = null)
     {
+        if (faults is { Enabled: false })
+            faults = null;
         var limiter = requestsPerSecond > 0
             ? new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
             {
@@ -83,6 +86,19 @@ public static class Route53Endpoints
                     await WriteError(context, new Route53Exception("Throttling", "Rate exceeded", 400));
                     return;
                 }
+            }
+            // Injected faults come before the operation, so a client's retry never repeats a change that happened.
+            switch (faults?.Next())
+            {
+                case Route53FaultInjection.Fault.Throttle:
+                    await WriteError(context, new Route53Exception("Throttling", "Rate exceeded", 400));
+                    return;
+                case Route53FaultInjection.Fault.ServerError:
+                    await WriteError(context, new Route53Exception("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500));
+                    return;
+                case Route53FaultInjection.Fault.Drop:
+                    context.Abort();
+                    return;
             }
             try
             {

@@ -55,8 +55,17 @@ public interface IRoute53Client
 }
 
 /// <summary>An error answer from Route 53 (or a DnsHost), with its code, after retries.</summary>
-public sealed class Route53ClientException(string code, string message, int status) : Exception($"{code}: {message}")
+public sealed class Route53ClientException : Exception
 {
-    public string Code { get; } = code;
-    public int Status { get; } = status;
+    public Route53ClientException(string code, string message, int status) : this(code, message, status, null) { }
+
+    /// <summary>With the exception behind it: for a connection that failed or timed out, <paramref name="status"/> is 0.</summary>
+    public Route53ClientException(string code, string message, int status, Exception? inner) : base($"{code}: {message}", inner)
+    {
+        Code = code;
+        Status = status;
+    }
+
+    public string Code { get; }
+    public int Status { get; }
 }

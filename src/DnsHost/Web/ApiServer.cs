@@ -38,6 +38,13 @@ public sealed class ApiOptions
     /// </summary>
     public double PendingSeconds { get; set; }
 
+    /// <summary>
+    /// For tests of Route 53 clients only: fractions of API requests that get Throttling, InternalFailure or a
+    /// dropped connection before the operation runs (<c>Api:FaultInjection:ThrottleRate</c>, <c>ServerErrorRate</c>,
+    /// <c>DropRate</c>, each 0 to 1). All 0, the default, is off; a warning is logged at start when on.
+    /// </summary>
+    public Route53FaultInjection FaultInjection { get; set; } = new();
+
     public IReadOnlyDictionary<string, string> EffectiveAccessKeys => AccessKeys.Count > 0
         ? AccessKeys
         : new Dictionary<string, string> { ["AKIAIOSFODNN7EXAMPLE"] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
@@ -74,6 +81,8 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
             return;
         if (!ApiOptions.TryParseEndPoint(listen, out var endPoint))
             throw new ApiBindException($"Api:Listen: '{listen}' is not ADDRESS:PORT (e.g. 127.0.0.1:8053), or off (use --api)", new FormatException(listen));
+        if (options.Value.FaultInjection.Problem is { } faultProblem)
+            throw new OptionsValidationException(ApiOptions.Section, typeof(ApiOptions), [faultProblem]);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
@@ -86,7 +95,10 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         });
         var app = builder.Build();
         var apiMetrics = services.GetRequiredService<ApiMetrics>();
-        app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys), options.Value.RequestsPerSecond, apiMetrics);
+        var faults = options.Value.FaultInjection;
+        if (faults.Enabled)
+            LogFaultInjection(loggerFactory.CreateLogger<ApiServer>(), faults.ThrottleRate, faults.ServerErrorRate, faults.DropRate);
+        app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys), options.Value.RequestsPerSecond, apiMetrics, faults);
         OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>());
         MetricsEndpoint.Map(app, services.GetRequiredService<DnsHost.Server.QueryProcessor>(), services.GetRequiredService<DnsHost.Zones.ZoneRegistry>(),
             services.GetRequiredService<HealthChecker>(), apiMetrics);
@@ -113,6 +125,9 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving HTTP at {Url} (operations endpoints and the Route 53 API)")]
     private static partial void LogListening(ILogger logger, string url);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Api:FaultInjection is on, for testing clients only: {Throttle:P0} of Route 53 API requests get Throttling, {ServerError:P0} InternalFailure, {Drop:P0} a dropped connection")]
+    private static partial void LogFaultInjection(ILogger logger, double throttle, double serverError, double drop);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
