@@ -234,6 +234,13 @@ public static class SyncPlanner
             Default("RequestInterval", 30);
             Default("FailureThreshold", 3);
         }
+        else
+        {
+            // A calculated check probes nothing: services differ in whether they echo an interval and threshold for it.
+            node.Remove("RequestInterval");
+            node.Remove("FailureThreshold");
+            node.Remove("Port");
+        }
         Default("MeasureLatency", false);
         Default("Inverted", false);
         Default("Disabled", false);

@@ -327,9 +327,9 @@ public static class RoutingSelector
                 score = latency ? location.HaversineTo(set) : location.DistanceKmTo(set) * set.BiasFactor;
             }
             else
-                score = double.MaxValue / 4 + i; // no location: set order decides
+                score = double.MaxValue / 4; // no location: the smallest set identifier, so the zone's order does not matter
             trace?.Note($"  {set.SetIdentifier}: {(latencies is not null ? $"latency {score:0.#} ms" : score >= double.MaxValue / 4 ? "distance unknown" : latency ? $"distance {ClientLocation.KmFromHaversine(score):0} km" : $"biased distance {score:0} km")}{(healthy[i] ? "" : " (unhealthy)")}");
-            if (score < bestScore)
+            if (score < bestScore || (score == bestScore && best >= 0 && string.CompareOrdinal(set.SetIdentifier, sets[best].SetIdentifier) < 0))
             {
                 bestScore = score;
                 best = i;
