@@ -76,7 +76,7 @@ public sealed partial class HostedZoneService
         edit(next);
         var zone = CompileForApi(next, id);
         var change = new ApiChange(NewId('C'), DateTimeOffset.UtcNow, comment);
-        _store.SaveZone(new StoredZone(id, next.HostedZone!.Name!, next.HostedZone.CallerReference!, JsonSerializer.Serialize(next, HostedZoneDocument.Options)), change);
+        _store.SaveZone(Meta(id, next), change);
         var old = _zones[id].Zone;
         _zones[id] = (next, zone);
         _registry.Update(c => c.Without(old).With(zone));

@@ -44,6 +44,13 @@ public sealed partial class HostedZoneService
         foreach (var stored in store.Zones())
         {
             var document = JsonSerializer.Deserialize<HostedZoneDocument>(stored.Document, HostedZoneDocument.Options)!;
+            if (document.ResourceRecordSets is { } legacy)
+            {
+                // A store from before record sets had rows of their own: move them there once.
+                store.SaveZone(Meta(stored.Id, document), null, legacy.Select(s => KeyValuePair.Create(SetKey(s), JsonSerializer.Serialize(s, HostedZoneDocument.Options))).ToList());
+            }
+            else
+                document.ResourceRecordSets = stored.RecordSets.Select(s => JsonSerializer.Deserialize<ResourceRecordSetJson>(s, HostedZoneDocument.Options)!).ToList();
             var zone = Compile(document, stored.Id);
             _zones[stored.Id] = (document, zone);
             _registry.Update(c => c.With(zone));
@@ -141,7 +148,7 @@ public sealed partial class HostedZoneService
             };
             var zone = CompileForApi(document, zoneId);
             var change = new ApiChange(NewId('C'), DateTimeOffset.UtcNow, null);
-            _store.SaveZone(new StoredZone(zoneId, text, callerReference, JsonSerializer.Serialize(document, HostedZoneDocument.Options)), change);
+            _store.SaveZone(Meta(zoneId, document), change, document.ResourceRecordSets.Select(s => KeyValuePair.Create(SetKey(s), JsonSerializer.Serialize(s, HostedZoneDocument.Options))).ToList());
             _zones[zoneId] = (document, zone);
             _registry.Update(c => c.With(zone));
             return (View(zoneId, document, zone), change, true);
@@ -284,16 +291,33 @@ public sealed partial class HostedZoneService
             if (problems.Count > 0)
                 throw new Route53Exception("InvalidChangeBatch", "[" + string.Join(", ", problems) + "]", 400, problems);
 
-            var next = JsonSerializer.Deserialize<HostedZoneDocument>(JsonSerializer.Serialize(document, HostedZoneDocument.Options), HostedZoneDocument.Options)!;
+            // The new document shares everything but the set list with the old one; only the sets the batch touched are written.
+            var next = document.ShallowCopy();
             next.ResourceRecordSets = sets;
             var zone = CompileForApi(next, id);
             var change = new ApiChange(NewId('C'), DateTimeOffset.UtcNow, comment);
-            _store.SaveZone(new StoredZone(id, apex, document.HostedZone.CallerReference!, JsonSerializer.Serialize(next, HostedZoneDocument.Options)), change);
+            var touched = changes.Select(c => SetKey(c.Set)).ToHashSet(StringComparer.Ordinal);
+            var final = sets.Where(s => touched.Contains(SetKey(s))).ToDictionary(SetKey, s => s, StringComparer.Ordinal);
+            _store.SaveZone(Meta(id, next), change,
+                final.Select(f => KeyValuePair.Create(f.Key, JsonSerializer.Serialize(f.Value, HostedZoneDocument.Options))).ToList(),
+                touched.Where(k => !final.ContainsKey(k)).ToList());
             var old = _zones[id].Zone;
             _zones[id] = (next, zone);
             _registry.Update(c => c.Without(old).With(zone));
             return change;
         }
+    }
+
+    /// <summary>A record set's row key: name (lower case), type and set identifier.</summary>
+    private static string SetKey(ResourceRecordSetJson set) => $"{set.Name?.ToLowerInvariant()}|{set.Type}|{set.SetIdentifier}";
+
+    /// <summary>The zone's stored document: everything but the record sets, which are rows of their own.</summary>
+    private static StoredZone Meta(string id, HostedZoneDocument document)
+    {
+        var meta = document.ShallowCopy();
+        meta.ResourceRecordSets = null;
+        meta.CidrCollections = null;
+        return new StoredZone(id, document.HostedZone!.Name!, document.HostedZone.CallerReference!, JsonSerializer.Serialize(meta, HostedZoneDocument.Options));
     }
 
     private static bool SameKey(ResourceRecordSetJson a, ResourceRecordSetJson b) =>
@@ -310,43 +334,48 @@ public sealed partial class HostedZoneService
             throw new Route53Exception("InvalidInput", "StartRecordType can be given only with StartRecordName");
         if (startIdentifier is not null && startType is null)
             throw new Route53Exception("InvalidInput", "StartRecordIdentifier can be given only with StartRecordType");
-        List<ResourceRecordSetJson> all;
+        (string Key, ResourceRecordSetJson Set)[] all;
         lock (_write)
         {
             all = _zones.TryGetValue(id, out var entry)
-                ? entry.Document.ResourceRecordSets!.OrderBy(s => s, RecordSetOrder.Instance).ToList()
-                : FileRecordSets(id).OrderBy(s => s, RecordSetOrder.Instance).ToList();
+                ? _sorted.GetValue(entry.Document.ResourceRecordSets!, Sort)
+                : Sort(FileRecordSets(id).ToList());
         }
         int start = 0;
         if (startName is not null)
         {
             if (!Route53Names.TryParse(startName, out var wire, out var error))
                 throw new Route53Exception("InvalidInput", $"StartRecordName '{startName}': {error}");
-            var key = new ResourceRecordSetJson { Name = Route53Names.ToText(wire), Type = startType ?? "", SetIdentifier = startIdentifier };
-            start = all.FindIndex(s => RecordSetOrder.Instance.Compare(s, key) >= 0);
-            if (start < 0)
-                start = all.Count;
+            string key = OrderKey(Route53Names.ToText(wire), startType ?? "", startIdentifier);
+            // The first set at or after the key: a binary search over the sorted keys.
+            int low = 0, high = all.Length;
+            while (low < high)
+            {
+                int middle = (low + high) >>> 1;
+                if (string.CompareOrdinal(all[middle].Key, key) < 0)
+                    low = middle + 1;
+                else
+                    high = middle;
+            }
+            start = low;
         }
-        var page = all.Skip(start).Take(maxItems).ToList();
-        var next = start + maxItems < all.Count ? all[start + maxItems] : null;
+        var page = all.Skip(start).Take(maxItems).Select(e => e.Set).ToList();
+        var next = start + maxItems < all.Length ? all[start + maxItems].Set : null;
         return (page, next);
     }
 
-    private sealed class RecordSetOrder : IComparer<ResourceRecordSetJson>
-    {
-        public static readonly RecordSetOrder Instance = new();
+    /// <summary>Each zone's sets in Route 53's order, computed once per version of the zone (a change makes a new list).</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<List<ResourceRecordSetJson>, (string Key, ResourceRecordSetJson Set)[]> _sorted = new();
 
-        public int Compare(ResourceRecordSetJson? x, ResourceRecordSetJson? y)
-        {
-            static string Reversed(string? name) => string.Join('.', (name ?? "").TrimEnd('.').ToLowerInvariant().Split('.').Reverse());
-            int c = string.CompareOrdinal(Reversed(x!.Name), Reversed(y!.Name));
-            if (c == 0)
-                c = string.CompareOrdinal(x.Type ?? "", y.Type ?? "");
-            if (c == 0)
-                c = string.CompareOrdinal(x.SetIdentifier ?? "", y.SetIdentifier ?? "");
-            return c;
-        }
-    }
+    private static (string Key, ResourceRecordSetJson Set)[] Sort(List<ResourceRecordSetJson> sets) =>
+        sets.Select(s => (OrderKey(s.Name, s.Type ?? "", s.SetIdentifier), s)).OrderBy(e => e.Item1, StringComparer.Ordinal).ToArray();
+
+    /// <summary>
+    /// Route 53's order as one ordinal string: the name's labels from the right (lower case), then the
+    /// type, then the set identifier, joined by NUL, which sorts before every character of a name.
+    /// </summary>
+    private static string OrderKey(string? name, string type, string? identifier) =>
+        string.Join('.', (name ?? "").TrimEnd('.').ToLowerInvariant().Split('.').Reverse()) + "\0" + type + "\0" + identifier;
 
     /// <summary>UpdateHostedZoneComment: the comment is part of the stored zone.</summary>
     public HostedZoneView UpdateComment(string id, string? comment)
@@ -359,8 +388,7 @@ public sealed partial class HostedZoneService
             var (document, zone) = Writable(id);
             document.HostedZone!.Config ??= new HostedZoneConfigJson();
             document.HostedZone.Config.Comment = comment;
-            _store.SaveZone(new StoredZone(id, document.HostedZone.Name!, document.HostedZone.CallerReference!, JsonSerializer.Serialize(document, HostedZoneDocument.Options)),
-                new ApiChange(NewId('C'), DateTimeOffset.UtcNow, null));
+            _store.SaveZone(Meta(id, document), new ApiChange(NewId('C'), DateTimeOffset.UtcNow, null));
             return View(id, document, zone);
         }
     }

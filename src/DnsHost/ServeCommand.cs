@@ -76,6 +76,10 @@ public static class ServeCommand
         builder.Services.AddSingleton(sp => new TagService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HostedZoneService>(), sp.GetRequiredService<HealthCheckService>()));
         builder.Services.AddSingleton<ApiServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiServer>());
+        builder.Services.AddOptions<SyncServiceOptions>().Bind(builder.Configuration.GetSection(SyncServiceOptions.Section));
+        // Only when jobs are configured: the background sync is optional.
+        if (builder.Configuration.GetSection(SyncServiceOptions.Section + ":Jobs").GetChildren().Any())
+            builder.Services.AddHostedService<SyncService>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         return builder.Build();
     }

@@ -39,7 +39,7 @@ public static class SyncCommand
             var plan = await SyncPlanner.PlanAsync(source, target, options, CancellationToken.None);
             if (json && action == "plan")
                 Console.WriteLine(SyncPlanner.ToJson(plan));
-            else
+            else if (!json)
                 SyncPlanner.Write(plan, Console.Out);
             if (action == "plan")
             {
@@ -57,8 +57,9 @@ public static class SyncCommand
             progress.Done();
             foreach (string warning in summary.Warnings)
                 Console.Error.WriteLine($"warning: {warning}");
-            summary.ApiCalls += source.Counters?.Calls ?? 0;
-            summary.Retries += source.Counters?.Retries ?? 0;
+            // The whole run: both sides' listings for the plan as well as the writes.
+            summary.ApiCalls = (source.Counters?.Calls ?? 0) + (target.Counters?.Calls ?? 0);
+            summary.Retries = (source.Counters?.Retries ?? 0) + (target.Counters?.Retries ?? 0);
             summary.Elapsed = clock.Elapsed;
             if (json)
                 Console.WriteLine(JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));

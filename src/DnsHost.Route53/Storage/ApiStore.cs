@@ -2,8 +2,14 @@ using Microsoft.Data.Sqlite;
 
 namespace DnsHost.Route53.Storage;
 
-/// <summary>A hosted zone created through the API, as stored: its document is the zones/*.json shape.</summary>
-public sealed record StoredZone(string Id, string Name, string CallerReference, string Document);
+/// <summary>
+/// A hosted zone created through the API, as stored: its document is the zones/*.json shape without
+/// the record sets, which are rows of their own (<see cref="StoredZone.RecordSets"/>, in the order they were first written).
+/// </summary>
+public sealed record StoredZone(string Id, string Name, string CallerReference, string Document)
+{
+    public IReadOnlyList<string> RecordSets { get; init; } = [];
+}
 
 /// <summary>A health check created through the API: its HealthCheckConfig as JSON.</summary>
 public sealed record StoredHealthCheck(string Id, string CallerReference, long Version, string Config);
@@ -37,6 +43,11 @@ public sealed class ApiStore : IDisposable
                 name TEXT NOT NULL,
                 caller_reference TEXT NOT NULL UNIQUE,
                 document TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS record_sets (
+                zone_id TEXT NOT NULL,
+                key TEXT NOT NULL,
+                document TEXT NOT NULL,
+                PRIMARY KEY (zone_id, key));
             CREATE TABLE IF NOT EXISTS used_caller_references (caller_reference TEXT PRIMARY KEY, kind TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS health_checks (
                 id TEXT PRIMARY KEY,
@@ -79,6 +90,19 @@ public sealed class ApiStore : IDisposable
             var zones = new List<StoredZone>();
             while (reader.Read())
                 zones.Add(new StoredZone(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+            reader.Close();
+            using var sets = _db.CreateCommand();
+            sets.CommandText = "SELECT document FROM record_sets WHERE zone_id = $id ORDER BY rowid";
+            var id = sets.Parameters.Add("$id", SqliteType.Text);
+            for (int i = 0; i < zones.Count; i++)
+            {
+                id.Value = zones[i].Id;
+                using var rows = sets.ExecuteReader();
+                var list = new List<string>();
+                while (rows.Read())
+                    list.Add(rows.GetString(0));
+                zones[i] = zones[i] with { RecordSets = list };
+            }
             return zones;
         }
     }
@@ -94,12 +118,43 @@ public sealed class ApiStore : IDisposable
         }
     }
 
-    /// <summary>Inserts or replaces a zone and records the change, in one transaction.</summary>
-    public void SaveZone(StoredZone zone, ApiChange change)
+    /// <summary>
+    /// Inserts or replaces a zone's document, writes the record sets given (key to JSON) and deletes the
+    /// keys given, and records the change, in one transaction: a batch costs its own sets, not the zone's.
+    /// </summary>
+    public void SaveZone(StoredZone zone, ApiChange? change, IEnumerable<KeyValuePair<string, string>>? upsertSets = null, IEnumerable<string>? deleteSets = null)
     {
         lock (_lock)
         {
             using var tx = _db.BeginTransaction();
+            if (deleteSets is not null)
+            {
+                using var delete = _db.CreateCommand();
+                delete.Transaction = tx;
+                delete.CommandText = "DELETE FROM record_sets WHERE zone_id = $zone AND key = $key";
+                delete.Parameters.AddWithValue("$zone", zone.Id);
+                var key = delete.Parameters.Add("$key", SqliteType.Text);
+                foreach (string k in deleteSets)
+                {
+                    key.Value = k;
+                    delete.ExecuteNonQuery();
+                }
+            }
+            if (upsertSets is not null)
+            {
+                using var upsert = _db.CreateCommand();
+                upsert.Transaction = tx;
+                upsert.CommandText = "INSERT INTO record_sets (zone_id, key, document) VALUES ($zone, $key, $doc) ON CONFLICT(zone_id, key) DO UPDATE SET document = excluded.document";
+                upsert.Parameters.AddWithValue("$zone", zone.Id);
+                var key = upsert.Parameters.Add("$key", SqliteType.Text);
+                var doc = upsert.Parameters.Add("$doc", SqliteType.Text);
+                foreach (var (k, d) in upsertSets)
+                {
+                    key.Value = k;
+                    doc.Value = d;
+                    upsert.ExecuteNonQuery();
+                }
+            }
             using (var command = _db.CreateCommand())
             {
                 command.Transaction = tx;
@@ -114,7 +169,8 @@ public sealed class ApiStore : IDisposable
                 command.Parameters.AddWithValue("$doc", zone.Document);
                 command.ExecuteNonQuery();
             }
-            InsertChange(tx, change);
+            if (change is not null)
+                InsertChange(tx, change);
             tx.Commit();
         }
     }
@@ -127,7 +183,7 @@ public sealed class ApiStore : IDisposable
             using (var command = _db.CreateCommand())
             {
                 command.Transaction = tx;
-                command.CommandText = "DELETE FROM zones WHERE id = $id";
+                command.CommandText = "DELETE FROM zones WHERE id = $id; DELETE FROM record_sets WHERE zone_id = $id;";
                 command.Parameters.AddWithValue("$id", id);
                 command.ExecuteNonQuery();
             }

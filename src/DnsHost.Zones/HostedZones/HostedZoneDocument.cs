@@ -27,6 +27,9 @@ public sealed class HostedZoneDocument
     public JsonElement? ChangeInfo { get; set; }
     public string? Location { get; set; }
 
+    /// <summary>A copy that shares every member object with this one (the API replaces members, it does not edit them).</summary>
+    public HostedZoneDocument ShallowCopy() => (HostedZoneDocument)MemberwiseClone();
+
     public static readonly JsonSerializerOptions Options = new()
     {
         ReadCommentHandling = JsonCommentHandling.Skip,

@@ -180,6 +180,29 @@ public sealed class ZoneSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_background_job_in_the_server_pulls_a_remote_zone_and_follows_its_changes()
+    {
+        var remote = Side(_remote);
+        await Sync(new DirectorySide(_source.Directory), remote, new SyncOptions { Include = ["plain.test"] });
+        var zones = new TestZones();
+        await using var local = await RunningServer.StartAsync(zones.Directory, ["--data", Path.Combine(zones.Directory, "api.db"), .. Settings,
+            "--Sync:Jobs:0:Source=route53:" + _remote.ApiBase, "--Sync:Jobs:0:Target=local", "--Sync:Jobs:0:IntervalSeconds=1",
+            "--Sync:Jobs:0:AccessKeyId=" + AwsCli.ExampleAccessKey, "--Sync:Jobs:0:SecretAccessKey=" + AwsCli.ExampleSecretKey]);
+        async Task<string> Eventually(string name, string expected)
+        {
+            string answer = "";
+            for (var deadline = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < deadline && answer != expected; await Task.Delay(200))
+                answer = await Answer(local, name, RecordType.A, null);
+            return answer;
+        }
+        Assert.Equal("NoError 192.0.2.80", await Eventually("www.plain.test", "NoError 192.0.2.80"));
+        var zone = (await remote.ListZonesAsync(default)).Single(z => z.Name == "plain.test.");
+        await remote.ChangeAsync(zone, [new RecordSetChange("UPSERT", new ResourceRecordSetJson { Name = "www.plain.test.", Type = "A", TTL = 300, ResourceRecords = [new() { Value = "192.0.2.99" }] })], default);
+        Assert.Equal("NoError 192.0.2.99", await Eventually("www.plain.test", "NoError 192.0.2.99"));
+        zones.Dispose();
+    }
+
+    [Fact]
     public void Batches_respect_route53_limits_counting_upsert_twice()
     {
         RecordSetChange Create(int i, string value, string action = "CREATE") =>
