@@ -203,6 +203,28 @@ public sealed class ZoneSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_apply_interrupted_after_its_first_batch_converges_when_run_again()
+    {
+        // 2,500 sets: three batches; the run is cancelled as soon as the first one is acknowledged.
+        var sets = Enumerable.Range(0, 2500).Select(i => $"{{ \"Name\": \"n{i}.many.test.\", \"Type\": \"A\", \"TTL\": 60, \"ResourceRecords\": [ {{ \"Value\": \"10.0.{i / 256}.{i % 256}\" }} ] }}");
+        var folder = new TestZones();
+        folder.Write("many.test.json", $$"""{ "HostedZone": { "Name": "many.test." }, "ResourceRecordSets": [ {{string.Join(",", sets)}} ] }""");
+        var source = new DirectorySide(folder.Directory);
+        var target = Side(_local);
+        var plan = await SyncPlanner.PlanAsync(source, target, new SyncOptions(), default);
+        using var stop = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            SyncApplier.ApplyAsync(plan, target, true, TimeSpan.FromSeconds(30), p => stop.Cancel(), stop.Token));
+        var partial = await SyncPlanner.PlanAsync(source, target, new SyncOptions(), default);
+        Assert.False(partial.Zones[0].CreateZone);
+        Assert.Equal(1500, partial.ChangeCount);
+        var (_, summary) = await Sync(source, target);
+        Assert.Equal(2, summary!.Batches);
+        Assert.True((await Sync(source, target, apply: false)).Plan.IsEmpty);
+        folder.Dispose();
+    }
+
+    [Fact]
     public void Batches_respect_route53_limits_counting_upsert_twice()
     {
         RecordSetChange Create(int i, string value, string action = "CREATE") =>
