@@ -233,7 +233,11 @@ public sealed partial class HostedZoneService
         {
             var (document, _) = Writable(id);
             string apex = document.HostedZone!.Name!;
-            var sets = document.ResourceRecordSets!.ToList();
+            // Sets by key, so that each change costs a lookup and not a scan of the zone; the order is rebuilt below.
+            var byKey = new Dictionary<string, ResourceRecordSetJson>(document.ResourceRecordSets!.Count, StringComparer.Ordinal);
+            foreach (var existing in document.ResourceRecordSets)
+                byKey[SetKey(existing)] = existing;
+            var added = new List<string>();
             var problems = new List<string>();
             foreach (var (action, set) in changes)
             {
@@ -253,25 +257,22 @@ public sealed partial class HostedZoneService
                 if (action != "DELETE")
                     CheckCidrReference(set);
                 string describe = $"[name='{set.Name}', type='{set.Type}'{(set.SetIdentifier is null ? "" : $", set-identifier='{set.SetIdentifier}'")}]";
-                int index = sets.FindIndex(s => SameKey(s, set));
+                string key = SetKey(set);
+                bool exists = byKey.TryGetValue(key, out var current);
                 switch (action)
                 {
-                    case "CREATE" when index >= 0:
+                    case "CREATE" when exists:
                         problems.Add($"Tried to create resource record set {describe} but it already exists");
                         break;
-                    case "CREATE":
-                        sets.Add(set);
+                    case "CREATE" or "UPSERT":
+                        if (!exists)
+                            added.Add(key);
+                        byKey[key] = set;
                         break;
-                    case "UPSERT" when index >= 0:
-                        sets[index] = set;
-                        break;
-                    case "UPSERT":
-                        sets.Add(set);
-                        break;
-                    case "DELETE" when index < 0:
+                    case "DELETE" when !exists:
                         problems.Add($"Tried to delete resource record set {describe} but it was not found");
                         break;
-                    case "DELETE" when JsonSerializer.Serialize(sets[index], HostedZoneDocument.Options) != JsonSerializer.Serialize(set, HostedZoneDocument.Options):
+                    case "DELETE" when JsonSerializer.Serialize(current, HostedZoneDocument.Options) != JsonSerializer.Serialize(set, HostedZoneDocument.Options):
                         problems.Add($"Tried to delete resource record set {describe} but the values provided do not match the current values");
                         break;
                     case "DELETE" when set.Name == apex && set.Type is "SOA":
@@ -281,7 +282,7 @@ public sealed partial class HostedZoneService
                         problems.Add("A HostedZone must contain at least one NS record for the zone itself.");
                         break;
                     case "DELETE":
-                        sets.RemoveAt(index);
+                        byKey.Remove(key);
                         break;
                     default:
                         problems.Add($"Action '{action}' is not CREATE, DELETE or UPSERT");
@@ -290,6 +291,15 @@ public sealed partial class HostedZoneService
             }
             if (problems.Count > 0)
                 throw new Route53Exception("InvalidChangeBatch", "[" + string.Join(", ", problems) + "]", 400, problems);
+
+            // The zone's order: sets that stay keep their place (with their new values), new ones follow in the batch's order.
+            var emitted = new HashSet<string>(StringComparer.Ordinal);
+            var sets = new List<ResourceRecordSetJson>(byKey.Count);
+            foreach (string key in document.ResourceRecordSets.Select(SetKey).Concat(added))
+            {
+                if (byKey.TryGetValue(key, out var set) && emitted.Add(key))
+                    sets.Add(set);
+            }
 
             // The new document shares everything but the set list with the old one; only the sets the batch touched are written.
             var next = document.ShallowCopy();
@@ -319,9 +329,6 @@ public sealed partial class HostedZoneService
         meta.CidrCollections = null;
         return new StoredZone(id, document.HostedZone!.Name!, document.HostedZone.CallerReference!, JsonSerializer.Serialize(meta, HostedZoneDocument.Options));
     }
-
-    private static bool SameKey(ResourceRecordSetJson a, ResourceRecordSetJson b) =>
-        string.Equals(a.Name, b.Name, StringComparison.OrdinalIgnoreCase) && a.Type == b.Type && a.SetIdentifier == b.SetIdentifier;
 
     /// <summary>
     /// One page of record sets in Route 53's order (names compared label by label from the right, then
