@@ -47,12 +47,17 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options,
     /// <param name="source">The client's address: routing policies, private zones and EDNS Client Subnet use it.</param>
     public QueryDisposition Process(ReadOnlySpan<byte> query, Span<byte> response, bool overTcp, bool transferAllowed, in IpPrefix source, out int length, out Zone? transferZone)
     {
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool timed = DnsMetrics.ShouldTime();
+        long start = timed ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         var disposition = ProcessCore(query, response, overTcp, transferAllowed, source, out length, out transferZone);
         if (disposition == QueryDisposition.Drop || length < 4)
             Metrics.RecordDropped();
         else
-            Metrics.Record(overTcp, response[3] & 0x0F, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+        {
+            Metrics.Record(overTcp, response[3] & 0x0F);
+            if (timed)
+                Metrics.RecordLatency(System.Diagnostics.Stopwatch.GetTimestamp() - start);
+        }
         return disposition;
     }
 

@@ -43,7 +43,7 @@ public static class MetricsEndpoint
         Header("dnshost_dns_zone_queries_total", "counter", "Queries answered from each zone (restarts when the zone is reloaded or changed).");
         foreach (var zone in zones.Current.AllZones.OrderBy(z => z.OriginText, StringComparer.Ordinal))
             text.Append($"dnshost_dns_zone_queries_total{{zone=\"{Escape(zone.OriginText)}\",private=\"{(zone.IsPrivate ? "true" : "false")}\"}} {zone.Queries}\n");
-        Header("dnshost_dns_answer_seconds", "histogram", "Time to build a response, from parsing the query to the last byte written.");
+        Header("dnshost_dns_answer_seconds", "histogram", $"Time to build a response, from parsing the query to the last byte written; one query in {DnsMetrics.LatencySampling} per thread is timed.");
         var buckets = dns.CumulativeBuckets();
         for (int i = 0; i < DnsMetrics.LatencyBuckets.Length; i++)
             text.Append($"dnshost_dns_answer_seconds_bucket{{le=\"{F(DnsMetrics.LatencyBuckets[i])}\"}} {buckets[i]}\n");
