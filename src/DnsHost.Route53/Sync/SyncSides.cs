@@ -48,6 +48,8 @@ public interface ISyncSide
 /// <summary>A Route 53 account through <see cref="IRoute53Client"/>.</summary>
 public sealed class Route53Side(IRoute53Client client, string description) : ISyncSide
 {
+    private readonly string _run = DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+
     public string Description => description;
     public ClientCounters? Counters => client.Counters;
 
@@ -72,8 +74,9 @@ public sealed class Route53Side(IRoute53Client client, string description) : ISy
 
     public async Task CreateZoneAsync(SyncZone zone, CancellationToken cancellationToken)
     {
-        // A stable caller reference makes a re-run after an interruption find the zone it made (Route 53 answers the same zone again).
-        string reference = ("dnshost-sync:" + zone.Name + (zone.IsPrivate ? ":private" : ""));
+        // One caller reference per zone and run: a retry within the run gets the same zone back (Route 53
+        // answers it again), and a later run can create the zone anew after someone deleted it.
+        string reference = $"dnshost-sync:{_run}:{zone.Name}{(zone.IsPrivate ? ":private" : "")}";
         var (created, _) = await client.CreateHostedZoneAsync(zone.Name, reference[..Math.Min(reference.Length, 128)], zone.Comment, zone.IsPrivate ? zone.Vpcs.FirstOrDefault() : null, cancellationToken);
         zone.Id = created.Id;
     }
