@@ -83,6 +83,14 @@ public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor 
                     return;
 
                 var disposition = processor.Process(request.AsSpan(0, length), response.AsSpan(2, ushort.MaxValue), overTcp: true, transferAllowed, source, out int written, out var zone);
+                if (disposition == QueryDisposition.Recurse)
+                {
+                    // Answered in order, like everything on this connection (RFC 7766 6.2.1.1 allows either).
+                    written = await processor.ResolveAsync(request.AsMemory(0, length), response.AsMemory(2, ushort.MaxValue), overTcp: true, source);
+                    if (written == 0)
+                        continue;
+                    disposition = QueryDisposition.Respond;
+                }
                 if (disposition == QueryDisposition.Drop)
                     continue;
                 if (disposition == QueryDisposition.ZoneTransfer)

@@ -24,6 +24,8 @@ switch (command.Verb)
         return await HealthCommand.RunAsync(command);
     case "drill":
         return await DrillCommand.RunAsync(command);
+    case "flush":
+        return await FlushCommand.RunAsync(command);
     case "serve":
         return await ServeCommand.RunAsync(command);
     default:

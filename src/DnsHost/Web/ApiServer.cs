@@ -82,8 +82,10 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         var apiMetrics = services.GetRequiredService<ApiMetrics>();
         app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys), options.Value.RequestsPerSecond, apiMetrics);
         OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>());
+        var recursion = services.GetRequiredService<DnsHost.Server.RecursionService>();
+        ResolverEndpoints.Map(app, recursion);
         MetricsEndpoint.Map(app, services.GetRequiredService<DnsHost.Server.QueryProcessor>(), services.GetRequiredService<DnsHost.Zones.ZoneRegistry>(),
-            services.GetRequiredService<HealthChecker>(), apiMetrics);
+            services.GetRequiredService<HealthChecker>(), apiMetrics, recursion.Resolver?.Metrics);
         app.MapRoute53HealthChecks(healthChecks);
         app.MapRoute53(hostedZones);
         try
