@@ -23,7 +23,7 @@ public sealed class UpstreamSelectionTests : IDisposable
         silent.Mode = FakeUpstream.Behaviour.Silent;
         using var good = Upstream();
         await using var server = await RunningServer.StartAsync(_zones.Directory,
-            $"--Resolver:Forwarders:0={silent.Address}", $"--Resolver:Forwarders:1={good.Address}", "--Resolver:UpstreamTimeoutMs=300");
+            $"--Resolver:Forwarders:0={silent.Address}", $"--Resolver:Forwarders:1={good.Address}", "--Resolver:UpstreamTimeoutMs=500");
         for (int i = 0; i < Names.Length; i++)
         {
             var response = await server.UdpAsync(TestQuery.Build($"{Names[i]}.up.lab", RecordType.A, rd: true));
