@@ -144,9 +144,10 @@ public sealed class FakeUpstream : IDisposable
             writer.TryWriteRecord(DnsSection.Answer, cname.Owner, cname.Type, RecordClass.IN, cname.Ttl, cname.RData);
             current = cname.RData;
             exists = false;
-            if (!DnsName.IsSubdomainOf(current, _origin))
-                return buffer[..writer.Finish()];
         }
+        // A chain that leaves the zone ends with the CNAME (RFC 1034 4.3.2 step 3a).
+        if (!DnsName.IsSubdomainOf(current, _origin))
+            return buffer[..writer.Finish()];
         // RFC 2308: NXDOMAIN or NODATA with the zone's SOA, whose MINIMUM is the negative TTL.
         bool nameExists = exists || records.Any(r => DnsName.IsSubdomainOf(r.Owner, current));
         writer.SetResponseCode(nameExists ? ResponseCode.NoError : ResponseCode.NXDomain);
