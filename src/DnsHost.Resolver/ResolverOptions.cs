@@ -61,11 +61,9 @@ public sealed class ResolverOptions
     /// <summary>Parses IP[:PORT] (port 53 when absent); throws FormatException naming the setting.</summary>
     public static IPEndPoint ParseServer(string text, string setting)
     {
-        var trimmed = text.Trim();
-        if (IPAddress.TryParse(trimmed, out var bare))
-            return new IPEndPoint(bare, 53);
-        if (IPEndPoint.TryParse(trimmed, out var endPoint) && endPoint.Port > 0)
-            return endPoint;
+        // IPEndPoint reads "[::1]:5353", "127.0.0.1:8600", and a bare address with port 0 (IPv6 without brackets too).
+        if (IPEndPoint.TryParse(text.Trim(), out var endPoint))
+            return endPoint.Port == 0 ? new IPEndPoint(endPoint.Address, 53) : endPoint;
         throw new FormatException($"{setting}: '{text}' is not IP[:PORT] (e.g. 192.0.2.53, 127.0.0.1:8600 or [::1]:53)");
     }
 }

@@ -37,12 +37,23 @@ public sealed class ResponseCache
         if (entry.Ttl == 0)
             return;
         entry.Key = key;
-        long delta = entry.Size + key.Length;
-        _entries.AddOrUpdate(key, entry, (_, old) =>
+        long added = entry.Size + key.Length, delta;
+        while (true)
         {
-            delta -= old.Size + key.Length;
-            return entry;
-        });
+            if (_entries.TryGetValue(key, out var old))
+            {
+                if (_entries.TryUpdate(key, entry, old))
+                {
+                    delta = added - (old.Size + key.Length);
+                    break;
+                }
+            }
+            else if (_entries.TryAdd(key, entry))
+            {
+                delta = added;
+                break;
+            }
+        }
         if (Interlocked.Add(ref _bytes, delta) > _options.MaxBytes)
             Evict(entry.StoredAt);
     }

@@ -11,6 +11,7 @@ namespace DnsHost.Tests.Resolver;
 /// queries it gets: TTLs counting down, negative caching, expiry, memory bound, prefetch,
 /// serve-stale, coalescing, flush, DNSSEC pass-through and the /metrics figures.
 /// </summary>
+[Collection("Console")]
 public sealed class CacheBehaviourTests : IDisposable
 {
     private readonly TestZones _zones = new();
