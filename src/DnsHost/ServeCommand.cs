@@ -142,6 +142,12 @@ public static class ServeCommand
             Console.Error.WriteLine($"dnshost: invalid setting: {string.Join("; ", e.Failures)}");
             return 78;
         }
+        catch (OperationCanceledException)
+        {
+            // SIGTERM (or Ctrl+C) while the hosted services were still starting, e.g. before Kestrel
+            // had bound: the host stops what did start; that is a clean stop, not a crash (exit 134).
+            return 0;
+        }
         catch (Exception e) when (e is DirectoryNotFoundException or FormatException or FileNotFoundException or MaxMind.Db.InvalidDatabaseException)
         {
             Console.Error.WriteLine($"dnshost: {e.Message}");
