@@ -105,7 +105,9 @@ public sealed class IterativeResolver
     /// <summary>Walks referrals from the closest known cut until a server answers for <paramref name="name"/>.</summary>
     private async Task<(UpstreamMessage Message, byte[] Zone)?> QueryAuthoritativeAsync(byte[] name, ushort qtype, ushort cls, Work work, int depth, CancellationToken cancel)
     {
-        var delegation = ClosestDelegation(name);
+        // RFC 4035 3.1.4.1: DS lives on the parent side of the cut, so ask from the parent's servers.
+        bool parentSide = qtype == (ushort)RecordType.DS && name.Length > 1;
+        var delegation = ClosestDelegation(parentSide ? DnsName.Parent(name).ToArray() : name);
         for (int referral = 0; referral < MaxReferrals; referral++)
         {
             var servers = await ServersAsync(delegation, work, depth, cancel);
@@ -126,7 +128,7 @@ public sealed class IterativeResolver
                     if (reply.Status != UpstreamStatus.Response)
                         continue;
                     var message = UpstreamMessage.Parse(reply.Message);
-                    var kind = message is null ? Kind.Lame : Classify(message, delegation.Zone, name, out next);
+                    var kind = message is null ? Kind.Lame : Classify(message, delegation.Zone, name, parentSide, out next);
                     if (kind == Kind.Lame)
                     {
                         server.RecordError(_options.UpstreamTimeoutMs);
@@ -148,7 +150,7 @@ public sealed class IterativeResolver
     }
 
     /// <summary>Is this an answer, a referral further down, or a server that is lame for the zone (RFC 4697 2.1)?</summary>
-    private Kind Classify(UpstreamMessage message, byte[] zone, byte[] name, out Delegation? referral)
+    private Kind Classify(UpstreamMessage message, byte[] zone, byte[] name, bool parentSide, out Delegation? referral)
     {
         referral = null;
         if (message.ResponseCode is not (ResponseCode.NoError or ResponseCode.NXDomain))
@@ -161,7 +163,8 @@ public sealed class IterativeResolver
         {
             var cut = ns[0].Owner;
             // Only a referral strictly down from this zone towards the name; an upward or sideways one is lame.
-            if (ns.Any(r => !Same(r.Owner, cut)) || Same(cut, zone) || !DnsName.IsSubdomainOf(cut, zone) || !DnsName.IsSubdomainOf(name, cut))
+            if (ns.Any(r => !Same(r.Owner, cut)) || Same(cut, zone) || !DnsName.IsSubdomainOf(cut, zone) || !DnsName.IsSubdomainOf(name, cut)
+                || (parentSide && Same(cut, name)))
                 return Kind.Lame;
             var names = ns.Select(r => r.TargetName()).ToArray();
             // Glue: addresses of the named servers, and only from inside the referring zone's bailiwick.
@@ -221,18 +224,26 @@ public sealed class IterativeResolver
         return servers;
     }
 
+    /// <summary>A name server's IPv4 addresses, else (with IPv6 available) its IPv6 ones.</summary>
     private async Task<IPAddress[]> AddressesAsync(byte[] host, Work work, int depth, CancellationToken cancel)
     {
-        var key = CacheKey.Create(host, (ushort)RecordType.A, RecordClass.IN);
+        var v4 = await AddressesAsync(host, RecordType.A, work, depth, cancel);
+        return v4.Length > 0 || !Socket.OSSupportsIPv6 ? v4 : await AddressesAsync(host, RecordType.AAAA, work, depth, cancel);
+    }
+
+    private async Task<IPAddress[]> AddressesAsync(byte[] host, RecordType type, Work work, int depth, CancellationToken cancel)
+    {
+        var key = CacheKey.Create(host, (ushort)type, RecordClass.IN);
         if (!_cache.TryGet(key, out var answer) || !answer.IsFresh(Environment.TickCount64))
         {
-            answer = (await ResolveAsync(host, (ushort)RecordType.A, RecordClass.IN, work, depth + 1, cancel))!;
+            answer = (await ResolveAsync(host, (ushort)type, RecordClass.IN, work, depth + 1, cancel))!;
             if (answer is null)
                 return [];
             if (answer.ResponseCode is ResponseCode.NoError or ResponseCode.NXDomain)
                 _cache.Store(key, answer);
         }
-        return answer.Records.Where(r => r.Section == DnsSection.Answer && r.Type == (ushort)RecordType.A && r.RDataLength == 4)
+        int length = type == RecordType.A ? 4 : 16;
+        return answer.Records.Where(r => r.Section == DnsSection.Answer && r.Type == (ushort)type && r.RDataLength == length)
             .Select(r => new IPAddress(answer.RData(r))).ToArray();
     }
 

@@ -168,30 +168,43 @@ public sealed class RecursiveResolver
         return await _iterative!.ResolveAsync(name, type, cls, cancel);
     }
 
-    /// <summary>Asks the upstream resolvers, fastest measured first, moving on after a timeout, an error or an unusable answer.</summary>
+    /// <summary>
+    /// Asks the upstream resolvers, fastest measured first, moving on after a timeout, an error or an
+    /// unusable answer; a second round when nothing but timeouts came back (a lost datagram).
+    /// </summary>
     private async Task<CachedAnswer?> ForwardAsync(UpstreamServer[] servers, byte[] name, ushort type, ushort cls, CancellationToken cancel)
     {
-        foreach (var server in UpstreamServer.ByResponseTime(servers))
+        for (int round = 0; round < 2; round++)
         {
-            var reply = await _client.ExchangeAsync(server, name, type, cls, recursionDesired: true, cancel);
-            if (reply.Status != UpstreamStatus.Response)
-                continue;
-            DnsHeader.TryRead(reply.Message, out var header);
-            var rcode = (ResponseCode)header.ResponseCodeLow;
-            if (rcode is not (ResponseCode.NoError or ResponseCode.NXDomain))
+            bool onlyTimeouts = true;
+            foreach (var server in UpstreamServer.ByResponseTime(servers))
             {
-                server.RecordError(_options.UpstreamTimeoutMs);
-                continue;
+                var reply = await _client.ExchangeAsync(server, name, type, cls, recursionDesired: true, cancel);
+                onlyTimeouts &= reply.Status == UpstreamStatus.Timeout;
+                if (reply.Status != UpstreamStatus.Response)
+                    continue;
+                var answer = Accept(server, reply);
+                if (answer is not null)
+                    return answer;
             }
-            var builder = new CachedAnswerBuilder();
-            if (!builder.AddFromMessage(reply.Message, DnsName.Root))
-            {
-                server.RecordError(_options.UpstreamTimeoutMs);
-                continue;
-            }
-            return builder.Build(rcode, _options.Cache, Environment.TickCount64);
+            if (!onlyTimeouts)
+                break;
         }
         return null;
+    }
+
+    /// <summary>A forwarded NOERROR or NXDOMAIN that parses, as a cache entry; anything else counts against the server.</summary>
+    private CachedAnswer? Accept(UpstreamServer server, in UpstreamReply reply)
+    {
+        DnsHeader.TryRead(reply.Message, out var header);
+        var rcode = (ResponseCode)header.ResponseCodeLow;
+        var builder = new CachedAnswerBuilder();
+        if (rcode is not (ResponseCode.NoError or ResponseCode.NXDomain) || !builder.AddFromMessage(reply.Message, DnsName.Root))
+        {
+            server.RecordError(_options.UpstreamTimeoutMs);
+            return null;
+        }
+        return builder.Build(rcode, _options.Cache, Environment.TickCount64);
     }
 
     /// <summary>Empties the cache (and what iteration learned about zone cuts); returns the entries dropped.</summary>

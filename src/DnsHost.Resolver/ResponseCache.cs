@@ -95,17 +95,11 @@ public sealed class ResponseCache
         {
             long target = _options.MaxBytes * 9 / 10;
             long staleLimit = _options.ServeStale ? _options.MaxStaleSeconds * 1000L : 0;
-            // Least useful first: useless (expired past the stale window), then by last use, fewer hits first on ties.
-            var victims = _entries.ToArray();
-            Array.Sort(victims, (a, b) =>
-            {
-                bool deadA = now - a.Value.ExpiresAt > staleLimit, deadB = now - b.Value.ExpiresAt > staleLimit;
-                if (deadA != deadB)
-                    return deadA ? -1 : 1;
-                int byUse = a.Value.LastUsed.CompareTo(b.Value.LastUsed);
-                return byUse != 0 ? byUse : a.Value.Hits.CompareTo(b.Value.Hits);
-            });
-            foreach (var (key, entry) in victims)
+            // Least useful first: useless (expired past the stale window), then by last use, fewer hits first
+            // on ties. The figures are copied first: readers keep changing them, and a sort must see fixed keys.
+            var victims = _entries.Select(e => (e.Key, e.Value, Dead: now - e.Value.ExpiresAt > staleLimit, e.Value.LastUsed, e.Value.Hits))
+                .OrderByDescending(v => v.Dead).ThenBy(v => v.LastUsed).ThenBy(v => v.Hits).ToArray();
+            foreach (var (key, entry, _, _, _) in victims)
             {
                 if (Volatile.Read(ref _bytes) <= target)
                     break;

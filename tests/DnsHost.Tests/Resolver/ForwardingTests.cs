@@ -60,8 +60,7 @@ public sealed class ForwardingTests(ForwardingUpstreams upstreams) : IClassFixtu
     public async Task InitializeAsync() => _server = await RunningServer.StartAsync(_zones.Directory,
         $"--Resolver:Forwarders:0={upstreams.NsdAddress}",
         $"--Resolver:ConditionalForwarders:lab:0={upstreams.NsdAddress}",
-        $"--Resolver:ConditionalForwarders:corp.lab:0={upstreams.KnotAddress}",
-        "--Resolver:UpstreamTimeoutMs=500");
+        $"--Resolver:ConditionalForwarders:corp.lab:0={upstreams.KnotAddress}");
 
     public async Task DisposeAsync()
     {

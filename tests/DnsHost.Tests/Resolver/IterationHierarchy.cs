@@ -48,6 +48,7 @@ public sealed class IterationHierarchy : IAsyncLifetime
             @            IN NS  ns
             ns           IN A   127.0.0.3
             corp         IN NS  ns.corp
+            corp         IN DS  60485 8 2 D4B7D520E7BB5F0F67674A0CCEB1E3E0614B93C4F9E99B8383F6A1E4469DA50A
             ns.corp      IN A   127.0.0.4
             other        IN NS  ns1.corp.lab.
             lame         IN NS  ns1.lame

@@ -138,6 +138,20 @@ public sealed class IterationTests(IterationHierarchy hierarchy) : IClassFixture
     }
 
     [Fact]
+    public async Task Ds_is_asked_of_the_parent_zone()
+    {
+        // Prime the child's cut first: DS must still come from lab.'s server, not from corp.lab.'s.
+        await Ask("host.corp.lab");
+        var response = await Ask("corp.lab", RecordType.DS);
+        Assert.Equal(ResponseCode.NoError, response.ResponseCode);
+        Assert.Equal(["60485 8 2 D4B7D520E7BB5F0F67674A0CCEB1E3E0614B93C4F9E99B8383F6A1E4469DA50A"], response.AnswerData("DS"));
+        var none = await Ask("other.lab", RecordType.DS);
+        Assert.Equal(ResponseCode.NoError, none.ResponseCode);
+        Assert.Empty(none.Answer);
+        Assert.Equal("lab.", Assert.Single(none.Authority, r => r.Type == "SOA").Name);
+    }
+
+    [Fact]
     public async Task Loops_are_cut_with_servfail()
     {
         Assert.Equal(ResponseCode.ServFail, (await Ask("cycle1.corp.lab")).ResponseCode);
