@@ -36,7 +36,14 @@ public sealed class ForwardingUpstreams : IAsyncLifetime
             ns     IN A   10.1.2.53
             host   IN A   10.1.2.3
             """);
-        Nsd = await NsdServer.StartAsync([("fwd.lab.", fwd), ("example.test.", rival)]);
+        // A public priv.lab. upstream; DnsHost also holds a private priv.lab. for one VPC.
+        var priv = _files.Write("priv.lab.zone", """
+            $TTL 300
+            @      IN SOA ns.priv.lab. hostmaster.priv.lab. 1 3600 600 86400 5
+            @      IN NS  ns
+            www    IN A   192.0.2.99
+            """);
+        Nsd = await NsdServer.StartAsync([("fwd.lab.", fwd), ("example.test.", rival), ("priv.lab.", priv)]);
         Knot = await KnotServer.StartAsync([("corp.lab.", corp)]);
     }
 
@@ -166,6 +173,25 @@ public sealed class RecursionAccessTests(ForwardingUpstreams upstreams) : IClass
         var local = await server.UdpAsync(TestQuery.Build("www.example.test", RecordType.A, rd: true));
         Assert.Equal(ResponseCode.NoError, local.ResponseCode);
         Assert.False(local.RA);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1/32", "10.10.10.10", true)]
+    [InlineData("10.9.0.0/16", "192.0.2.99", false)]
+    public async Task A_private_zone_answers_only_the_clients_that_see_it(string vpcNetwork, string expected, bool authoritative)
+    {
+        using var zones = new TestZones();
+        zones.Write("priv.lab.json", """
+            { "HostedZone": { "Id": "/hostedzone/ZPRIVLAB", "Name": "priv.lab.", "Config": { "PrivateZone": true } },
+              "VPCs": [ { "VPCRegion": "eu-west-1", "VPCId": "vpc-lab" } ],
+              "ResourceRecordSets": [ { "Name": "www.priv.lab.", "Type": "A", "TTL": 60, "ResourceRecords": [ { "Value": "10.10.10.10" } ] } ] }
+            """);
+        await using var server = await RunningServer.StartAsync(zones.Directory,
+            $"--Resolver:Forwarders:0={upstreams.NsdAddress}", $"--Vpcs:vpc-lab:0={vpcNetwork}");
+        var response = await server.UdpAsync(TestQuery.Build("www.priv.lab", RecordType.A, rd: true));
+        Assert.Equal([expected], response.AnswerData("A"));
+        Assert.Equal(authoritative, response.AA);
+        Assert.True(response.RA);
     }
 
     [Fact]
