@@ -18,7 +18,8 @@ public sealed class CacheBehaviourTests : IDisposable
     private readonly FakeUpstream _upstream = new FakeUpstream("up.lab.", negativeTtl: 2)
         .A("www.up.lab", "192.0.2.1", ttl: 10)
         .A("short.up.lab", "192.0.2.2", ttl: 1)
-        .A("two.up.lab", "192.0.2.3", ttl: 2);
+        .A("two.up.lab", "192.0.2.3", ttl: 2)
+        .A("a-rather-long-host-name.up.lab", "192.0.2.4");
 
     public void Dispose()
     {
@@ -212,6 +213,19 @@ public sealed class CacheBehaviourTests : IDisposable
         var plain = await Ask(server, "www.up.lab");
         Assert.DoesNotContain(plain.Answer, r => r.Type == "RRSIG");
         Assert.Equal(["192.0.2.1"], plain.AnswerData("A"));
+    }
+
+    [Fact]
+    public async Task Case_randomisation_mixes_the_case_sent_upstream()
+    {
+        await using var server = await Start("--Resolver:RandomizeCase=true");
+        var response = await Ask(server, "a-rather-long-host-name.up.lab");
+        Assert.Equal(["192.0.2.4"], response.AnswerData("A"));
+        // 24 letters each upper-cased with probability 1/2: all lower-case once in 16 million runs.
+        Assert.NotEqual("a-rather-long-host-name.up.lab.", _upstream.LastQuestionName);
+        Assert.Equal("a-rather-long-host-name.up.lab.", _upstream.LastQuestionName.ToLowerInvariant());
+        // The client still sees its own question.
+        Assert.Equal("a-rather-long-host-name.up.lab.", response.QuestionName);
     }
 
     [Fact]

@@ -41,6 +41,8 @@ public sealed class FakeUpstream : IDisposable
     public volatile bool ForgeFirst;
     public int Queries => Volatile.Read(ref _queries);
     public ConcurrentDictionary<string, int> QueriesByName { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The last question name exactly as it arrived (case included).</summary>
+    public volatile string LastQuestionName = "";
     /// <summary>Whether the last query carried DO (RFC 3225).</summary>
     public volatile bool LastDnssecOk;
 
@@ -110,7 +112,8 @@ public sealed class FakeUpstream : IDisposable
         if (!reader.TryReadHeader(out var header) || !reader.TryReadQuestion(name, out var question))
             return null;
         var qname = name[..question.NameLength].ToArray();
-        QueriesByName.AddOrUpdate(DnsName.ToText(qname).ToLowerInvariant(), 1, (_, n) => n + 1);
+        LastQuestionName = DnsName.ToText(qname);
+        QueriesByName.AddOrUpdate(LastQuestionName.ToLowerInvariant(), 1, (_, n) => n + 1);
         LastDnssecOk = query.Length >= 4 && HasDo(query);
         var buffer = new byte[4096];
         var writer = new DnsMessageWriter(buffer, 1232);

@@ -21,7 +21,7 @@ public sealed class ForwardingUpstreams : IAsyncLifetime
             www    IN A   192.0.2.1
             alias  IN CNAME www
             txt    IN TXT "forwarded"
-            """);
+            """ + "\n" + string.Join("\n", Enumerable.Range(1, 100).Select(i => $"big IN A 10.2.0.{i}")) + "\n");
         // The same name as the local sample zone, with other data: local answers must win.
         var rival = _files.Write("example.test.zone", """
             $TTL 300
@@ -146,6 +146,14 @@ public sealed class ForwardingTests(ForwardingUpstreams upstreams) : IClassFixtu
         Assert.Equal([7, 8], responses.Select(r => (int)r.Id));
         Assert.Equal(["192.0.2.1"], responses[0].AnswerData("A"));
         Assert.Equal(["10.1.2.3"], responses[1].AnswerData("A"));
+    }
+
+    [Fact]
+    public async Task A_truncated_forwarded_answer_is_fetched_over_tcp()
+    {
+        // 100 addresses do not fit the 1232 bytes the resolver offers NSD over UDP.
+        var response = (await _server.TcpAsync(TestQuery.Build("big.fwd.lab", RecordType.A, rd: true)))[0];
+        Assert.Equal(100, response.AnswerData("A").Count());
     }
 
     [Fact]
