@@ -75,14 +75,20 @@ public sealed class UpstreamClient(ResolverOptions options, ResolverMetrics metr
         socket.Bind(new IPEndPoint(endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
         socket.Connect(endPoint);
         await socket.SendAsync(query, SocketFlags.None, cancel);
-        var buffer = new byte[4096];
-        while (true)
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
+        try
         {
-            int received = await socket.ReceiveAsync(buffer, SocketFlags.None, cancel);
-            var message = buffer.AsSpan(0, received);
-            if (Matches(message, id, sentName, type, cls))
-                return new UpstreamReply(UpstreamStatus.Response, message.ToArray(), false);
-            metrics.RecordMismatched();
+            while (true)
+            {
+                int received = await socket.ReceiveAsync(buffer, SocketFlags.None, cancel);
+                if (Matches(buffer.AsSpan(0, received), id, sentName, type, cls))
+                    return new UpstreamReply(UpstreamStatus.Response, buffer.AsSpan(0, received).ToArray(), false);
+                metrics.RecordMismatched();
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

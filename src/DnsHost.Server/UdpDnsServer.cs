@@ -214,10 +214,12 @@ public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor 
 
     private async Task RecurseAsync(Socket socket, byte[] query, SocketAddress remote, IpPrefix source)
     {
-        var response = ArrayPool<byte>.Shared.Rent(ushort.MaxValue);
+        // A UDP answer never passes Dns:MaxUdpPayload (at most 4096); a small buffer keeps the pool's
+        // arrays reusable when thousands of misses wait at once.
+        var response = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
-            int length = await processor.ResolveAsync(query, response.AsMemory(0, ushort.MaxValue), overTcp: false, source);
+            int length = await processor.ResolveAsync(query, response.AsMemory(0, 4096), overTcp: false, source);
             // A blocking send: the socket stays in the blocking mode the receive loops (and recvmmsg) rely on.
             if (length > 0)
                 socket.SendTo(response.AsSpan(0, length), SocketFlags.None, remote);
