@@ -177,6 +177,18 @@ public sealed class CacheBehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task Pipelined_tcp_queries_are_not_held_up_by_a_slow_resolution()
+    {
+        await using var server = await Start();
+        await Ask(server, "two.up.lab");
+        _upstream.DelayMs = 400;
+        var responses = await server.TcpAsync(TestQuery.Build("www.up.lab", RecordType.A, id: 1, rd: true), TestQuery.Build("two.up.lab", RecordType.A, id: 2, rd: true));
+        // The cache hit (ID 2) goes out while the miss (ID 1) still waits for upstream (RFC 7766 6.2.1.1).
+        Assert.Equal([2, 1], responses.Select(r => (int)r.Id));
+        Assert.Equal(["192.0.2.1"], responses[1].AnswerData("A"));
+    }
+
+    [Fact]
     public async Task Flush_drops_one_name_or_everything()
     {
         await using var server = await Start();
