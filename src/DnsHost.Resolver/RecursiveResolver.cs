@@ -34,7 +34,7 @@ public sealed class RecursiveResolver
         _forwarders = options.Forwarders.Select(f => Metrics.Server(ResolverOptions.ParseServer(f, "Resolver:Forwarders"))).ToArray();
         if (_forwarders.Length == 0)
         {
-            var hints = options.RootHints is null ? RootHints.BuiltIn : RootHints.Load(options.RootHints);
+            var hints = string.IsNullOrEmpty(options.RootHints) ? RootHints.BuiltIn : RootHints.Load(options.RootHints);
             _iterative = new IterativeResolver(options, hints, _client, Metrics, Cache);
         }
         _staleTtl = (uint)options.Cache.StaleAnswerTtl;

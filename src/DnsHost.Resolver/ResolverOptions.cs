@@ -54,7 +54,7 @@ public sealed class ResolverOptions
 
     public ResolverCacheOptions Cache { get; set; } = new();
 
-    public bool IsEnabled => Enabled ?? (Forwarders.Count > 0 || ConditionalForwarders.Count > 0 || RootHints is not null);
+    public bool IsEnabled => Enabled ?? (Forwarders.Count > 0 || ConditionalForwarders.Count > 0 || !string.IsNullOrEmpty(RootHints));
 
     public IReadOnlyList<string> EffectiveAllowRecursion => AllowRecursion.Count > 0 ? AllowRecursion : ["127.0.0.0/8", "::1/128"];
 

@@ -51,7 +51,7 @@ public static class ServeCommand
         builder.Services.AddSingleton<HealthStates>();
         builder.Services.AddSingleton(sp => CreateRouting(builder.Configuration, sp.GetRequiredService<IOptions<RoutingOptions>>().Value, sp.GetRequiredService<HealthStates>()));
         var rootHints = builder.Configuration["Resolver:RootHints"];
-        if (rootHints is not null && !Path.IsPathRooted(rootHints))
+        if (!string.IsNullOrEmpty(rootHints) && !Path.IsPathRooted(rootHints))
             builder.Configuration["Resolver:RootHints"] = Path.GetFullPath(rootHints, Environment.CurrentDirectory);
         builder.Services.AddOptions<ResolverOptions>().Bind(builder.Configuration.GetSection(ResolverOptions.Section))
             .ValidateDataAnnotations()
