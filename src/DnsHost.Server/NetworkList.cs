@@ -20,9 +20,11 @@ public sealed class NetworkList
                 ? $"'{cidr}' has a bad prefix length"
                 : $"'{cidr}' is not an address or network (expected for example 127.0.0.0/8 or ::1)");
 
-    public bool Contains(IPAddress address)
+    public bool Contains(IPAddress address) => Contains(IpPrefix.FromAddress(address));
+
+    /// <summary>Whether a host address lies in one of the networks; allocation-free.</summary>
+    public bool Contains(in IpPrefix host)
     {
-        var host = IpPrefix.FromAddress(address);
         foreach (var network in _networks)
         {
             if (network.Contains(host))

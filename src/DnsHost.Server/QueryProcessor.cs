@@ -1,4 +1,5 @@
 using DnsHost.Protocol;
+using DnsHost.Resolver;
 using DnsHost.Zones;
 using DnsHost.Zones.Routing;
 
@@ -13,14 +14,19 @@ public enum QueryDisposition : byte
     Respond,
     /// <summary>An AXFR/IXFR over TCP from an allowed client: stream the zone with <see cref="ZoneTransfer"/>.</summary>
     ZoneTransfer,
+    /// <summary>A cache miss of a client that may recurse: resolve with <see cref="QueryProcessor.ResolveAsync"/> and send that answer later.</summary>
+    Recurse,
 }
 
 /// <summary>
 /// The per-query pipeline for authoritative answers: parse and check the query, pick the zone,
-/// run the <see cref="AnswerEngine"/>, and finish the header and EDNS. Allocation-free.
+/// run the <see cref="AnswerEngine"/>, and finish the header and EDNS. Names outside the zones, from
+/// clients that may recurse, are answered from the resolver's cache when fresh (allocation-free too)
+/// or handed back as <see cref="QueryDisposition.Recurse"/> for the transport to resolve and answer.
 /// </summary>
-public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options, RoutingEnvironment? routing = null)
+public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options, RoutingEnvironment? routing = null, RecursionService? recursion = null)
 {
+    private readonly RecursionService? _recursion = recursion?.Resolver is null ? null : recursion;
     private readonly RoutingEnvironment _routing = routing ?? RoutingEnvironment.Default;
     private const int OptSize = 11;
     private readonly ZoneRegistry _zones = zones;
@@ -49,7 +55,9 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options,
     {
         bool timed = DnsMetrics.ShouldTime();
         long start = timed ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
-        var disposition = ProcessCore(query, response, overTcp, transferAllowed, source, out length, out transferZone);
+        var disposition = ProcessCore(query, response, overTcp, transferAllowed, source, default, out length, out transferZone);
+        if (disposition == QueryDisposition.Recurse)
+            return disposition;
         if (disposition == QueryDisposition.Drop || length < 4)
             Metrics.RecordDropped();
         else
@@ -61,7 +69,39 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options,
         return disposition;
     }
 
-    private QueryDisposition ProcessCore(ReadOnlySpan<byte> query, Span<byte> response, bool overTcp, bool transferAllowed, in IpPrefix source, out int length, out Zone? transferZone)
+    /// <summary>
+    /// Resolves a query that <see cref="Process"/> handed back as <see cref="QueryDisposition.Recurse"/>
+    /// and writes its answer to <paramref name="response"/>. Returns the response length (0: send nothing).
+    /// </summary>
+    public async Task<int> ResolveAsync(ReadOnlyMemory<byte> query, Memory<byte> response, bool overTcp, IpPrefix source)
+    {
+        if (_recursion is null || !TryReadQuestion(query.Span, out var name, out ushort type, out ushort cls))
+            return 0;
+        var resolution = await _recursion.Resolver!.ResolveAsync(name, type, cls);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var disposition = ProcessCore(query.Span, response.Span, overTcp, false, source, resolution, out int length, out _);
+        if (disposition != QueryDisposition.Respond || length < 4)
+            return 0;
+        Metrics.Record(overTcp, response.Span[3] & 0x0F, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+        return length;
+    }
+
+    private static bool TryReadQuestion(ReadOnlySpan<byte> query, out byte[] lowerName, out ushort type, out ushort cls)
+    {
+        var reader = new DnsMessageReader(query);
+        Span<byte> name = stackalloc byte[DnsName.MaxLength + 1];
+        if (!reader.TryReadHeader(out _) || !reader.TryReadQuestion(name, out var question))
+        {
+            (lowerName, type, cls) = ([], 0, 0);
+            return false;
+        }
+        lowerName = new byte[question.NameLength];
+        DnsName.ToLower(name[..question.NameLength], lowerName);
+        (type, cls) = (question.Type, question.Class);
+        return true;
+    }
+
+    private QueryDisposition ProcessCore(ReadOnlySpan<byte> query, Span<byte> response, bool overTcp, bool transferAllowed, in IpPrefix source, in Resolution resolved, out int length, out Zone? transferZone)
     {
         length = 0;
         transferZone = null;
@@ -73,6 +113,10 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options,
         var writer = new DnsMessageWriter(response, overTcp ? ushort.MaxValue : 512);
         writer.Id = header.Id;
         writer.Flags = (ushort)(DnsHeader.QrBit | (header.Flags & (0x7800 | DnsHeader.RdBit | DnsHeader.CdBit)));
+        // RA only where recursion is offered (RFC 1035 4.1.1): the resolver is on and this client may use it.
+        bool recursionOffered = _recursion is not null && _recursion.Allows(source);
+        if (recursionOffered)
+            writer.Flags |= DnsHeader.RaBit;
 
         Span<byte> qname = stackalloc byte[DnsName.MaxLength + 1];
         DnsQuestion question = default;
@@ -146,7 +190,12 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options,
         if (zone is not null && question.Type == (ushort)RecordType.DS && lower.Length == zone.Origin.Length && lower.Length > 1)
             zone = catalog.FindZone(DnsName.Parent(lower)) ?? zone;
         if (zone is null)
-            return Finish(ref writer, ResponseCode.Refused, true, qname, question, edns, out length);
+        {
+            // Local zones first; everything else is the resolver's, for clients that may recurse.
+            if (!recursionOffered || question.Type is (ushort)RecordType.AXFR or (ushort)RecordType.IXFR)
+                return Finish(ref writer, ResponseCode.Refused, true, qname, question, edns, out length);
+            return AnswerRecursive(ref writer, qname, lower, question, edns, limit, resolved, out length);
+        }
         zone.CountQuery();
 
         if (question.Type is (ushort)RecordType.AXFR or (ushort)RecordType.IXFR)
@@ -181,6 +230,31 @@ public sealed class QueryProcessor(ZoneRegistry zones, DnsServerOptions options,
         if (result.Truncated)
             writer.Flags |= DnsHeader.TcBit;
         return Finish(ref writer, result.ResponseCode, false, qname, question, edns, out length, limit, client.Scope);
+    }
+
+    /// <summary>Answers from the resolver: the resolution handed in, else a fresh cache entry, else <see cref="QueryDisposition.Recurse"/>.</summary>
+    private QueryDisposition AnswerRecursive(ref DnsMessageWriter writer, scoped ReadOnlySpan<byte> qname, scoped ReadOnlySpan<byte> lower, in DnsQuestion question, in EdnsInfo edns, int limit, in Resolution resolved, out int length)
+    {
+        var resolver = _recursion!.Resolver!;
+        long now = Environment.TickCount64;
+        var entry = resolved.Answer;
+        uint staleTtl = resolved.Stale ? resolver.StaleTtl : 0;
+        if (entry is null)
+        {
+            Span<byte> key = stackalloc byte[CacheKey.MaxLength];
+            int keyLength = CacheKey.Write(lower, question.Type, question.Class, key);
+            entry = resolver.TryGetFresh(key[..keyLength], now);
+            if (entry is null)
+            {
+                length = 0;
+                return QueryDisposition.Recurse;
+            }
+        }
+        writer.TryWriteQuestion(qname[..question.NameLength], question.Type, question.Class);
+        entry.WriteTo(ref writer, now, edns.DnssecOk, question.Type, staleTtl, out bool truncated);
+        if (truncated)
+            writer.Flags |= DnsHeader.TcBit;
+        return Finish(ref writer, entry.ResponseCode, false, qname, question, edns, out length, limit);
     }
 
     /// <summary>Skips whatever answer and authority records there are and reads the OPT record, if any.</summary>

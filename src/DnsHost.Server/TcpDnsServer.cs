@@ -67,6 +67,9 @@ public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor 
         var request = ArrayPool<byte>.Shared.Rent(ushort.MaxValue + 2);
         var response = ArrayPool<byte>.Shared.Rent(ushort.MaxValue + 2);
         var idle = TimeSpan.FromSeconds(_options.TcpIdleTimeoutSeconds);
+        // Made at the first recursive miss: from then on answers may overlap, and sends take turns.
+        SemaphoreSlim? sendLock = null;
+        List<Task>? resolving = null;
         try
         {
             client.NoDelay = true;
@@ -83,15 +86,36 @@ public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor 
                     return;
 
                 var disposition = processor.Process(request.AsSpan(0, length), response.AsSpan(2, ushort.MaxValue), overTcp: true, transferAllowed, source, out int written, out var zone);
-                if (disposition == QueryDisposition.Drop)
-                    continue;
-                if (disposition == QueryDisposition.ZoneTransfer)
+                if (disposition == QueryDisposition.Recurse)
                 {
-                    await SendTransfer(client, request.AsMemory(0, length), zone!, timeout.Token);
+                    // RFC 7766 6.2.1.1: a resolver should answer pipelined queries as they complete, so
+                    // one waiting for upstream holds up none of the others on this connection.
+                    sendLock ??= new SemaphoreSlim(1, 1);
+                    resolving ??= [];
+                    resolving.RemoveAll(t => t.IsCompleted);
+                    if (resolving.Count >= MaxResolvingPerConnection)
+                        await Task.WhenAny(resolving);
+                    resolving.Add(RecurseAsync(client, request.AsSpan(0, length).ToArray(), source, sendLock, stoppingToken));
                     continue;
                 }
-                BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)written);
-                await client.SendAsync(response.AsMemory(0, written + 2), SocketFlags.None, timeout.Token);
+                if (disposition == QueryDisposition.Drop)
+                    continue;
+                if (sendLock is not null)
+                    await sendLock.WaitAsync(timeout.Token);
+                try
+                {
+                    if (disposition == QueryDisposition.ZoneTransfer)
+                    {
+                        await SendTransfer(client, request.AsMemory(0, length), zone!, timeout.Token);
+                        continue;
+                    }
+                    BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)written);
+                    await client.SendAsync(response.AsMemory(0, written + 2), SocketFlags.None, timeout.Token);
+                }
+                finally
+                {
+                    sendLock?.Release();
+                }
             }
         }
         catch (OperationCanceledException) { }
@@ -103,10 +127,52 @@ public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor 
         }
         finally
         {
+            // The client may have closed its side after its last query; answers still owed go out first.
+            if (resolving is { Count: > 0 })
+            {
+                try { await Task.WhenAll(resolving).WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None); }
+                catch (TimeoutException) { }
+            }
             ArrayPool<byte>.Shared.Return(request);
             ArrayPool<byte>.Shared.Return(response);
             client.Dispose();
+            sendLock?.Dispose();
             Interlocked.Decrement(ref _connections);
+        }
+    }
+
+    /// <summary>Queries of one connection waiting for upstream at once; the next one waits for a slot.</summary>
+    private const int MaxResolvingPerConnection = 64;
+
+    private async Task RecurseAsync(Socket client, byte[] query, IpPrefix source, SemaphoreSlim sendLock, CancellationToken stoppingToken)
+    {
+        var response = ArrayPool<byte>.Shared.Rent(ushort.MaxValue + 2);
+        try
+        {
+            int written = await processor.ResolveAsync(query, response.AsMemory(2, ushort.MaxValue), overTcp: true, source);
+            if (written == 0)
+                return;
+            BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)written);
+            await sendLock.WaitAsync(stoppingToken);
+            try
+            {
+                await client.SendAsync(response.AsMemory(0, written + 2), SocketFlags.None, stoppingToken);
+            }
+            finally
+            {
+                sendLock.Release();
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+        catch (Exception e)
+        {
+            LogConnectionFailed(logger, e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(response);
         }
     }
 

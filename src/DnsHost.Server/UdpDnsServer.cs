@@ -1,4 +1,5 @@
 using DnsHost.Zones.Routing;
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
@@ -62,6 +63,8 @@ public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor 
             {
                 IpPrefix.TryFromSockaddr(remote.Buffer.Span[..remote.Size], out var source);
                 disposition = processor.Process(request.AsSpan(0, received), response, overTcp: false, transferAllowed: false, source, out length, out _);
+                if (disposition == QueryDisposition.Recurse)
+                    StartRecursion(socket, request.AsSpan(0, received), remote.Buffer.Span[..remote.Size], source);
             }
             catch (Exception e)
             {
@@ -133,7 +136,10 @@ public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor 
             try
             {
                 IpPrefix.TryFromSockaddr(remote.Buffer.Span[..remote.Size], out var source);
-                if (processor.Process(request.AsSpan(0, received), response, overTcp: false, transferAllowed: false, source, out length, out _) != QueryDisposition.Respond)
+                var disposition = processor.Process(request.AsSpan(0, received), response, overTcp: false, transferAllowed: false, source, out length, out _);
+                if (disposition == QueryDisposition.Recurse)
+                    StartRecursion(socket, request.AsSpan(0, received), remote.Buffer.Span[..remote.Size], source);
+                if (disposition != QueryDisposition.Respond)
                     continue;
             }
             catch (Exception e)
@@ -178,8 +184,11 @@ public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor 
                 try
                 {
                     IpPrefix.TryFromSockaddr(batch.RemoteAddress(i), out var source);
-                    if (processor.Process(batch.Request(i), batch.ResponseBuffer(i), overTcp: false, transferAllowed: false, source, out int length, out _) == QueryDisposition.Respond)
+                    var disposition = processor.Process(batch.Request(i), batch.ResponseBuffer(i), overTcp: false, transferAllowed: false, source, out int length, out _);
+                    if (disposition == QueryDisposition.Respond)
                         batch.SetResponse(responses++, i, length);
+                    else if (disposition == QueryDisposition.Recurse)
+                        StartRecursion(socket, batch.Request(i), batch.RemoteAddress(i), source);
                 }
                 catch (Exception e)
                 {
@@ -188,6 +197,43 @@ public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor 
             }
             if (responses > 0)
                 batch.Send(responses);
+        }
+    }
+
+    /// <summary>
+    /// A cache miss that needs upstream work: copy the query and the client's address (the receive
+    /// buffers are reused at once) and answer from the same socket when the resolution completes.
+    /// </summary>
+    private void StartRecursion(Socket socket, ReadOnlySpan<byte> query, ReadOnlySpan<byte> sockaddr, IpPrefix source)
+    {
+        var copy = query.ToArray();
+        var remote = new SocketAddress(socket.AddressFamily, sockaddr.Length);
+        sockaddr.CopyTo(remote.Buffer.Span);
+        _ = RecurseAsync(socket, copy, remote, source);
+    }
+
+    private async Task RecurseAsync(Socket socket, byte[] query, SocketAddress remote, IpPrefix source)
+    {
+        // A UDP answer never passes Dns:MaxUdpPayload (at most 4096); a small buffer keeps the pool's
+        // arrays reusable when thousands of misses wait at once.
+        var response = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            int length = await processor.ResolveAsync(query, response.AsMemory(0, 4096), overTcp: false, source);
+            // A blocking send: the socket stays in the blocking mode the receive loops (and recvmmsg) rely on.
+            if (length > 0)
+                socket.SendTo(response.AsSpan(0, length), SocketFlags.None, remote);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+        catch (Exception e)
+        {
+            LogProcessingFailed(logger, e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(response);
         }
     }
 

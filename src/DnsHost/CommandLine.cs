@@ -105,6 +105,9 @@ public sealed class CommandLine
                                          Route 53 and DnsHost; SIDE is route53, route53:URL or dir:PATH.
                                          plan changes nothing and exits 0 in sync, 2 with changes, 1 on
                                          error; pull is apply --prune
+          dnshost flush [NAME] [--api URL]
+                                         empty a running server's resolver cache, or drop every
+                                         cached answer for NAME
           dnshost --help                 this text
 
         serve options:
@@ -117,7 +120,8 @@ public sealed class CommandLine
           --data PATH          SQLite file for what the Route 53 API creates (default data/dnshost.db;
                                Api:DataPath)
           --config FILE        extra JSON settings layered over appsettings.json
-          --Section:Key=value  any other setting, e.g. --Dns:AnswerChaosQueries=true
+          --Section:Key=value  any other setting, e.g. --Dns:AnswerChaosQueries=true or
+                               --Resolver:Forwarders:0=192.0.2.53 (the caching resolver; see README)
 
         Settings also come from the environment with the DNSHOST_ prefix and '__' for ':',
         e.g. DNSHOST_Dns__Port=5353. Zones reload when their files change and on SIGHUP.

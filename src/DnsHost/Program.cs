@@ -26,6 +26,8 @@ switch (command.Verb)
         return await DrillCommand.RunAsync(command);
     case "sync":
         return await SyncCommand.RunAsync(command);
+    case "flush":
+        return await FlushCommand.RunAsync(command);
     case "serve":
         return await ServeCommand.RunAsync(command);
     default:

@@ -1,5 +1,6 @@
 using System.Net;
 using DnsHost.Health;
+using DnsHost.Resolver;
 using DnsHost.Route53;
 using DnsHost.Route53.Storage;
 using DnsHost.Server;
@@ -49,7 +50,17 @@ public static class ServeCommand
         builder.Services.AddOptions<RoutingOptions>().Bind(builder.Configuration.GetSection("Routing"));
         builder.Services.AddSingleton<HealthStates>();
         builder.Services.AddSingleton(sp => CreateRouting(builder.Configuration, sp.GetRequiredService<IOptions<RoutingOptions>>().Value, sp.GetRequiredService<HealthStates>()));
-        builder.Services.AddSingleton(sp => new QueryProcessor(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<IOptions<DnsServerOptions>>().Value, sp.GetRequiredService<RoutingEnvironment>()));
+        var rootHints = builder.Configuration["Resolver:RootHints"];
+        if (!string.IsNullOrEmpty(rootHints) && !Path.IsPathRooted(rootHints))
+            builder.Configuration["Resolver:RootHints"] = Path.GetFullPath(rootHints, Environment.CurrentDirectory);
+        builder.Services.AddOptions<ResolverOptions>().Bind(builder.Configuration.GetSection(ResolverOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.EffectiveAllowRecursion.All(IsNetwork), "Resolver:AllowRecursion must list networks in CIDR form, e.g. 10.0.0.0/8")
+            .Validate(o => o.Cache.MinTtl <= o.Cache.MaxTtl, "Resolver:Cache:MinTtl must not exceed Resolver:Cache:MaxTtl")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => new RecursionService(sp.GetRequiredService<IOptions<ResolverOptions>>().Value, sp.GetRequiredService<ILogger<RecursionService>>()));
+        builder.Services.AddSingleton(sp => new QueryProcessor(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<IOptions<DnsServerOptions>>().Value,
+            sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<RecursionService>()));
         // Zones load before the listeners start, so the first query already sees them.
         builder.Services.AddSingleton<ZoneDirectoryService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ZoneDirectoryService>());
@@ -124,6 +135,7 @@ public static class ServeCommand
             _ = host.Services.GetRequiredService<IOptions<DnsServerOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<ZoneOptions>>().Value;
             _ = host.Services.GetRequiredService<RoutingEnvironment>();
+            _ = host.Services.GetRequiredService<RecursionService>();
             host.Services.GetRequiredService<DnsListeners>().Bind();
             await host.RunAsync();
             return 0;
@@ -137,6 +149,12 @@ public static class ServeCommand
         {
             Console.Error.WriteLine($"dnshost: invalid setting: {string.Join("; ", e.Failures)}");
             return 78;
+        }
+        catch (OperationCanceledException)
+        {
+            // SIGTERM (or Ctrl+C) while the hosted services were still starting, e.g. before Kestrel
+            // had bound: the host stops what did start; that is a clean stop, not a crash (exit 134).
+            return 0;
         }
         catch (Exception e) when (e is DirectoryNotFoundException or FormatException or FileNotFoundException or MaxMind.Db.InvalidDatabaseException)
         {

@@ -100,8 +100,10 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
             LogFaultInjection(loggerFactory.CreateLogger<ApiServer>(), faults.ThrottleRate, faults.ServerErrorRate, faults.DropRate);
         app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys), options.Value.RequestsPerSecond, apiMetrics, faults);
         OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>());
+        var recursion = services.GetRequiredService<DnsHost.Server.RecursionService>();
+        ResolverEndpoints.Map(app, recursion);
         MetricsEndpoint.Map(app, services.GetRequiredService<DnsHost.Server.QueryProcessor>(), services.GetRequiredService<DnsHost.Zones.ZoneRegistry>(),
-            services.GetRequiredService<HealthChecker>(), apiMetrics);
+            services.GetRequiredService<HealthChecker>(), apiMetrics, recursion.Resolver?.Metrics);
         app.MapRoute53HealthChecks(healthChecks);
         app.MapRoute53Vpcs(hostedZones);
         app.MapRoute53CidrCollections(hostedZones);

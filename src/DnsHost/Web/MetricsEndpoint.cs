@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using DnsHost.Health;
 using DnsHost.Protocol;
+using DnsHost.Resolver;
 using DnsHost.Route53.Api;
 using DnsHost.Server;
 using DnsHost.Zones;
@@ -18,10 +19,10 @@ namespace DnsHost.Web;
 /// </summary>
 public static class MetricsEndpoint
 {
-    public static void Map(IEndpointRouteBuilder app, QueryProcessor processor, ZoneRegistry zones, HealthChecker health, ApiMetrics api) =>
-        app.MapGet("/metrics", () => Results.Text(Render(processor.Metrics, zones, health, api), "text/plain; version=0.0.4; charset=utf-8"));
+    public static void Map(IEndpointRouteBuilder app, QueryProcessor processor, ZoneRegistry zones, HealthChecker health, ApiMetrics api, ResolverMetrics? resolver = null) =>
+        app.MapGet("/metrics", () => Results.Text(Render(processor.Metrics, zones, health, api, resolver), "text/plain; version=0.0.4; charset=utf-8"));
 
-    public static string Render(DnsMetrics dns, ZoneRegistry zones, HealthChecker health, ApiMetrics api)
+    public static string Render(DnsMetrics dns, ZoneRegistry zones, HealthChecker health, ApiMetrics api, ResolverMetrics? resolver = null)
     {
         var text = new StringBuilder();
         void Header(string name, string type, string help) => text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
@@ -62,6 +63,9 @@ public static class MetricsEndpoint
         Header("dnshost_api_requests_total", "counter", "Route 53 API requests, by operation and HTTP status.");
         foreach (var (operation, status, count) in api.Snapshot())
             text.Append($"dnshost_api_requests_total{{operation=\"{operation}\",status=\"{status}\"}} {count}\n");
+
+        if (resolver is not null)
+            ResolverMetricsText.Append(text, resolver);
 
         Header("dnshost_gc_collections_total", "counter", "Garbage collections, by generation.");
         for (int gen = 0; gen <= GC.MaxGeneration; gen++)

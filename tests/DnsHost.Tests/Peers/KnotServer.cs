@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 
 namespace DnsHost.Tests.Peers;
@@ -5,15 +6,17 @@ namespace DnsHost.Tests.Peers;
 /// <summary>Knot DNS (knotd) serving the given zone files on a loopback port; needs the Debian package "knot".</summary>
 public static class KnotServer
 {
-    public static async Task<PeerProcess> StartAsync(IReadOnlyList<(string Origin, string ZoneFilePath)> zones)
+    /// <param name="address">A loopback address other than 127.0.0.1 (a server of a test hierarchy), with <paramref name="port"/>.</param>
+    public static async Task<PeerProcess> StartAsync(IReadOnlyList<(string Origin, string ZoneFilePath)> zones, IPAddress? address = null, int? port = null)
     {
         var knotd = PeerProcess.FindExecutable("knotd", "knot");
         var directory = PeerProcess.NewDirectory("knot");
-        int port = PeerProcess.FreePort();
+        address ??= IPAddress.Loopback;
+        port ??= PeerProcess.FreePort();
         var config = new StringBuilder();
         config.AppendLine("server:");
         config.AppendLine($"    rundir: \"{directory}\"");
-        config.AppendLine($"    listen: 127.0.0.1@{port}");
+        config.AppendLine($"    listen: {address}@{port}");
         config.AppendLine("    background-workers: 1");
         config.AppendLine("database:");
         config.AppendLine($"    storage: \"{directory}\"");
@@ -41,6 +44,6 @@ public static class KnotServer
         config.AppendLine("    any: info");
         var configPath = Path.Combine(directory, "knot.conf");
         await File.WriteAllTextAsync(configPath, config.ToString());
-        return await PeerProcess.StartAsync(knotd, ["-c", configPath], directory, port, zones.Select(z => z.Origin));
+        return await PeerProcess.StartAsync(knotd, ["-c", configPath], directory, new IPEndPoint(address, port.Value), zones.Select(z => z.Origin));
     }
 }

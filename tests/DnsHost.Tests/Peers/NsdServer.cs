@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 
 namespace DnsHost.Tests.Peers;
@@ -5,14 +6,16 @@ namespace DnsHost.Tests.Peers;
 /// <summary>NSD serving the given zone files on a loopback port; needs the Debian package "nsd".</summary>
 public static class NsdServer
 {
-    public static async Task<PeerProcess> StartAsync(IReadOnlyList<(string Origin, string ZoneFilePath)> zones)
+    /// <param name="address">A loopback address other than 127.0.0.1 (a server of a test hierarchy), with <paramref name="port"/>.</param>
+    public static async Task<PeerProcess> StartAsync(IReadOnlyList<(string Origin, string ZoneFilePath)> zones, IPAddress? address = null, int? port = null)
     {
         var nsd = PeerProcess.FindExecutable("nsd", "nsd");
         var directory = PeerProcess.NewDirectory("nsd");
-        int port = PeerProcess.FreePort();
+        address ??= IPAddress.Loopback;
+        port ??= PeerProcess.FreePort();
         var config = new StringBuilder();
         config.AppendLine("server:");
-        config.AppendLine("    ip-address: 127.0.0.1");
+        config.AppendLine($"    ip-address: {address}");
         config.AppendLine($"    port: {port}");
         config.AppendLine("    server-count: 1");
         config.AppendLine("    username: \"\"");
@@ -37,6 +40,6 @@ public static class NsdServer
         }
         var configPath = Path.Combine(directory, "nsd.conf");
         await File.WriteAllTextAsync(configPath, config.ToString());
-        return await PeerProcess.StartAsync(nsd, ["-d", "-c", configPath], directory, port, zones.Select(z => z.Origin));
+        return await PeerProcess.StartAsync(nsd, ["-d", "-c", configPath], directory, new IPEndPoint(address, port.Value), zones.Select(z => z.Origin));
     }
 }

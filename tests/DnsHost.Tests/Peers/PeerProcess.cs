@@ -15,11 +15,11 @@ public sealed class PeerProcess : IAsyncDisposable
     private readonly string _directory;
     private readonly StringBuilder _log = new();
 
-    private PeerProcess(Process process, string directory, int port)
+    private PeerProcess(Process process, string directory, IPEndPoint endPoint)
     {
         _process = process;
         _directory = directory;
-        EndPoint = new IPEndPoint(IPAddress.Loopback, port);
+        EndPoint = endPoint;
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.BeginErrorReadLine();
@@ -43,12 +43,15 @@ public sealed class PeerProcess : IAsyncDisposable
         ?? throw new InvalidOperationException($"{name} not found: install it (apt-get install {package})");
 
     /// <summary>Starts the peer and returns once it answers an SOA query, with AA, for every origin.</summary>
-    public static async Task<PeerProcess> StartAsync(string executable, IEnumerable<string> arguments, string directory, int port, IEnumerable<string> origins)
+    public static Task<PeerProcess> StartAsync(string executable, IEnumerable<string> arguments, string directory, int port, IEnumerable<string> origins) =>
+        StartAsync(executable, arguments, directory, new IPEndPoint(IPAddress.Loopback, port), origins);
+
+    public static async Task<PeerProcess> StartAsync(string executable, IEnumerable<string> arguments, string directory, IPEndPoint endPoint, IEnumerable<string> origins)
     {
         var info = new ProcessStartInfo(executable) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
-        var peer = new PeerProcess(Process.Start(info) ?? throw new InvalidOperationException($"cannot start {executable}"), directory, port);
+        var peer = new PeerProcess(Process.Start(info) ?? throw new InvalidOperationException($"cannot start {executable}"), directory, endPoint);
         try
         {
             var deadline = DateTime.UtcNow.AddSeconds(15);
@@ -80,7 +83,7 @@ public sealed class PeerProcess : IAsyncDisposable
     {
         // A hand-made query: ID 0x4b4e, no flags, one question "origin SOA IN".
         var query = new List<byte> { 0x4B, 0x4E, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
-        foreach (var label in origin.TrimEnd('.').Split('.'))
+        foreach (var label in origin.TrimEnd('.').Split('.', StringSplitOptions.RemoveEmptyEntries))
         {
             query.Add((byte)label.Length);
             query.AddRange(Encoding.ASCII.GetBytes(label));
@@ -100,6 +103,38 @@ public sealed class PeerProcess : IAsyncDisposable
         {
             return false;
         }
+    }
+
+    /// <summary>A port free for both UDP and TCP on every one of <paramref name="addresses"/> (loopback addresses of a test network).</summary>
+    public static int FreePort(IReadOnlyList<IPAddress> addresses)
+    {
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            int port = FreePort();
+            var sockets = new List<Socket>();
+            try
+            {
+                foreach (var address in addresses)
+                {
+                    var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                    sockets.Add(tcp);
+                    tcp.Bind(new IPEndPoint(address, port));
+                    var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                    sockets.Add(udp);
+                    udp.Bind(new IPEndPoint(address, port));
+                }
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+            finally
+            {
+                foreach (var socket in sockets)
+                    socket.Dispose();
+            }
+        }
+        throw new InvalidOperationException("no port free on all the test addresses");
     }
 
     /// <summary>A loopback port free for both UDP and TCP.</summary>

@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using DnsHost.Protocol;
+
+namespace DnsHost.Resolver;
+
+/// <summary>The outcome of a resolution handed back to the server: the entry to answer with, and whether it is a stale one (RFC 8767).</summary>
+public readonly record struct Resolution(CachedAnswer Answer, bool Stale);
+
+/// <summary>
+/// The resolver's front: a synchronous, allocation-free cache lookup for the query path
+/// (<see cref="TryGetFresh"/>), and for misses an asynchronous resolution (<see cref="ResolveAsync"/>)
+/// through conditional forwarders, forwarders, or iteration from the root hints. Concurrent misses
+/// for one question share one upstream resolution; popular entries are refreshed shortly before they
+/// expire; when upstream fails an expired entry is served stale (RFC 8767).
+/// </summary>
+public sealed class RecursiveResolver
+{
+    private readonly ResolverOptions _options;
+    private readonly ForwarderTable _conditional;
+    private readonly UpstreamServer[] _forwarders;
+    private readonly UpstreamClient _client;
+    private readonly IterativeResolver? _iterative;
+    private readonly ConcurrentDictionary<byte[], Task<CachedAnswer?>> _inflight = new(CacheKeyComparer.Instance);
+    private readonly uint _staleTtl;
+    private int _pending;
+
+    public RecursiveResolver(ResolverOptions options, ResolverMetrics? metrics = null)
+    {
+        _options = options;
+        Metrics = metrics ?? new ResolverMetrics();
+        Cache = new ResponseCache(options.Cache, Metrics);
+        _client = new UpstreamClient(options, Metrics);
+        _conditional = new ForwarderTable(options.ConditionalForwarders, Metrics);
+        _forwarders = options.Forwarders.Select(f => Metrics.Server(ResolverOptions.ParseServer(f, "Resolver:Forwarders"))).ToArray();
+        if (_forwarders.Length == 0)
+        {
+            var hints = string.IsNullOrEmpty(options.RootHints) ? RootHints.BuiltIn : RootHints.Load(options.RootHints);
+            _iterative = new IterativeResolver(options, hints, _client, Metrics, Cache);
+        }
+        _staleTtl = (uint)options.Cache.StaleAnswerTtl;
+    }
+
+    public ResponseCache Cache { get; }
+    public ResolverMetrics Metrics { get; }
+    public ResolverOptions Options => _options;
+
+    /// <summary>Called with a resolution that failed on a bug (not on upstream trouble), for the server's log.</summary>
+    public Action<Exception>? OnFailure { get; set; }
+
+    /// <summary>
+    /// The fresh cached answer for a key (<see cref="CacheKey"/>), or null. Allocation-free and never
+    /// waits; may start a prefetch of a popular entry near its expiry.
+    /// </summary>
+    public CachedAnswer? TryGetFresh(ReadOnlySpan<byte> key, long now)
+    {
+        if (!Cache.TryGet(key, out var entry) || !entry.IsFresh(now))
+            return null;
+        entry.Touch(now);
+        Metrics.RecordHit();
+        var cache = _options.Cache;
+        if (cache.Prefetch && entry.Hits >= cache.PrefetchMinHits && entry.Ttl >= 2
+            && (entry.ExpiresAt - now) * 100 < entry.Ttl * 1000L * cache.PrefetchPercent && entry.TryStartPrefetch())
+            StartPrefetch(entry);
+        return entry;
+    }
+
+    private void StartPrefetch(CachedAnswer entry)
+    {
+        Metrics.RecordPrefetch();
+        var key = entry.Key!;
+        ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.resolver.Coalesced(state.key), (resolver: this, key), preferLocal: false);
+    }
+
+    /// <summary>
+    /// Resolves a question the cache could not answer fresh. Never throws: failures give SERVFAIL, or
+    /// a stale entry when there is one within Cache:MaxStaleSeconds, also served when resolution takes
+    /// longer than Cache:StaleClientTimeoutMs (RFC 8767 5).
+    /// </summary>
+    public async Task<Resolution> ResolveAsync(byte[] lowerName, ushort type, ushort cls)
+    {
+        Metrics.RecordMiss();
+        var key = CacheKey.Create(lowerName, type, cls);
+        if (Interlocked.Increment(ref _pending) > _options.MaxPendingQueries)
+        {
+            Interlocked.Decrement(ref _pending);
+            Metrics.RecordOverloaded();
+            return new Resolution(CachedAnswerBuilder.Empty(ResponseCode.ServFail, 0, Environment.TickCount64), false);
+        }
+        try
+        {
+            var work = Coalesced(key);
+            long now = Environment.TickCount64;
+            if (_options.Cache.ServeStale && Cache.TryGet(key, out var old) && now - old.ExpiresAt <= _options.Cache.MaxStaleSeconds * 1000L)
+            {
+                var first = await Task.WhenAny(work, Task.Delay(_options.Cache.StaleClientTimeoutMs));
+                if (first == work && work.Result is { } fresh && fresh.ResponseCode is ResponseCode.NoError or ResponseCode.NXDomain)
+                    return new Resolution(fresh, false);
+                Metrics.RecordStale();
+                return new Resolution(old, true);
+            }
+            var answer = await work;
+            if (answer is null || answer.ResponseCode is not (ResponseCode.NoError or ResponseCode.NXDomain))
+                Metrics.RecordServFail();
+            return new Resolution(answer ?? CachedAnswerBuilder.Empty(ResponseCode.ServFail, 0, Environment.TickCount64), false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    /// <summary>TTL of a stale answer.</summary>
+    public uint StaleTtl => _staleTtl;
+
+    /// <summary>One upstream resolution per key at a time; later callers wait for the first one's result.</summary>
+    private Task<CachedAnswer?> Coalesced(byte[] key)
+    {
+        while (true)
+        {
+            if (_inflight.TryGetValue(key, out var running))
+            {
+                Metrics.RecordCoalesced();
+                return running;
+            }
+            var completion = new TaskCompletionSource<CachedAnswer?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_inflight.TryAdd(key, completion.Task))
+            {
+                _ = RunAsync(key, completion);
+                return completion.Task;
+            }
+        }
+    }
+
+    private async Task RunAsync(byte[] key, TaskCompletionSource<CachedAnswer?> completion)
+    {
+        CachedAnswer? answer = null;
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.ResolutionTimeoutMs);
+            var name = CacheKey.Name(key).ToArray();
+            answer = await ResolveUncachedAsync(name, CacheKey.Type(key), CacheKey.Class(key), timeout.Token);
+            if (answer is not null && answer.ResponseCode is ResponseCode.NoError or ResponseCode.NXDomain)
+                Cache.Store(key, answer);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            OnFailure?.Invoke(e);
+        }
+        finally
+        {
+            _inflight.TryRemove(key, out _);
+            completion.TrySetResult(answer);
+        }
+    }
+
+    private async Task<CachedAnswer?> ResolveUncachedAsync(byte[] name, ushort type, ushort cls, CancellationToken cancel)
+    {
+        var conditional = _conditional.Find(name);
+        if (conditional is null && !_options.ResolveSpecialUseNames && SpecialUseNames.TryAnswer(name, type, cls, Environment.TickCount64) is { } special)
+            return special;
+        if (conditional is not null)
+            return await ForwardAsync(conditional, name, type, cls, cancel);
+        if (_forwarders.Length > 0)
+            return await ForwardAsync(_forwarders, name, type, cls, cancel);
+        return await _iterative!.ResolveAsync(name, type, cls, cancel);
+    }
+
+    /// <summary>
+    /// Asks the upstream resolvers, fastest measured first, moving on after a timeout, an error or an
+    /// unusable answer; a second round when nothing but timeouts came back (a lost datagram).
+    /// </summary>
+    private async Task<CachedAnswer?> ForwardAsync(UpstreamServer[] servers, byte[] name, ushort type, ushort cls, CancellationToken cancel)
+    {
+        for (int round = 0; round < 2; round++)
+        {
+            bool onlyTimeouts = true;
+            foreach (var server in UpstreamServer.ByResponseTime(servers))
+            {
+                var reply = await _client.ExchangeAsync(server, name, type, cls, recursionDesired: true, cancel);
+                onlyTimeouts &= reply.Status == UpstreamStatus.Timeout;
+                if (reply.Status != UpstreamStatus.Response)
+                    continue;
+                var answer = Accept(server, reply);
+                if (answer is not null)
+                    return answer;
+            }
+            if (!onlyTimeouts)
+                break;
+        }
+        return null;
+    }
+
+    /// <summary>A forwarded NOERROR or NXDOMAIN that parses, as a cache entry; anything else counts against the server.</summary>
+    private CachedAnswer? Accept(UpstreamServer server, in UpstreamReply reply)
+    {
+        DnsHeader.TryRead(reply.Message, out var header);
+        var rcode = (ResponseCode)header.ResponseCodeLow;
+        var builder = new CachedAnswerBuilder();
+        if (rcode is not (ResponseCode.NoError or ResponseCode.NXDomain) || !builder.AddFromMessage(reply.Message, DnsName.Root))
+        {
+            server.RecordError(_options.UpstreamTimeoutMs);
+            return null;
+        }
+        return builder.Build(rcode, _options.Cache, Environment.TickCount64);
+    }
+
+    /// <summary>Empties the cache (and what iteration learned about zone cuts); returns the entries dropped.</summary>
+    public int Flush()
+    {
+        _iterative?.FlushDelegations();
+        return Cache.Flush();
+    }
+
+    /// <summary>Drops every cached answer for one name (presentation format); returns the entries dropped.</summary>
+    public int Flush(string name)
+    {
+        var wire = DnsName.Parse(name.EndsWith('.') ? name : name + ".");
+        DnsName.ToLower(wire, wire);
+        return Cache.Flush(wire);
+    }
+}
