@@ -37,6 +37,8 @@ public interface IRoute53Client
     Task<(HostedZoneSummary Zone, IReadOnlyList<VpcAssociation> Vpcs)> GetHostedZoneAsync(string id, CancellationToken cancellationToken = default);
     /// <summary>Creates a zone; returns it and the change id.</summary>
     Task<(HostedZoneSummary Zone, string ChangeId)> CreateHostedZoneAsync(string name, string callerReference, string? comment, VpcAssociation? privateVpc, CancellationToken cancellationToken = default);
+    /// <summary>AssociateVPCWithHostedZone; returns the change id.</summary>
+    Task<string> AssociateVpcWithHostedZoneAsync(string zoneId, VpcAssociation vpc, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<ResourceRecordSetJson>> ListResourceRecordSetsAsync(string zoneId, CancellationToken cancellationToken = default);
     /// <summary>Returns the change id.</summary>
     Task<string> ChangeResourceRecordSetsAsync(string zoneId, string? comment, IReadOnlyList<RecordSetChange> changes, CancellationToken cancellationToken = default);

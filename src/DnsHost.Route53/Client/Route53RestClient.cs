@@ -61,6 +61,13 @@ public sealed class Route53RestClient : IRoute53Client, IDisposable
         return (ReadHostedZone(Child(answer, "HostedZone") ?? throw NoElement("HostedZone")), ChangeId(answer));
     }
 
+    public async Task<string> AssociateVpcWithHostedZoneAsync(string zoneId, VpcAssociation vpc, CancellationToken cancellationToken = default)
+    {
+        var request = E("AssociateVPCWithHostedZoneRequest", E("VPC", E("VPCRegion", vpc.VpcRegion), E("VPCId", vpc.VpcId)));
+        var answer = await SendAsync(HttpMethod.Post, $"{V}/hostedzone/{Id(zoneId, "/hostedzone/")}/associatevpc", request, "AssociateVPCWithHostedZoneResponse", cancellationToken);
+        return ChangeId(answer);
+    }
+
     /// <summary>All of a zone's record sets, in Route 53's order, following NextRecordName/Type/Identifier.</summary>
     public async Task<IReadOnlyList<ResourceRecordSetJson>> ListResourceRecordSetsAsync(string zoneId, CancellationToken cancellationToken = default)
     {

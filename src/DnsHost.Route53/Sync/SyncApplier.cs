@@ -13,6 +13,7 @@ public sealed class SyncSummary
     public int Batches { get; set; }
     public int HealthChecksCreated { get; set; }
     public int HealthChecksUpdated { get; set; }
+    public int VpcsAssociated { get; set; }
     public long ApiCalls { get; set; }
     public long Retries { get; set; }
     public TimeSpan Elapsed { get; set; }
@@ -20,7 +21,7 @@ public sealed class SyncSummary
 
     public override string ToString() =>
         $"{Zones} zone(s) ({ZonesCreated} created), {Changes} change(s) in {Batches} batch(es), {HealthChecksCreated} health check(s) created, " +
-        $"{HealthChecksUpdated} updated, {ApiCalls} API call(s), {Retries} retr{(Retries == 1 ? "y" : "ies")}, {Elapsed.TotalSeconds:0.0} s";
+        $"{HealthChecksUpdated} updated, {VpcsAssociated} VPC association(s), {ApiCalls} API call(s), {Retries} retr{(Retries == 1 ? "y" : "ies")}, {Elapsed.TotalSeconds:0.0} s";
 }
 
 /// <summary>Progress of a long apply: batches done out of all.</summary>
@@ -79,12 +80,21 @@ public static class SyncApplier
             }
             summary.Warnings.AddRange(zone.Warnings);
         }
+        var lastChange = new List<string>();
+        foreach (var zone in plan.Zones)
+        {
+            foreach (var vpc in zone.VpcsToAssociate)
+            {
+                if (await target.AssociateVpcAsync(zone.Target, vpc, cancellationToken) is { } change)
+                    lastChange.Add(change);
+                summary.VpcsAssociated++;
+            }
+        }
         var pendingIds = plan.Zones.Where(z => z.Target.Id is not null).ToDictionary(z => PendingZoneId(z.Target), z => z.Target.Id!, StringComparer.Ordinal);
         foreach (var zone in plan.Zones)
             work.Add((zone, Pack(Order(zone.Changes).Select(c => Finish(c, plan, pendingIds)).ToList())));
 
         int total = work.Sum(w => w.Batches.Count), changesTotal = work.Sum(w => w.Zone.Changes.Count), done = 0, changesDone = 0;
-        var lastChange = new List<string>();
         foreach (var (zone, batches) in work)
         {
             string? last = null;

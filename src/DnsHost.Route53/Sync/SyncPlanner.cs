@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DnsHost.Route53.Client;
+using DnsHost.Zones;
 using DnsHost.Zones.HostedZones;
 
 namespace DnsHost.Route53.Sync;
@@ -34,6 +35,8 @@ public sealed class ZonePlan
     public required SyncZone Target { get; init; }
     public bool CreateZone { get; init; }
     public List<PlannedChange> Changes { get; } = [];
+    /// <summary>VPCs of a private source zone that the target zone lacks (a new zone gets the first at creation).</summary>
+    public List<VpcAssociation> VpcsToAssociate { get; } = [];
     public List<string> Warnings { get; } = [];
 }
 
@@ -46,7 +49,7 @@ public sealed class SyncPlan
     public Dictionary<string, string> CheckIds { get; } = new(StringComparer.Ordinal);
     /// <summary>Source zone id to target zone (for alias targets inside synced zones).</summary>
     public Dictionary<string, SyncZone> ZoneIds { get; } = new(StringComparer.Ordinal);
-    public bool IsEmpty => HealthChecks.Count == 0 && Zones.All(z => !z.CreateZone && z.Changes.Count == 0);
+    public bool IsEmpty => HealthChecks.Count == 0 && Zones.All(z => !z.CreateZone && z.Changes.Count == 0 && z.VpcsToAssociate.Count == 0);
     public int ChangeCount => Zones.Sum(z => z.Changes.Count);
 }
 
@@ -134,8 +137,12 @@ public static class SyncPlanner
                 .Where(s => (options.IncludeApex || !IsApexSoaOrNs(s, zone)) && s.CidrRoutingConfig is null).ToList();
             if (skipped[zone] > 0)
                 zonePlan.Warnings.Add($"{skipped[zone]} IP-based (CIDR) record set(s) left out: CIDR collections are not synced, and their ids differ between accounts");
-            if (zone.IsPrivate && zone.Vpcs.Count > 1 && create)
-                zonePlan.Warnings.Add($"{zone.Name} is associated with {zone.Vpcs.Count} VPCs; the new zone gets the first ({zone.Vpcs[0].VpcId}), associate the others with AssociateVPCWithHostedZone");
+            if (zone.IsPrivate)
+            {
+                // Associations are added, never removed: a VPC the target has besides is someone else's decision.
+                var have = create ? zone.Vpcs.Take(1) : targetZone.Vpcs;
+                zonePlan.VpcsToAssociate.AddRange(zone.Vpcs.Where(v => !have.Contains(v)));
+            }
             Diff(zonePlan, wanted, current, options);
             plan.Zones.Add(zonePlan);
         }
@@ -296,7 +303,7 @@ public static class SyncPlanner
         }
         foreach (var zone in plan.Zones)
         {
-            if (!zone.CreateZone && zone.Changes.Count == 0)
+            if (!zone.CreateZone && zone.Changes.Count == 0 && zone.VpcsToAssociate.Count == 0)
             {
                 output.WriteLine($"zone {zone.Source}: in sync");
                 continue;
@@ -305,6 +312,8 @@ public static class SyncPlanner
             output.WriteLine($"zone {zone.Source}:{(zone.CreateZone ? " create the zone;" : "")} {creates} to create, {updates} to update, {deletes} to delete");
             foreach (string warning in zone.Warnings)
                 output.WriteLine($"  ! {warning}");
+            foreach (var vpc in zone.VpcsToAssociate)
+                output.WriteLine($"  + VPC {vpc.VpcId} ({vpc.VpcRegion})");
             foreach (var change in zone.Changes.OrderBy(c => SyncNames.Normalize(c.Set.Name ?? ""), StringComparer.Ordinal).ThenBy(c => c.Set.Type))
             {
                 switch (change.Action)
@@ -336,6 +345,7 @@ public static class SyncPlanner
             SourceId = z.Source.Id,
             TargetId = z.Target.Id,
             z.CreateZone,
+            VpcsToAssociate = z.VpcsToAssociate.Select(v => new { VPCId = v.VpcId, VPCRegion = v.VpcRegion }),
             z.Warnings,
             Changes = z.Changes.Select(c => new { c.Action, c.Old, c.New }),
         }),

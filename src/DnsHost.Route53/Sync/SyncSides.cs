@@ -35,6 +35,8 @@ public interface ISyncSide
     Task<IReadOnlyList<SyncHealthCheck>> ListHealthChecksAsync(CancellationToken cancellationToken);
 
     Task CreateZoneAsync(SyncZone zone, CancellationToken cancellationToken);
+    /// <summary>Associates another VPC with a private zone; returns a change id to wait on, or null.</summary>
+    Task<string?> AssociateVpcAsync(SyncZone zone, VpcAssociation vpc, CancellationToken cancellationToken);
     /// <summary>Applies one batch, all or nothing; returns a change id to wait on, or null when applied at once.</summary>
     Task<string?> ChangeAsync(SyncZone zone, IReadOnlyList<RecordSetChange> batch, CancellationToken cancellationToken);
     /// <summary>Waits until the change is INSYNC.</summary>
@@ -83,6 +85,9 @@ public sealed class Route53Side(IRoute53Client client, string description) : ISy
 
     public Task<string?> ChangeAsync(SyncZone zone, IReadOnlyList<RecordSetChange> batch, CancellationToken cancellationToken) =>
         client.ChangeResourceRecordSetsAsync(zone.Id!, "dnshost sync", batch, cancellationToken)!;
+
+    public async Task<string?> AssociateVpcAsync(SyncZone zone, VpcAssociation vpc, CancellationToken cancellationToken) =>
+        await client.AssociateVpcWithHostedZoneAsync(zone.Id!, vpc, cancellationToken);
 
     public async Task WaitAsync(string changeId, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -245,6 +250,16 @@ public sealed class DirectorySide(string path) : ISyncSide
     }
 
     public Task WaitAsync(string changeId, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<string?> AssociateVpcAsync(SyncZone zone, VpcAssociation vpc, CancellationToken cancellationToken)
+    {
+        var (file, document, sets) = _zones[Key(zone)];
+        if (document is null)
+            throw new InvalidOperationException($"{file} is a master file; it cannot hold VPC associations");
+        document.VPCs = [.. document.VPCs ?? [], new VpcJson { VPCId = vpc.VpcId, VPCRegion = vpc.VpcRegion }];
+        _dirty.Add(Key(zone));
+        return Task.FromResult<string?>(null);
+    }
 
     public Task<SyncHealthCheck> CreateHealthCheckAsync(string key, HealthCheckConfigJson config, CancellationToken cancellationToken)
     {

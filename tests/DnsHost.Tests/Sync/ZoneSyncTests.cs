@@ -225,6 +225,34 @@ public sealed class ZoneSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_private_zone_keeps_all_its_vpc_associations_on_the_target()
+    {
+        var folder = new TestZones();
+        folder.Write("corp.test.private.json", """
+            { "HostedZone": { "Name": "corp.test.", "Config": { "PrivateZone": true } },
+              "VPCs": [ { "VPCRegion": "eu-west-1", "VPCId": "vpc-inside" }, { "VPCRegion": "us-east-1", "VPCId": "vpc-second" } ],
+              "ResourceRecordSets": [ { "Name": "db.corp.test.", "Type": "A", "TTL": 60, "ResourceRecords": [ { "Value": "10.1.2.3" } ] } ] }
+            """);
+        var remote = Side(_remote);
+        var (plan, summary) = await Sync(new DirectorySide(folder.Directory), remote);
+        Assert.Equal(1, summary!.VpcsAssociated);
+        var zone = (await remote.ListZonesAsync(default)).Single(z => z.Name == "corp.test.");
+        Assert.True(zone.IsPrivate);
+        Assert.Equal(["vpc-inside", "vpc-second"], zone.Vpcs.Select(v => v.VpcId).Order());
+        Assert.True((await Sync(new DirectorySide(folder.Directory), remote, apply: false)).Plan.IsEmpty);
+
+        // A third association on the source reaches the target on the next apply, and the folder on a pull.
+        await remote.AssociateVpcAsync(zone, new DnsHost.Zones.VpcAssociation("vpc-third", "ap-northeast-1"), default);
+        var local = Side(_local);
+        await Sync(remote, local);
+        Assert.Equal(3, (await local.ListZonesAsync(default)).Single(z => z.Name == "corp.test.").Vpcs.Count);
+        var (toFolder, _) = await Sync(remote, new DirectorySide(folder.Directory));
+        Assert.Equal("vpc-third", Assert.Single(toFolder.Zones.Single(z => z.Source.Name == "corp.test.").VpcsToAssociate).VpcId);
+        Assert.True((await Sync(remote, new DirectorySide(folder.Directory), apply: false)).Plan.IsEmpty);
+        folder.Dispose();
+    }
+
+    [Fact]
     public void Batches_respect_route53_limits_counting_upsert_twice()
     {
         RecordSetChange Create(int i, string value, string action = "CREATE") =>
