@@ -18,15 +18,18 @@ public static class Route53Names
             error = "the name is empty";
             return false;
         }
-        var output = new List<byte>(text.Length + 2);
-        var label = new List<byte>(63);
+        // Every character gives at most one byte, and each label one length byte in place of its dot:
+        // the wire form fits in the text's length plus two. Written in place, without lists (record
+        // sets are parsed on every zone compile, so this is on the API's change path).
+        Span<byte> output = text.Length <= 512 ? stackalloc byte[text.Length + 2] : new byte[text.Length + 2];
+        int length = 0, labelStart = -1;
         bool sawAny = false;
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
             if (c == '.')
             {
-                if (label.Count == 0)
+                if (labelStart < 0)
                 {
                     if (i == text.Length - 1 && sawAny)
                         break;
@@ -35,14 +38,16 @@ public static class Route53Names
                     error = "the name has an empty label";
                     return false;
                 }
-                if (!Flush(output, label, out error))
+                if (!CloseLabel(output, ref labelStart, length, out error))
                     return false;
                 continue;
             }
             sawAny = true;
+            if (labelStart < 0)
+                labelStart = length++;
             if (c == '\\')
             {
-                if (i + 3 < text.Length + 0 && IsOctal(text[i + 1]) && IsOctal(text[i + 2]) && IsOctal(text[i + 3]))
+                if (i + 3 < text.Length && IsOctal(text[i + 1]) && IsOctal(text[i + 2]) && IsOctal(text[i + 3]))
                 {
                     int value = (text[i + 1] - '0') * 64 + (text[i + 2] - '0') * 8 + (text[i + 3] - '0');
                     if (value > 255)
@@ -50,13 +55,13 @@ public static class Route53Names
                         error = $"'\\{text.AsSpan(i + 1, 3)}' is not an octal byte";
                         return false;
                     }
-                    label.Add((byte)value);
+                    output[length++] = (byte)value;
                     i += 3;
                     continue;
                 }
                 if (i + 1 < text.Length)
                 {
-                    label.Add((byte)text[++i]);
+                    output[length++] = (byte)text[++i];
                     continue;
                 }
                 error = "the name ends with a lone backslash";
@@ -67,34 +72,35 @@ public static class Route53Names
                 error = $"the character '{c}' must be written as an octal escape (\\ooo), or the name as Punycode";
                 return false;
             }
-            label.Add((byte)c);
+            output[length++] = (byte)c;
         }
-        if (label.Count > 0 && !Flush(output, label, out error))
+        if (labelStart >= 0 && !CloseLabel(output, ref labelStart, length, out error))
             return false;
-        output.Add(0);
-        if (output.Count > Protocol.DnsName.MaxLength)
+        output[length++] = 0;
+        if (length > Protocol.DnsName.MaxLength)
         {
             error = "the name is longer than 255 bytes";
             return false;
         }
-        wire = output.ToArray();
+        wire = output[..length].ToArray();
         Protocol.DnsName.ToLower(wire, wire);
         return true;
     }
 
     private static bool IsOctal(char c) => c is >= '0' and <= '7';
 
-    private static bool Flush(List<byte> output, List<byte> label, out string error)
+    /// <summary>Writes the length byte of the label that starts at <paramref name="labelStart"/>.</summary>
+    private static bool CloseLabel(Span<byte> output, ref int labelStart, int length, out string error)
     {
         error = "";
-        if (label.Count > Protocol.DnsName.MaxLabelLength)
+        int labelLength = length - labelStart - 1;
+        if (labelLength > Protocol.DnsName.MaxLabelLength)
         {
             error = "a label is longer than 63 bytes";
             return false;
         }
-        output.Add((byte)label.Count);
-        output.AddRange(label);
-        label.Clear();
+        output[labelStart] = (byte)labelLength;
+        labelStart = -1;
         return true;
     }
 
