@@ -212,6 +212,8 @@ public sealed class Route53AccountApiTests : IAsyncLifetime
         }
         while (status == "PENDING" && DateTime.UtcNow < deadline);
         Assert.Equal("INSYNC", status);
+        // The CLI's waiter reads the same status (its first poll is immediate).
+        await _aws.Ok("wait", "resource-record-sets-changed", "--id", change);
         Assert.Equal("NoSuchChange", (await _aws.Run("get-change", "--id", "CNOSUCHCHANGE")).ErrorCode);
     }
 
