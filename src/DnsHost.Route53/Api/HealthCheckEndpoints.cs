@@ -73,24 +73,7 @@ public static class HealthCheckEndpoints
             E("Region", o.Region), E("IPAddress", o.IPAddress),
             E("StatusReport", E("Status", o.Status), E("CheckedTime", Timestamp(o.CheckedTime))))));
 
-    private static HealthCheckConfigJson ReadConfig(XElement c) => new()
-    {
-        IPAddress = Text(c, "IPAddress"),
-        Port = (int?)Long(c, "Port"),
-        Type = Text(c, "Type"),
-        ResourcePath = Text(c, "ResourcePath"),
-        FullyQualifiedDomainName = Text(c, "FullyQualifiedDomainName"),
-        SearchString = Text(c, "SearchString"),
-        RequestInterval = (int?)Long(c, "RequestInterval"),
-        FailureThreshold = (int?)Long(c, "FailureThreshold"),
-        MeasureLatency = Bool(c, "MeasureLatency"),
-        Inverted = Bool(c, "Inverted"),
-        Disabled = Bool(c, "Disabled"),
-        HealthThreshold = (int?)Long(c, "HealthThreshold"),
-        ChildHealthChecks = Child(c, "ChildHealthChecks") is null ? null : Children(c, "ChildHealthChecks", "ChildHealthCheck").Select(e => e.Value).ToList(),
-        EnableSNI = Bool(c, "EnableSNI"),
-        Regions = Child(c, "Regions") is null ? null : Children(c, "Regions", "Region").Select(e => e.Value).ToList(),
-    };
+    private static HealthCheckConfigJson ReadConfig(XElement c) => ReadHealthCheckConfig(c);
 
     private static XElement Write(HealthCheckView check)
     {

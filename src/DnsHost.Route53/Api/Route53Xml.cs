@@ -93,6 +93,26 @@ public static class Route53Xml
         s.GeoProximityLocation is { } p ? E("GeoProximityLocation", Opt("AWSRegion", p.AWSRegion), Opt("LocalZoneGroup", p.LocalZoneGroup),
             p.Coordinates is { } c ? E("Coordinates", E("Latitude", c.Latitude), E("Longitude", c.Longitude)) : null, Opt("Bias", p.Bias)) : null);
 
+    /// <summary>The fields of a HealthCheckConfig (or an UpdateHealthCheckRequest) that DnsHost's checks use; the API side and the client both read them here.</summary>
+    public static HealthCheckConfigJson ReadHealthCheckConfig(XElement c) => new()
+    {
+        IPAddress = Text(c, "IPAddress"),
+        Port = (int?)Long(c, "Port"),
+        Type = Text(c, "Type"),
+        ResourcePath = Text(c, "ResourcePath"),
+        FullyQualifiedDomainName = Text(c, "FullyQualifiedDomainName"),
+        SearchString = Text(c, "SearchString"),
+        RequestInterval = (int?)Long(c, "RequestInterval"),
+        FailureThreshold = (int?)Long(c, "FailureThreshold"),
+        MeasureLatency = Bool(c, "MeasureLatency"),
+        Inverted = Bool(c, "Inverted"),
+        Disabled = Bool(c, "Disabled"),
+        HealthThreshold = (int?)Long(c, "HealthThreshold"),
+        ChildHealthChecks = Child(c, "ChildHealthChecks") is null ? null : Children(c, "ChildHealthChecks", "ChildHealthCheck").Select(e => e.Value).ToList(),
+        EnableSNI = Bool(c, "EnableSNI"),
+        Regions = Child(c, "Regions") is null ? null : Children(c, "Regions", "Region").Select(e => e.Value).ToList(),
+    };
+
     public static string Timestamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
     public static XElement ChangeInfo(Storage.ApiChange change, string status) => E("ChangeInfo",

@@ -42,29 +42,17 @@ internal static class Route53ClientXml
         Long(check, "HealthCheckVersion") ?? 1,
         ReadConfig(Child(check, "HealthCheckConfig") ?? throw new Route53ClientException("InvalidResponse", "a HealthCheck has no HealthCheckConfig", 200)));
 
-    private static HealthCheckConfigJson ReadConfig(XElement c) => new()
+    /// <summary>The server's reading of the config, plus the CloudWatch and routing-control fields a real Route 53 account may return.</summary>
+    private static HealthCheckConfigJson ReadConfig(XElement c)
     {
-        IPAddress = Text(c, "IPAddress"),
-        Port = (int?)Long(c, "Port"),
-        Type = Text(c, "Type"),
-        ResourcePath = Text(c, "ResourcePath"),
-        FullyQualifiedDomainName = Text(c, "FullyQualifiedDomainName"),
-        SearchString = Text(c, "SearchString"),
-        RequestInterval = (int?)Long(c, "RequestInterval"),
-        FailureThreshold = (int?)Long(c, "FailureThreshold"),
-        MeasureLatency = Bool(c, "MeasureLatency"),
-        Inverted = Bool(c, "Inverted"),
-        Disabled = Bool(c, "Disabled"),
-        HealthThreshold = (int?)Long(c, "HealthThreshold"),
-        ChildHealthChecks = Child(c, "ChildHealthChecks") is null ? null : Children(c, "ChildHealthChecks", "ChildHealthCheck").Select(e => e.Value).ToList(),
-        EnableSNI = Bool(c, "EnableSNI"),
-        Regions = Child(c, "Regions") is null ? null : Children(c, "Regions", "Region").Select(e => e.Value).ToList(),
-        AlarmIdentifier = Child(c, "AlarmIdentifier") is { } alarm
+        var config = ReadHealthCheckConfig(c);
+        config.AlarmIdentifier = Child(c, "AlarmIdentifier") is { } alarm
             ? JsonSerializer.SerializeToElement(new Dictionary<string, string?> { ["Region"] = Text(alarm, "Region"), ["Name"] = Text(alarm, "Name") })
-            : null,
-        InsufficientDataHealthStatus = Text(c, "InsufficientDataHealthStatus"),
-        RoutingControlArn = Text(c, "RoutingControlArn"),
-    };
+            : null;
+        config.InsufficientDataHealthStatus = Text(c, "InsufficientDataHealthStatus");
+        config.RoutingControlArn = Text(c, "RoutingControlArn");
+        return config;
+    }
 
     /// <summary>HealthCheckConfig of CreateHealthCheck, in the model's order.</summary>
     public static XElement WriteConfig(HealthCheckConfigJson c) => E("HealthCheckConfig",
