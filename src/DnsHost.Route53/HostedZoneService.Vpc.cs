@@ -83,19 +83,27 @@ public sealed partial class HostedZoneService
         return change;
     }
 
+    /// <summary>A file zone's record sets in Route 53's order, worked out once per loaded version of the zone.</summary>
+    private (string Key, ResourceRecordSetJson Set)[] SortedFileRecordSets(string id)
+    {
+        var zone = _registry.Current.AllZones.FirstOrDefault(z => !_zones.Values.Any(a => ReferenceEquals(a.Zone, z)) && FileId(z) == id)
+            ?? throw Route53Exception.NoSuchHostedZone(id);
+        return _fileSorted.GetValue(zone, z => Sort(FileRecordSets(z).ToList()));
+    }
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Zone, (string Key, ResourceRecordSetJson Set)[]> _fileSorted = new();
+
     /// <summary>
     /// The record sets of a zone from a file: a JSON zone's sets as its document gives them, a master
     /// file's records grouped by name and type (the TTL of the first record of each set).
     /// </summary>
-    private IEnumerable<ResourceRecordSetJson> FileRecordSets(string id)
+    private static IEnumerable<ResourceRecordSetJson> FileRecordSets(Zone zone)
     {
-        var zone = _registry.Current.AllZones.FirstOrDefault(z => !_zones.Values.Any(a => ReferenceEquals(a.Zone, z)) && FileView(z).Id == id)
-            ?? throw Route53Exception.NoSuchHostedZone(id);
         if (zone.HostedZone is { RecordSets.Count: > 0 } info)
         {
             foreach (var set in info.RecordSets)
             {
-                var copy = JsonSerializer.Deserialize<ResourceRecordSetJson>(JsonSerializer.Serialize(set, HostedZoneDocument.Options), HostedZoneDocument.Options)!;
+                var copy = Sync.SyncNames.Copy(set);
                 copy.Name = Route53Names.TryParse(set.Name ?? zone.OriginText, out var wire, out _) ? Route53Names.ToText(wire) : set.Name;
                 yield return copy;
             }

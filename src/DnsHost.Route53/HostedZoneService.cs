@@ -172,10 +172,13 @@ public sealed partial class HostedZoneService
         new(id, document.HostedZone!.Name!, document.HostedZone.CallerReference!, document.HostedZone.Config?.Comment,
             document.HostedZone.Config?.PrivateZone ?? false, document.ResourceRecordSets?.Count ?? 0, false, zone.HostedZone?.Vpcs ?? []);
 
+    /// <summary>The id the API gives a zone from a file: the JSON zone's own, or a stable one from its name.</summary>
+    private static string FileId(Zone zone) => zone.HostedZone?.Id ?? HostedZoneLoader.StableId(zone.OriginText, false);
+
     private static HostedZoneView FileView(Zone zone)
     {
         var info = zone.HostedZone;
-        string id = info?.Id ?? HostedZoneLoader.StableId(zone.OriginText, false);
+        string id = FileId(zone);
         long sets = zone.Records.Select(r => (Owner: Convert.ToHexString(r.Owner), r.Type)).Distinct().LongCount();
         return new HostedZoneView(id, zone.OriginText, info?.CallerReference ?? "file:" + zone.Source, info?.Comment ?? $"from {zone.Source} (read-only through the API)",
             zone.IsPrivate, sets, true, info?.Vpcs ?? []);
@@ -346,7 +349,7 @@ public sealed partial class HostedZoneService
         {
             all = _zones.TryGetValue(id, out var entry)
                 ? _sorted.GetValue(entry.Document.ResourceRecordSets!, Sort)
-                : Sort(FileRecordSets(id).ToList());
+                : SortedFileRecordSets(id);
         }
         int start = 0;
         if (startName is not null)
