@@ -39,9 +39,16 @@ public sealed class RunningServer : IAsyncDisposable
         return TestResponse.Parse(bytes);
     }
 
-    public async Task<byte[]?> UdpRawAsync(byte[] query, int timeoutMs = 3000)
+    /// <summary>A query sent from a given loopback address (127.0.0.x), for VPC and location tests.</summary>
+    public async Task<TestResponse> UdpFromAsync(string source, byte[] query, int timeoutMs = 3000)
     {
-        using var udp = new UdpClient(AddressFamily.InterNetwork);
+        var bytes = await UdpRawAsync(query, timeoutMs, source) ?? throw new TimeoutException($"no UDP response to {source}");
+        return TestResponse.Parse(bytes);
+    }
+
+    public async Task<byte[]?> UdpRawAsync(byte[] query, int timeoutMs = 3000, string? source = null)
+    {
+        using var udp = source is null ? new UdpClient(AddressFamily.InterNetwork) : new UdpClient(new IPEndPoint(IPAddress.Parse(source), 0));
         udp.Connect(EndPoint);
         await udp.SendAsync(query);
         using var cts = new CancellationTokenSource(timeoutMs);

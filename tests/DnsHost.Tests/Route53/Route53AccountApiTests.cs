@@ -51,14 +51,8 @@ public sealed class Route53AccountApiTests : IAsyncLifetime
         _zones.Dispose();
     }
 
-    private async Task<TestResponse> QueryFrom(string source, string name, RecordType type = RecordType.A)
-    {
-        using var udp = new UdpClient(new IPEndPoint(IPAddress.Parse(source), 0));
-        udp.Connect(_server.EndPoint);
-        await udp.SendAsync(TestQuery.Build(name, type));
-        using var cts = new CancellationTokenSource(3000);
-        return TestResponse.Parse((await udp.ReceiveAsync(cts.Token)).Buffer);
-    }
+    private Task<TestResponse> QueryFrom(string source, string name, RecordType type = RecordType.A) =>
+        _server.UdpFromAsync(source, TestQuery.Build(name, type));
 
     private async Task<string[]> A(string source, string name) => (await QueryFrom(source, name)).AnswerData("A").Order().ToArray();
 

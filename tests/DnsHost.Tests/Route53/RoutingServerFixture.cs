@@ -73,15 +73,8 @@ public sealed class RoutingServerFixture : IAsyncLifetime
     }
 
     /// <summary>Sends a query from another loopback address (127.0.0.2 is inside vpc-inside).</summary>
-    public async Task<TestResponse> QueryFrom(string source, string name, RecordType type = RecordType.A, string? subnet = null)
-    {
-        using var udp = new UdpClient(new IPEndPoint(IPAddress.Parse(source), 0));
-        udp.Connect(Server.EndPoint);
-        await udp.SendAsync(TestQuery.Build(name, type, ednsOptions: subnet is null ? null : Ecs(subnet)));
-        using var cts = new CancellationTokenSource(3000);
-        var result = await udp.ReceiveAsync(cts.Token);
-        return TestResponse.Parse(result.Buffer);
-    }
+    public Task<TestResponse> QueryFrom(string source, string name, RecordType type = RecordType.A, string? subnet = null) =>
+        Server.UdpFromAsync(source, TestQuery.Build(name, type, ednsOptions: subnet is null ? null : Ecs(subnet)));
 
     /// <summary>Sets health for the duration of a test; dispose to make every check healthy again.</summary>
     public IDisposable Unhealthy(params string[] checks)
