@@ -58,6 +58,7 @@ public enum ResponseCode : ushort
     NXDomain = 3,
     NotImp = 4,
     Refused = 5,
+    YXDomain = 6,
     NotAuth = 9,
     BadVers = 16,
     BadCookie = 23,

@@ -106,7 +106,7 @@ public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions
                 return catalog;
             });
             foreach (var (file, zone) in loaded)
-                LogZoneLoaded(logger, zone.OriginText, zone.Serial, zone.Records.Count, Path.GetFileName(file), reason);
+                LogZoneLoaded(logger, zone.OriginText, zone.Serial, zone.RecordCount, Path.GetFileName(file), reason);
         }
     }
 

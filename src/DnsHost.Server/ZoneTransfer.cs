@@ -15,11 +15,10 @@ public static class ZoneTransfer
     {
         var messages = new List<byte[]>();
         var buffer = new byte[ushort.MaxValue];
-        var records = new List<ZoneRecord>(zone.Records.Count + 2);
-        var soa = zone.Records.First(r => r.Type == (ushort)RecordType.SOA);
-        records.Add(soa);
-        records.AddRange(zone.Records.Where(r => r.Type != (ushort)RecordType.SOA));
-        records.Add(soa);
+        // Zone.Records starts with the SOA; RFC 5936 2.2 ends the transfer with it again.
+        var records = new List<ZoneRecord>(zone.RecordCount + 1);
+        records.AddRange(zone.Records);
+        records.Add(records[0]);
 
         int index = 0;
         bool first = true;

@@ -1,37 +1,23 @@
-using System.Runtime.CompilerServices;
 using DnsHost.Protocol;
 using DnsHost.Zones.Routing;
 
 namespace DnsHost.Zones;
 
-/// <summary>What the engine did; the caller turns it into header flags.</summary>
-public readonly record struct AnswerResult(ResponseCode ResponseCode, bool Authoritative, bool Truncated);
-
-/// <summary>How to answer QTYPE=ANY (RFC 8482).</summary>
-public enum AnyQueryMode : byte
-{
-    /// <summary>One RRset from the node (RFC 8482 4.1), the usual answer over UDP.</summary>
-    Minimal,
-    /// <summary>Every RRset at the node, as over TCP where size is no amplification risk.</summary>
-    Full,
-}
-
 /// <summary>
-/// The authoritative answer algorithm of RFC 1034 4.3.2 over a compiled <see cref="Zone"/>:
-/// delegations, exact matches, CNAME chains inside the zone, wildcards (RFC 4592) and negative
-/// answers (RFC 2308). Writes straight into the response and allocates nothing.
+/// The authoritative answer algorithm of RFC 1034 4.3.2 over a compiled <see cref="Zone"/>, as three
+/// stages over one <see cref="AnswerContext"/>, in this order:
+/// <list type="number">
+/// <item><see cref="AnswerStage"/>: find the name (delegations, DNAME, exact, wildcard), follow CNAME and
+///   DNAME chains inside the zone (RFC 6672), choose routed sets for the client, write the answer section;</item>
+/// <item><see cref="AuthorityStage"/>: the SOA of a negative answer (RFC 2308 3) or the NS set of a referral;</item>
+/// <item><see cref="AdditionalStage"/>: addresses of NS, MX, SRV and SVCB targets held in the zone.</item>
+/// </list>
+/// A new section step (DNSSEC records, say) is one more stage here. Writes straight into the response
+/// and allocates nothing.
 /// </summary>
 public static class AnswerEngine
 {
-    private const int MaxChain = 16;
-
-    private enum Match : byte { Exact, Wildcard, Delegation, NxDomain }
-
-    [InlineArray(MaxChain)]
-    private struct VisitedNodes
-    {
-        private ZoneNode? _element0;
-    }
+    private enum Match : byte { Exact, Wildcard, Delegation, Dname, NxDomain }
 
     /// <param name="qnameLower">The question name, lower-cased, inside <paramref name="zone"/>.</param>
     /// <param name="qnameAsAsked">The same name in the client's case, used as the first owner name.</param>
@@ -45,136 +31,285 @@ public static class AnswerEngine
     /// <param name="trace">Collects the reasons for routing decisions (explain); null on the query path.</param>
     public static AnswerResult Answer(Zone zone, scoped ReadOnlySpan<byte> qnameLower, scoped ReadOnlySpan<byte> qnameAsAsked, ushort qtype, AnyQueryMode anyMode, ref DnsMessageWriter writer, ref QueryClient client, RoutingTrace? trace = null)
     {
-        var start = writer.Mark();
+        var context = new AnswerContext(zone, qtype, anyMode, trace, writer.Mark());
+        var state = AnswerStage(ref context, qnameLower, qnameAsAsked, ref writer, ref client);
+        if (state == AnswerState.ServFail)
+        {
+            writer.Rewind(context.Start);
+            return new(ResponseCode.ServFail, false, false, state);
+        }
+        if (context.Truncated || !AuthorityStage(ref context, state, ref writer))
+        {
+            writer.Rewind(context.Start);
+            return new(ResponseCode.NoError, true, true, state);
+        }
+        AdditionalStage(ref context, ref writer);
+        var rcode = state switch
+        {
+            // RFC 6604 3: after a CNAME the RCODE describes the last name in the chain.
+            AnswerState.NxDomain => ResponseCode.NXDomain,
+            AnswerState.YxDomain => ResponseCode.YXDomain,
+            _ => ResponseCode.NoError,
+        };
+        return new(rcode, context.Authoritative, false, state);
+    }
+
+    /// <summary>Stage 1: the answer section, following CNAME and DNAME links inside the zone.</summary>
+    private static AnswerState AnswerStage(ref AnswerContext context, scoped ReadOnlySpan<byte> qnameLower, scoped ReadOnlySpan<byte> qnameAsAsked, ref DnsMessageWriter writer, ref QueryClient client)
+    {
+        var zone = context.Zone;
+        // DNAME substitutions are built here, alternating between two buffers as the chain goes on.
+        Span<byte> synthesised = stackalloc byte[2 * (DnsName.MaxLength + 1)];
+        Span<byte> lowered = stackalloc byte[2 * (DnsName.MaxLength + 1)];
         ReadOnlySpan<byte> name = qnameLower;
         ReadOnlySpan<byte> owner = qnameAsAsked;
-        bool authoritative = true;
-        var visited = new VisitedNodes();
-        int chain = 0;
-
         while (true)
         {
-            var match = Locate(zone, name, qtype, out var node);
+            var match = Locate(zone, name, context.QueryType, out var node);
             switch (match)
             {
                 case Match.Delegation:
                     // RFC 1034 4.3.2 3b: a referral is not authoritative, unless an answer already is.
-                    if (chain == 0)
-                        authoritative = false;
-                    var ns = node.Find((ushort)RecordType.NS)!;
-                    if (!TryWriteSet(ref writer, DnsSection.Authority, ns.Owner, ns))
-                        return Truncated(ref writer, start);
-                    WriteAdditional(zone, ns, ref writer);
-                    return new(ResponseCode.NoError, authoritative, false);
-
+                    if (context.Chain == 0)
+                        context.Authoritative = false;
+                    context.Referral = node.Find((ushort)RecordType.NS)!.Value;
+                    return AnswerState.Delegation;
                 case Match.NxDomain:
-                    if (!TryWriteNegative(zone, ref writer))
-                        return Truncated(ref writer, start);
-                    // RFC 6604 3: after a CNAME the RCODE describes the last name in the chain.
-                    return new(ResponseCode.NXDomain, authoritative, false);
+                    return AnswerState.NxDomain;
+                case Match.Dname:
+                {
+                    int half = (context.Chain & 1) * (DnsName.MaxLength + 1);
+                    var target = synthesised.Slice(half, DnsName.MaxLength + 1);
+                    var state = WriteDname(ref context, node, owner, ref writer, target, out int length);
+                    if (state != AnswerState.DnameChain)
+                        return state;
+                    owner = target[..length];
+                    var lower = lowered.Slice(half, length);
+                    DnsName.ToLower(owner, lower);
+                    if (!Continue(ref context, lower, -1, default))
+                        return AnswerState.DnameChain;
+                    name = lower;
+                    continue;
+                }
             }
-
-            var cname = node.Cname;
-            if (cname is null && qtype != (ushort)RecordType.CNAME && node.CnameGroup is { } cnameGroup)
+            bool wildcard = match == Match.Wildcard;
+            context.Wildcard |= wildcard && context.Chain == 0;
+            if (context.QueryType != (ushort)RecordType.CNAME && TryCname(ref context, node, owner, ref writer, ref client, out var cname, out var failed))
             {
-                // A routed or alias CNAME: this client's choice stands in for the CNAME record.
-                var picked = new ChosenSets();
-                var outcome = RoutingSelector.Select(zone, cnameGroup, ref client, ref picked, out int pickedCount, trace);
-                if (outcome == SelectionOutcome.Fail)
-                    return Failed(ref writer, start);
-                if (outcome == SelectionOutcome.NoData || pickedCount == 0)
-                    return TryWriteNegative(zone, ref writer) ? new(ResponseCode.NoError, authoritative, false) : Truncated(ref writer, start);
-                cname = picked[0];
-            }
-            if (cname is not null && qtype != (ushort)RecordType.CNAME)
-            {
-                if (!TryWriteSet(ref writer, DnsSection.Answer, owner, cname))
-                    return Truncated(ref writer, start);
-                visited[chain++] = node;
-                var target = cname.LowerTarget!;
-                // Follow only inside this zone, and stop at loops and at the chain limit.
-                if (qtype == (ushort)RecordType.ANY || chain >= MaxChain || !DnsName.IsSubdomainOf(target, zone.Origin) || Contains(visited, chain, Lookup(zone, target, qtype)))
-                    return new(ResponseCode.NoError, authoritative, false);
-                name = target;
-                owner = cname.RData[0];
+                if (failed != AnswerState.Answer)
+                    return failed;
+                var target = cname.Target;
+                int half = (context.Chain & 1) * (DnsName.MaxLength + 1);
+                var lower = lowered.Slice(half, target.Length);
+                DnsName.ToLower(target, lower);
+                if (context.QueryType == (ushort)RecordType.ANY || !Continue(ref context, lower, node.Index, wildcard ? name : default))
+                    return context.Dname ? AnswerState.DnameChain : AnswerState.CnameChain;
+                name = lower;
+                owner = target;
                 continue;
             }
-
-            if (qtype == (ushort)RecordType.ANY && node.Sets.Length == 0 && node.Groups.Length > 0)
-            {
-                // RFC 8482 4.1: one RRset; here the first routed type, chosen for this client.
-                return WriteRouted(zone, node.Groups[0], owner, authoritative, ref writer, ref client, trace, start);
-            }
-
-            if (qtype == (ushort)RecordType.ANY && node.Sets.Length > 0)
-            {
-                foreach (var set in node.Sets)
-                {
-                    if (!TryWriteSet(ref writer, DnsSection.Answer, owner, set))
-                        return Truncated(ref writer, start);
-                    if (anyMode == AnyQueryMode.Minimal)
-                        break;
-                }
-                foreach (var set in node.Sets)
-                {
-                    WriteAdditional(zone, set, ref writer);
-                    if (anyMode == AnyQueryMode.Minimal)
-                        break;
-                }
-                return new(ResponseCode.NoError, authoritative, false);
-            }
-
-            var answer = node.Find(qtype);
-            if (answer is null && node.Groups.Length > 0 && node.FindGroup(qtype) is { } group)
-                return WriteRouted(zone, group, owner, authoritative, ref writer, ref client, trace, start);
-            if (answer is null)
-            {
-                // NODATA (RFC 2308 2.2): the name exists, the type does not.
-                if (!TryWriteNegative(zone, ref writer))
-                    return Truncated(ref writer, start);
-                return new(ResponseCode.NoError, authoritative, false);
-            }
-            if (!TryWriteSet(ref writer, DnsSection.Answer, owner, answer))
-                return Truncated(ref writer, start);
-            WriteAdditional(zone, answer, ref writer);
-            return new(ResponseCode.NoError, authoritative, false);
+            return WriteData(ref context, node, owner, ref writer, ref client);
         }
+    }
+
+    /// <summary>
+    /// Whether a chain goes on to <paramref name="target"/>: inside this zone, not too long, and not back
+    /// to a node already on it (a loop is written once round, then stops).
+    /// </summary>
+    private static bool Continue(ref AnswerContext context, scoped ReadOnlySpan<byte> target, int node, scoped ReadOnlySpan<byte> wildcardName)
+    {
+        if (node >= 0)
+            context.Remember(AnswerContext.KeyOf(node, wildcardName));
+        context.Chain++;
+        if (context.Chain >= AnswerContext.MaxChain || !DnsName.IsSubdomainOf(target, context.Zone.Origin))
+            return false;
+        var next = Locate(context.Zone, target, context.QueryType, out var nextNode);
+        return next is not (Match.Exact or Match.Wildcard) || !context.Seen(AnswerContext.KeyOf(nextNode.Index, next == Match.Wildcard ? target : default));
+    }
+
+    /// <summary>
+    /// RFC 6672 3.1: the DNAME record itself, then a CNAME synthesised from it under the current owner,
+    /// with the DNAME's TTL. YXDOMAIN when the new name would be longer than 255 octets.
+    /// </summary>
+    private static AnswerState WriteDname(ref AnswerContext context, ZoneNode node, scoped ReadOnlySpan<byte> owner, ref DnsMessageWriter writer, scoped Span<byte> target, out int length)
+    {
+        length = 0;
+        var dname = node.Find((ushort)RecordType.DNAME)!.Value;
+        if (!TryWriteSet(ref writer, DnsSection.Answer, dname.Owner, dname))
+        {
+            context.Truncated = true;
+            return AnswerState.DnameChain;
+        }
+        context.Dname = true;
+        // The labels of the owner above the DNAME's own name, then the DNAME target.
+        int prefix = owner.Length - dname.Owner.Length;
+        var substitute = dname.Target;
+        if (prefix + substitute.Length > DnsName.MaxLength)
+            return AnswerState.YxDomain;
+        owner[..prefix].CopyTo(target);
+        substitute.CopyTo(target[prefix..]);
+        length = prefix + substitute.Length;
+        if (!writer.TryWriteRecord(DnsSection.Answer, owner, (ushort)RecordType.CNAME, RecordClass.IN, dname.Ttl, target[..length]))
+            context.Truncated = true;
+        return AnswerState.DnameChain;
+    }
+
+    /// <summary>Writes the node's CNAME (plain, or chosen among routed sets for this client) if it has one.</summary>
+    private static bool TryCname(ref AnswerContext context, ZoneNode node, scoped ReadOnlySpan<byte> owner, ref DnsMessageWriter writer, ref QueryClient client, out RecordSet cname, out AnswerState failed)
+    {
+        failed = AnswerState.Answer;
+        var plain = node.Cname;
+        if (plain is null && node.CnameGroup is { } group)
+        {
+            var picked = new ChosenSets();
+            var outcome = RoutingSelector.Select(context.Zone, group, ref client, ref picked, out int count, context.Trace);
+            if (outcome == SelectionOutcome.Fail)
+                failed = AnswerState.ServFail;
+            else if (outcome == SelectionOutcome.NoData || count == 0)
+                failed = AnswerState.NoData;
+            else
+                plain = picked[0];
+            if (failed != AnswerState.Answer)
+            {
+                cname = default;
+                return true;
+            }
+        }
+        if (plain is not { } set)
+        {
+            cname = default;
+            return false;
+        }
+        cname = set;
+        if (!TryWriteSet(ref writer, DnsSection.Answer, owner, set))
+            context.Truncated = true;
+        return true;
+    }
+
+    /// <summary>The asked type at the node found (or its routed choice, or ANY), else NODATA.</summary>
+    private static AnswerState WriteData(ref AnswerContext context, ZoneNode node, scoped ReadOnlySpan<byte> owner, ref DnsMessageWriter writer, ref QueryClient client)
+    {
+        ushort qtype = context.QueryType;
+        var found = context.Chain > 0 ? (context.Dname ? AnswerState.DnameChain : AnswerState.CnameChain)
+            : context.Wildcard ? AnswerState.WildcardAnswer : AnswerState.Answer;
+        if (qtype == (ushort)RecordType.ANY)
+        {
+            // RFC 8482 4.1: one RRset (the first, or the first routed type chosen for this client).
+            if (node.SetCount == 0 && node.Groups.Length > 0)
+                return WriteRouted(ref context, node.Groups[0], owner, ref writer, ref client, found);
+            if (node.SetCount == 0)
+                return AnswerState.NoData;
+            int sets = context.AnyMode == AnyQueryMode.Minimal ? 1 : node.SetCount;
+            for (int i = 0; i < sets; i++)
+            {
+                var set = node.SetAt(i);
+                if (!TryWriteSet(ref writer, DnsSection.Answer, owner, set))
+                    context.Truncated = true;
+                context.NeedAdditional(set);
+            }
+            return found;
+        }
+        if (node.Find(qtype) is { } answer)
+        {
+            if (!TryWriteSet(ref writer, DnsSection.Answer, owner, answer))
+                context.Truncated = true;
+            context.NeedAdditional(answer);
+            return found;
+        }
+        if (node.FindGroup(qtype) is { } group)
+            return WriteRouted(ref context, group, owner, ref writer, ref client, found);
+        return AnswerState.NoData;
     }
 
     /// <summary>Chooses among routed record sets for this client and writes the choice under <paramref name="owner"/>.</summary>
-    private static AnswerResult WriteRouted(Zone zone, RecordSetGroup group, scoped ReadOnlySpan<byte> owner, bool authoritative, ref DnsMessageWriter writer, ref QueryClient client, RoutingTrace? trace, WriterMark start)
+    private static AnswerState WriteRouted(ref AnswerContext context, RecordSetGroup group, scoped ReadOnlySpan<byte> owner, ref DnsMessageWriter writer, ref QueryClient client, AnswerState found)
     {
         var chosen = new ChosenSets();
-        var outcome = RoutingSelector.Select(zone, group, ref client, ref chosen, out int count, trace);
+        var outcome = RoutingSelector.Select(context.Zone, group, ref client, ref chosen, out int count, context.Trace);
         if (outcome == SelectionOutcome.Fail)
-            return Failed(ref writer, start);
+            return AnswerState.ServFail;
+        // Route 53 4.4: no matching location and no default is NOERROR with no answer (NODATA).
         if (outcome == SelectionOutcome.NoData || count == 0)
-        {
-            // Route 53 4.4: no matching location and no default is NOERROR with no answer (NODATA).
-            if (!TryWriteNegative(zone, ref writer))
-                return Truncated(ref writer, start);
-            return new(ResponseCode.NoError, authoritative, false);
-        }
+            return AnswerState.NoData;
         for (int i = 0; i < count; i++)
         {
             // An alias answers with the target's records and TTL under the alias's own name.
-            if (!TryWriteSet(ref writer, DnsSection.Answer, owner, chosen[i]!))
-                return Truncated(ref writer, start);
+            if (!TryWriteSet(ref writer, DnsSection.Answer, owner, chosen[i]))
+                context.Truncated = true;
+            context.NeedAdditional(chosen[i]);
         }
-        for (int i = 0; i < count; i++)
-            WriteAdditional(zone, chosen[i]!, ref writer);
-        return new(ResponseCode.NoError, authoritative, false);
+        return found;
     }
 
-    private static AnswerResult Failed(ref DnsMessageWriter writer, WriterMark start)
+    /// <summary>Stage 2: the SOA for NXDOMAIN and NODATA (RFC 2308 3), the NS set for a referral.</summary>
+    private static bool AuthorityStage(ref AnswerContext context, AnswerState state, ref DnsMessageWriter writer)
     {
-        writer.Rewind(start);
-        return new(ResponseCode.ServFail, false, false);
+        switch (state)
+        {
+            case AnswerState.NxDomain or AnswerState.NoData:
+                var soa = context.Zone.Soa;
+                return writer.TryWriteRecord(DnsSection.Authority, soa.Owner, (ushort)RecordType.SOA, RecordClass.IN, context.Zone.NegativeTtl, soa.RData[0]);
+            case AnswerState.Delegation:
+                if (!TryWriteSet(ref writer, DnsSection.Authority, context.Referral.Owner, context.Referral))
+                    return false;
+                context.NeedAdditional(context.Referral);
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>
+    /// Stage 3 (RFC 1034 4.3.2 step 6): A then AAAA of each target held in this zone, glue included, in
+    /// the order the targets appear. Whole RRsets or nothing (RFC 2181 9); what does not fit is left
+    /// out without setting TC.
+    /// </summary>
+    private static void AdditionalStage(ref AnswerContext context, ref DnsMessageWriter writer)
+    {
+        var zone = context.Zone;
+        Span<byte> lower = stackalloc byte[DnsName.MaxLength + 1];
+        for (int s = 0; s < context.AdditionalCount; s++)
+        {
+            var set = context.AdditionalAt(s);
+            int offset = ZoneRdata.AdditionalTargetOffset(set.Type);
+            foreach (var rdata in set.RData)
+            {
+                var target = ZoneRdata.NameAt(rdata, offset);
+                if (target.Length <= 1)
+                {
+                    // RFC 9460 4.1: a TargetName of "." in ServiceMode stands for the owner; for SRV it means no service.
+                    if (target.Length != 1 || set.Type is not ((ushort)RecordType.SVCB or (ushort)RecordType.HTTPS) || rdata[0] == 0 && rdata[1] == 0)
+                        continue;
+                    target = set.Owner;
+                }
+                var name = lower[..target.Length];
+                DnsName.ToLower(target, name);
+                if (!DnsName.IsSubdomainOf(name, zone.Origin) || zone.Find(name) is not { } node)
+                    continue;
+                if (!TryWriteAddresses(ref writer, node))
+                    return;
+            }
+        }
+    }
+
+    private static bool TryWriteAddresses(ref DnsMessageWriter writer, ZoneNode node)
+    {
+        var mark = writer.Mark();
+        var a = node.Find((ushort)RecordType.A);
+        var aaaa = node.Find((ushort)RecordType.AAAA);
+        if ((a is { } v4 && !TryWriteSet(ref writer, DnsSection.Additional, v4.Owner, v4))
+            || (aaaa is { } v6 && !TryWriteSet(ref writer, DnsSection.Additional, v6.Owner, v6)))
+        {
+            writer.Rewind(mark);
+            return false;
+        }
+        return true;
     }
 
     /// <summary>
     /// Walks down from the apex one label at a time (RFC 1034 4.3.2 step 3): a delegation on the way
-    /// wins, except that the parent side answers DS at the cut itself (RFC 4035 3.1.4.1).
+    /// wins, except that the parent side answers DS at the cut itself (RFC 4035 3.1.4.1); a DNAME
+    /// above the name redirects it (RFC 6672 3.1).
     /// </summary>
     private static Match Locate(Zone zone, ReadOnlySpan<byte> name, ushort qtype, out ZoneNode node)
     {
@@ -188,8 +323,12 @@ public static class AnswerEngine
         var current = zone.Apex;
         for (int k = zone.OriginLabelCount + 1; k <= labels; k++)
         {
-            var candidate = zone.Find(name[labelStarts[labels - k]..]);
-            if (candidate is null)
+            if (current.HasDname)
+            {
+                node = current;
+                return Match.Dname;
+            }
+            if (zone.Find(name[labelStarts[labels - k]..]) is not { } candidate)
             {
                 // RFC 4592 2.2.1: only the closest encloser's own "*" child can synthesise; an empty
                 // non-terminal closest encloser blocks wildcards higher up.
@@ -212,65 +351,15 @@ public static class AnswerEngine
         return Match.Exact;
     }
 
-    private static ZoneNode? Lookup(Zone zone, ReadOnlySpan<byte> name, ushort qtype)
+    private static bool TryWriteSet(ref DnsMessageWriter writer, DnsSection section, scoped ReadOnlySpan<byte> owner, in RecordSet set)
     {
-        var match = Locate(zone, name, qtype, out var node);
-        return match is Match.Exact or Match.Wildcard ? node : null;
-    }
-
-    private static bool Contains(in VisitedNodes visited, int count, ZoneNode? node)
-    {
-        if (node is null)
-            return false;
-        for (int i = 0; i < count; i++)
-        {
-            if (ReferenceEquals(visited[i], node))
-                return true;
-        }
-        return false;
-    }
-
-    private static bool TryWriteSet(ref DnsMessageWriter writer, DnsSection section, scoped ReadOnlySpan<byte> owner, RecordSet set)
-    {
+        ushort type = set.Type;
+        uint ttl = set.Ttl;
         foreach (var rdata in set.RData)
         {
-            if (!writer.TryWriteRecord(section, owner, set.Type, RecordClass.IN, set.Ttl, rdata))
+            if (!writer.TryWriteRecord(section, owner, type, RecordClass.IN, ttl, rdata))
                 return false;
         }
         return true;
-    }
-
-    /// <summary>RFC 2308 3: the SOA goes in the authority section with the negative-caching TTL.</summary>
-    private static bool TryWriteNegative(Zone zone, ref DnsMessageWriter writer) =>
-        writer.TryWriteRecord(DnsSection.Authority, zone.Soa.Owner, (ushort)RecordType.SOA, RecordClass.IN, zone.NegativeTtl, zone.Soa.RData[0]);
-
-    /// <summary>
-    /// Additional section processing (RFC 1034 4.3.2 step 6): addresses of NS, MX and SRV targets held
-    /// in this zone, glue included. What does not fit is left out without setting TC.
-    /// </summary>
-    private static void WriteAdditional(Zone zone, RecordSet set, ref DnsMessageWriter writer)
-    {
-        foreach (var target in set.AdditionalTargets)
-        {
-            var node = zone.Find(target);
-            if (node is null)
-                continue;
-            var mark = writer.Mark();
-            var a = node.Find((ushort)RecordType.A);
-            var aaaa = node.Find((ushort)RecordType.AAAA);
-            if ((a is not null && !TryWriteSet(ref writer, DnsSection.Additional, a.Owner, a))
-                || (aaaa is not null && !TryWriteSet(ref writer, DnsSection.Additional, aaaa.Owner, aaaa)))
-            {
-                // Whole RRsets or nothing (RFC 2181 9).
-                writer.Rewind(mark);
-                return;
-            }
-        }
-    }
-
-    private static AnswerResult Truncated(ref DnsMessageWriter writer, WriterMark start)
-    {
-        writer.Rewind(start);
-        return new(ResponseCode.NoError, true, true);
     }
 }

@@ -20,7 +20,7 @@ public sealed class WireNameComparer : IEqualityComparer<byte[]>, IAlternateEqua
 
     public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
 
-    private static int Hash(ReadOnlySpan<byte> name)
+    internal static int Hash(ReadOnlySpan<byte> name)
     {
         // FNV-1a over 8-byte words: cheap for names of a few dozen bytes, and stable within a process.
         ulong hash = 14695981039346656037UL;

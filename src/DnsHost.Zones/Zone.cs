@@ -1,36 +1,50 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using DnsHost.Protocol;
+using DnsHost.Zones.Routing;
 
 namespace DnsHost.Zones;
 
 /// <summary>
-/// An immutable, compiled zone: every owner name (including empty non-terminals) in a hash table
-/// keyed by its lower-cased wire name, so the answer path finds nodes without allocating.
-/// Built once by <see cref="ZoneBuilder"/>; a change builds a new one.
+/// An immutable, compiled zone in a compact store: every owner name (empty non-terminals included)
+/// in RFC 4034 canonical order in one node table, names and RDATA in wire form in two arenas, and an
+/// open-addressing hash index over the lower-cased names, so the answer path finds nodes without
+/// allocating and there is no object per name or record. Built by <see cref="ZoneBuilder"/>; a change
+/// makes a new one (<see cref="ZoneDiff"/>), swapped in whole.
 /// </summary>
 public sealed class Zone
 {
-    private readonly Dictionary<byte[], ZoneNode> _nodes;
-    private readonly Dictionary<byte[], ZoneNode>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+    private readonly byte[] _names;
+    private readonly NodeEntry[] _nodes;
+    private readonly SetEntry[] _sets;
+    private readonly byte[] _data;
+    private readonly RecordSetGroup[][] _groups;
+    private readonly int[] _index;
+    private readonly int _indexMask;
 
-    internal Zone(byte[] origin, Dictionary<byte[], ZoneNode> nodes, IReadOnlyList<ZoneRecord> records, string source, HostedZoneInfo? hostedZone = null)
+    internal Zone(byte[] origin, byte[] names, NodeEntry[] nodes, SetEntry[] sets, byte[] data, RecordSetGroup[][] groups, int recordCount, string source, HostedZoneInfo? hostedZone)
     {
+        Debug.Assert(nodes.Length > 0);
+        _names = names;
+        _nodes = nodes;
+        _sets = sets;
+        _data = data;
+        _groups = groups;
+        RecordCount = recordCount;
         HostedZone = hostedZone;
         Origin = origin;
         OriginText = DnsName.ToText(origin);
-        _nodes = nodes;
-        _lookup = nodes.GetAlternateLookup<ReadOnlySpan<byte>>();
-        Apex = nodes[origin];
-        Soa = Apex.Find((ushort)RecordType.SOA)!;
+        OriginLabelCount = DnsName.LabelCount(origin);
+        Source = source;
+        (_index, _indexMask) = BuildIndex(nodes);
+        Apex = Find(origin) ?? throw new InvalidOperationException("the apex is missing from the node table");
+        Soa = Apex.Find((ushort)RecordType.SOA) ?? throw new InvalidOperationException("the apex has no SOA");
         var soa = Soa.RData[0];
         int fixedAt = soa.Length - 20;
-        Serial = BinaryPrimitives.ReadUInt32BigEndian(soa.AsSpan(fixedAt));
-        uint minimum = BinaryPrimitives.ReadUInt32BigEndian(soa.AsSpan(fixedAt + 16));
+        Serial = BinaryPrimitives.ReadUInt32BigEndian(soa[fixedAt..]);
+        uint minimum = BinaryPrimitives.ReadUInt32BigEndian(soa[(fixedAt + 16)..]);
         // RFC 2308 3: the negative TTL is the lesser of the SOA's own TTL and its MINIMUM field.
         NegativeTtl = Math.Min(Soa.Ttl, minimum);
-        Records = records;
-        Source = source;
-        OriginLabelCount = DnsName.LabelCount(origin);
     }
 
     /// <summary>Lower-cased wire name of the apex.</summary>
@@ -41,21 +55,21 @@ public sealed class Zone
     public RecordSet Soa { get; }
     public uint Serial { get; }
     public uint NegativeTtl { get; }
-    public int NodeCount => _nodes.Count;
+    public int NodeCount => _nodes.Length;
 
-    /// <summary>Every record in source order (for zone transfers and tools).</summary>
-    public IReadOnlyList<ZoneRecord> Records { get; }
+    /// <summary>Plain records (routed Route 53 sets are not counted).</summary>
+    public int RecordCount { get; }
 
     /// <summary>Where the zone came from (a file path), for logs and tools.</summary>
     public string Source { get; }
 
-    /// <summary>Route 53 facts for a zone loaded from JSON (id, private or public, VPCs); null for a master file.</summary>
+    /// <summary>Route 53 facts for a zone loaded from JSON or the API (id, private or public, VPCs); null for a master file.</summary>
     public HostedZoneInfo? HostedZone { get; }
 
     public bool IsPrivate => HostedZone?.IsPrivate == true;
 
     /// <summary>Whether any name has routed or alias record sets (so answers may depend on the client).</summary>
-    public bool HasGroups { get; internal set; }
+    public bool HasGroups => _groups.Length > 0;
 
     private long _queries;
 
@@ -64,8 +78,106 @@ public sealed class Zone
 
     public void CountQuery() => Interlocked.Increment(ref _queries);
 
-    public IEnumerable<ZoneNode> Nodes => _nodes.Values;
+    /// <summary>Every node in canonical order.</summary>
+    public IEnumerable<ZoneNode> Nodes
+    {
+        get
+        {
+            for (int i = 0; i < _nodes.Length; i++)
+                yield return new ZoneNode(this, i);
+        }
+    }
+
+    /// <summary>Every plain record, in canonical order of owners and by type, SOA first (zone transfers and tools). Allocates.</summary>
+    public IEnumerable<ZoneRecord> Records
+    {
+        get
+        {
+            yield return ToRecord(Soa, 0);
+            foreach (var node in Nodes)
+            {
+                byte[]? owner = null;
+                for (int s = 0; s < node.SetCount; s++)
+                {
+                    var set = node.SetAt(s);
+                    if (node.Index == Apex.Index && set.Type == (ushort)RecordType.SOA)
+                        continue;
+                    owner ??= node.Name.ToArray();
+                    for (int i = 0; i < set.Count; i++)
+                        yield return new ZoneRecord(owner, set.Type, RecordClass.IN, set.Ttl, set.RData[i].ToArray());
+                }
+            }
+        }
+    }
+
+    private static ZoneRecord ToRecord(RecordSet set, int index) =>
+        new(set.Owner.ToArray(), set.Type, RecordClass.IN, set.Ttl, set.RData[index].ToArray());
 
     /// <summary>Finds the node for a lower-cased wire name.</summary>
-    public ZoneNode? Find(ReadOnlySpan<byte> lowerName) => _lookup.TryGetValue(lowerName, out var node) ? node : null;
+    public ZoneNode? Find(ReadOnlySpan<byte> lowerName)
+    {
+        int index = IndexOf(lowerName);
+        return index < 0 ? null : new ZoneNode(this, index);
+    }
+
+    /// <summary>The node's position in canonical order, or -1.</summary>
+    public int IndexOf(ReadOnlySpan<byte> lowerName)
+    {
+        int hash = WireNameComparer.Hash(lowerName);
+        int slot = hash & _indexMask;
+        while (true)
+        {
+            int value = _index[slot];
+            if (value == 0)
+                return -1;
+            ref readonly var e = ref _nodes[value - 1];
+            if (e.Hash == hash && e.NameLength == lowerName.Length && _names.AsSpan(e.NameOffset, e.NameLength).SequenceEqual(lowerName))
+                return value - 1;
+            slot = (slot + 1) & _indexMask;
+        }
+    }
+
+    internal ZoneNode? FindWildcardChild(ReadOnlySpan<byte> parent)
+    {
+        if (parent.Length + 2 > DnsName.MaxLength)
+            return null;
+        Span<byte> name = stackalloc byte[parent.Length + 2];
+        name[0] = 1;
+        name[1] = (byte)'*';
+        parent.CopyTo(name[2..]);
+        return Find(name);
+    }
+
+    internal ref readonly NodeEntry NodeAt(int index) => ref _nodes[index];
+    internal ReadOnlySpan<byte> NameOf(in NodeEntry e) => _names.AsSpan(e.NameOffset, e.NameLength);
+    internal ushort SetTypeAt(int set) => _sets[set].Type;
+    internal RecordSet SetOf(in NodeEntry e, int set) => new(_data, _sets[set].Offset, _names, e.NameOffset, e.NameLength);
+    internal RecordSetGroup[] GroupsAt(int index) => _groups[index];
+
+    // For ZoneDiff: the raw tables, read-only.
+    internal byte[] NameArena => _names;
+    internal NodeEntry[] NodeTable => _nodes;
+    internal SetEntry[] SetTable => _sets;
+    internal byte[] DataArena => _data;
+    internal RecordSetGroup[][] GroupTable => _groups;
+
+    private static (int[] Index, int Mask) BuildIndex(NodeEntry[] nodes)
+    {
+        int size = 16;
+        while (size < nodes.Length * 2)
+            size <<= 1;
+        var index = new int[size];
+        int mask = size - 1;
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            int slot = nodes[i].Hash & mask;
+            while (index[slot] != 0)
+                slot = (slot + 1) & mask;
+            index[slot] = i + 1;
+        }
+        return (index, mask);
+    }
+
+    /// <summary>Bytes held by the store's tables (for tools and the memory figures).</summary>
+    public long StoreBytes => _names.Length + (long)_nodes.Length * 20 + (long)_sets.Length * 8 + _data.Length + (long)_index.Length * 4;
 }

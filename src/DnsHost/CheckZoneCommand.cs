@@ -28,7 +28,7 @@ public static class CheckZoneCommand
                 .Select(g => $"{RecordData.TypeToText(g.Key)}={g.Count()}");
             int delegations = zone.Records.Count(r => r.Type == (ushort)RecordType.NS && !DnsName.EqualsIgnoreCase(r.Owner, zone.Origin));
             Console.WriteLine($"zone {zone.OriginText}/IN: loaded serial {zone.Serial}");
-            Console.WriteLine($"{zone.Records.Count} records, {zone.NodeCount} names; {string.Join(' ', byType)}; negative TTL {zone.NegativeTtl}");
+            Console.WriteLine($"{zone.RecordCount} records, {zone.NodeCount} names; {string.Join(' ', byType)}; negative TTL {zone.NegativeTtl}");
             int groups = zone.Nodes.Sum(n => n.Groups.Length);
             if (groups > 0)
                 Console.WriteLine($"{groups} routed or alias names and types, {zone.Nodes.Sum(n => n.Groups.Sum(g => g.Sets.Length))} record sets; policies: {string.Join(' ', zone.Nodes.SelectMany(n => n.Groups).GroupBy(g => g.Policy).Select(g => $"{g.Key}={g.Count()}"))}");

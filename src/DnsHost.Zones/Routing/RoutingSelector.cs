@@ -18,7 +18,7 @@ public enum SelectionOutcome : byte
 [InlineArray(RoutingSelector.MaxAnswers)]
 public struct ChosenSets
 {
-    private RecordSet? _element0;
+    private RecordSet _element0;
 }
 
 /// <summary>
@@ -92,16 +92,16 @@ public static class RoutingSelector
                 RoutingPolicy.IpBased => $"CIDR location {set.CidrLocationName}",
                 _ => "",
             };
-            string target = set.Alias is { } a ? $"alias to {a.DnsName}{(a.EvaluateTargetHealth ? " (evaluate target health)" : "")}" : $"{set.Data!.RData.Length} value(s)";
+            string target = set.Alias is { } a ? $"alias to {a.DnsName}{(a.EvaluateTargetHealth ? " (evaluate target health)" : "")}" : $"{set.Data?.Count} value(s)";
             trace.Note($"  candidate {set.Describe(group)}: {field}{(field.Length > 0 ? ", " : "")}{target}{(set.HealthCheckId is null ? "" : $", health check {set.HealthCheckId}")}");
         }
     }
 
     private static SelectionOutcome Materialize(Zone zone, RecordSetGroup group, RoutedRecordSet set, ref QueryClient client, ref ChosenSets chosen, ref int count, RoutingTrace? trace, int depth)
     {
-        if (set.Data is not null)
+        if (set.Data is { } data)
         {
-            chosen[count++] = set.Data;
+            chosen[count++] = data;
             return SelectionOutcome.Answer;
         }
         var alias = set.Alias!;
@@ -113,7 +113,7 @@ public static class RoutingSelector
                 return SelectionOutcome.Fail;
             }
             trace?.Note($"alias target {alias.DnsName}: configured addresses");
-            chosen[count++] = alias.External;
+            chosen[count++] = alias.External.Value;
             return SelectionOutcome.Answer;
         }
         trace?.Note($"alias: following {alias.DnsName} {RecordData.TypeToText(group.Type)}");
@@ -157,8 +157,7 @@ public static class RoutingSelector
     {
         if (depth > MaxAliasDepth)
             return false;
-        var node = zone.Find(alias.Target);
-        if (node is null)
+        if (zone.Find(alias.Target) is not { } node)
             return false;
         if (node.Find(type) is not null)
             return true;
@@ -375,7 +374,7 @@ public static class RoutingSelector
             for (int i = 0; i < healthy.Length; i++)
             {
                 if (!wanted || healthy[i])
-                    chosen[count++] = sets[i].Data;
+                    chosen[count++] = sets[i].Data!.Value;
             }
             return SelectionOutcome.Answer;
         }
@@ -390,7 +389,7 @@ public static class RoutingSelector
         {
             int j = i + Random.Shared.Next(candidates - i);
             (order[i], order[j]) = (order[j], order[i]);
-            chosen[count++] = sets[order[i]].Data;
+            chosen[count++] = sets[order[i]].Data!.Value;
         }
         return SelectionOutcome.Answer;
     }

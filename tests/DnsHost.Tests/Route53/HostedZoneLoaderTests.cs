@@ -41,7 +41,7 @@ public sealed class HostedZoneLoaderTests : IDisposable
         Assert.Equal(900u, zone.Soa.Ttl);
         Assert.Equal(900u, zone.NegativeTtl); // min(SOA TTL 900, minimum 86400)
         Assert.Equal("ns1.dnshost.test. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400", RecordData.ToText(6, zone.Soa.RData[0]));
-        var ns = zone.Apex.Find((ushort)RecordType.NS)!;
+        var ns = zone.Apex.Find((ushort)RecordType.NS)!.Value;
         Assert.Equal(4, ns.RData.Length);
         Assert.Equal(172800u, ns.Ttl);
     }
@@ -59,7 +59,7 @@ public sealed class HostedZoneLoaderTests : IDisposable
         var zone = HostedZoneLoader.Load(path, RoutingEnvironment.Default, new RoutingOptions());
         Assert.Equal("saved.test.", zone.OriginText);
         Assert.NotNull(zone.Apex.Wildcard);
-        Assert.Equal("ns-1.awsdns-1.org.", RecordData.ToText(2, zone.Apex.Find(2)!.RData[0]));
+        Assert.Equal("ns-1.awsdns-1.org.", RecordData.ToText(2, zone.Apex.Find(2)!.Value.RData[0]));
     }
 
     [Theory]
