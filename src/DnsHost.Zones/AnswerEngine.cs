@@ -275,13 +275,9 @@ public static class AnswerEngine
             foreach (var rdata in set.RData)
             {
                 var target = ZoneRdata.NameAt(rdata, offset);
+                // A target of "." (SRV: no service; SVCB: the owner itself) adds nothing, as in Knot.
                 if (target.Length <= 1)
-                {
-                    // RFC 9460 4.1: a TargetName of "." in ServiceMode stands for the owner; for SRV it means no service.
-                    if (target.Length != 1 || set.Type is not ((ushort)RecordType.SVCB or (ushort)RecordType.HTTPS) || rdata[0] == 0 && rdata[1] == 0)
-                        continue;
-                    target = set.Owner;
-                }
+                    continue;
                 var name = lower[..target.Length];
                 DnsName.ToLower(target, name);
                 if (!DnsName.IsSubdomainOf(name, zone.Origin) || zone.Find(name) is not { } node)

@@ -178,6 +178,12 @@ public sealed class Zone
         return (index, mask);
     }
 
+    /// <summary>
+    /// A new zone with <paramref name="changes"/> applied as a diff (the rest of the zone is copied, not
+    /// rebuilt). Throws <see cref="ZoneLoadException"/> when the result breaks a zone rule.
+    /// </summary>
+    public Zone Apply(ZoneChanges changes, List<ZoneProblem>? warnings = null) => ZoneDiff.Apply(this, changes, warnings);
+
     /// <summary>Bytes held by the store's tables (for tools and the memory figures).</summary>
     public long StoreBytes => _names.Length + (long)_nodes.Length * 20 + (long)_sets.Length * 8 + _data.Length + (long)_index.Length * 4;
 }
