@@ -58,7 +58,7 @@ internal static class ZoneDiff
             var (old, name) = merged[m];
             if (name is not null)
                 sets[m] = NewSets(zone, old, changed[name]);
-            bool hasData = name is null || sets[m].Count > 0 || (old >= 0 && oldNodes[old].GroupIndex >= 0);
+            bool hasData = (name is null ? oldNodes[old].SetCount > 0 : sets[m].Count > 0) || (old >= 0 && oldNodes[old].GroupIndex >= 0);
             var self = NameAt(zone, merged, m);
             bool hasChildren = nextKept >= 0 && DnsName.IsSubdomainOf(NameAt(zone, merged, nextKept), self);
             keep[m] = hasData || hasChildren || self.SequenceEqual(zone.Origin);
@@ -68,7 +68,6 @@ internal static class ZoneDiff
 
         // Emit the new tables.
         var oldData = zone.DataArena;
-        var data = new List<byte>(0);
         var names = new MemoryStream(zone.NameArena.Length + changed.Count * 32);
         var nodes = new List<NodeEntry>(merged.Count);
         var setTable = new List<SetEntry>(zone.SetTable.Length + changes.Count);
