@@ -22,8 +22,9 @@ public sealed class Zone
     private readonly int[] _index;
     private readonly int _indexMask;
 
-    internal Zone(byte[] origin, byte[] names, NodeEntry[] nodes, SetEntry[] sets, byte[] data, RecordSetGroup[][] groups, int recordCount, string source, HostedZoneInfo? hostedZone)
+    internal Zone(byte[] origin, byte[] names, NodeEntry[] nodes, SetEntry[] sets, byte[] data, RecordSetGroup[][] groups, int recordCount, string source, HostedZoneInfo? hostedZone, long deadBytes = 0)
     {
+        DeadBytes = deadBytes;
         Debug.Assert(nodes.Length > 0);
         _names = names;
         _nodes = nodes;
@@ -180,9 +181,12 @@ public sealed class Zone
 
     /// <summary>
     /// A new zone with <paramref name="changes"/> applied as a diff (the rest of the zone is copied, not
-    /// rebuilt). Throws <see cref="ZoneLoadException"/> when the result breaks a zone rule.
+    /// rebuilt), with new Route 53 facts when <paramref name="hostedZone"/> is given. Throws <see cref="ZoneLoadException"/> when the result breaks a zone rule.
     /// </summary>
-    public Zone Apply(ZoneChanges changes, List<ZoneProblem>? warnings = null) => ZoneDiff.Apply(this, changes, warnings);
+    public Zone Apply(ZoneChanges changes, HostedZoneInfo? hostedZone = null) => ZoneDiff.Apply(this, changes, hostedZone);
+
+    /// <summary>Bytes of the data arena that no RRset uses any more (left by diffs until a compaction).</summary>
+    internal long DeadBytes { get; }
 
     /// <summary>Bytes held by the store's tables (for tools and the memory figures).</summary>
     public long StoreBytes => _names.Length + (long)_nodes.Length * 20 + (long)_sets.Length * 8 + _data.Length + (long)_index.Length * 4;

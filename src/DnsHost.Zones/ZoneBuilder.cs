@@ -187,22 +187,11 @@ public sealed class ZoneBuilder
     public Zone Build(HostedZoneInfo? hostedZone = null)
     {
         // Canonical order of the names (RFC 4034 6.1), then the records by name, type and source order.
-        var order = new int[_nodeCount];
-        for (int i = 0; i < order.Length; i++)
-            order[i] = i;
-        var names = _names;
-        var temp = _nodes;
-        Array.Sort(order, (x, y) => CanonicalOrder.Compare(names.Span(temp[x].Offset, temp[x].Length), names.Span(temp[y].Offset, temp[y].Length)));
+        var order = CanonicalNodeOrder();
         var rank = new int[_nodeCount];
         for (int i = 0; i < order.Length; i++)
             rank[order[i]] = i;
-        var records = _records.AsSpan(0, _recordCount);
-        records.Sort((a, b) =>
-        {
-            int c = rank[a.Node].CompareTo(rank[b.Node]);
-            if (c == 0) c = a.Type.CompareTo(b.Type);
-            return c != 0 ? c : a.Seq.CompareTo(b.Seq);
-        });
+        var records = SortRecords(rank);
 
         var groupsByNode = new Dictionary<int, List<RecordSetGroup>>();
         foreach (var (node, group) in _groups)
@@ -260,6 +249,95 @@ public sealed class ZoneBuilder
         if (_problems.Count > 0)
             throw new ZoneLoadException(_problems);
         return new Zone(_origin, finalNames, nodes, sets.ToArray(), data.ToArray(), groupTable.ToArray(), kept, _source, hostedZone);
+    }
+
+    /// <summary>
+    /// The node ids in canonical order. Each name gets a key of its labels below the origin, rightmost
+    /// first, each ended by a zero octet, so that comparing keys as octet strings is comparing names
+    /// canonically (a shorter label, or an ancestor, sorts first); keys are sorted by their first eight
+    /// octets as integers, and only runs that tie there are compared in full. A label holding a zero
+    /// octet would break the key, so such zones take the plain comparison.
+    /// </summary>
+    private int[] CanonicalNodeOrder()
+    {
+        var order = new int[_nodeCount];
+        for (int i = 0; i < order.Length; i++)
+            order[i] = i;
+        var keys = new Arena(_names.Length + 16);
+        var keyAt = new int[_nodeCount + 1];
+        var prefixes = new ulong[_nodeCount];
+        Span<byte> starts = stackalloc byte[128];
+        int skip = DnsName.LabelCount(_origin);
+        for (int i = 0; i < _nodeCount; i++)
+        {
+            var name = NameOf(i);
+            int labels = 0;
+            for (int pos = 0; name[pos] != 0; pos += name[pos] + 1)
+                starts[labels++] = (byte)pos;
+            keyAt[i] = keys.Length;
+            for (int l = labels - skip - 1; l >= 0; l--)
+            {
+                var label = name.Slice(starts[l] + 1, name[starts[l]]);
+                if (label.Contains((byte)0))
+                    return SortByComparison(order);
+                keys.Append(label);
+                keys.Append([0]);
+            }
+            var key = keys.Span(keyAt[i], keys.Length - keyAt[i]);
+            ulong prefix = 0;
+            for (int b = 0; b < 8; b++)
+                prefix = (prefix << 8) | (b < key.Length ? key[b] : (byte)0);
+            prefixes[i] = prefix;
+        }
+        keyAt[_nodeCount] = keys.Length;
+        Array.Sort(prefixes, order);
+        for (int start = 0; start < order.Length;)
+        {
+            int end = start + 1;
+            while (end < order.Length && prefixes[end] == prefixes[start])
+                end++;
+            if (end - start > 1)
+                order.AsSpan(start, end - start).Sort((x, y) => keys.Span(keyAt[x], keyAt[x + 1] - keyAt[x]).SequenceCompareTo(keys.Span(keyAt[y], keyAt[y + 1] - keyAt[y])));
+            start = end;
+        }
+        return order;
+    }
+
+    private int[] SortByComparison(int[] order)
+    {
+        var names = _names;
+        var temp = _nodes;
+        Array.Sort(order, (x, y) => CanonicalOrder.Compare(names.Span(temp[x].Offset, temp[x].Length), names.Span(temp[y].Offset, temp[y].Length)));
+        return order;
+    }
+
+    /// <summary>Records by canonical rank of their owner, then type, then source order (stable).</summary>
+    private Span<TempRecord> SortRecords(int[] rank)
+    {
+        var records = _records.AsSpan(0, _recordCount);
+        if (_nodeCount >= 1 << 24 || _recordCount >= 1 << 24)
+        {
+            records.Sort((a, b) =>
+            {
+                int c = rank[a.Node].CompareTo(rank[b.Node]);
+                if (c == 0) c = a.Type.CompareTo(b.Type);
+                return c != 0 ? c : a.Seq.CompareTo(b.Seq);
+            });
+            return records;
+        }
+        var keys = new ulong[_recordCount];
+        var index = new int[_recordCount];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            keys[i] = ((ulong)rank[records[i].Node] << 40) | ((ulong)records[i].Type << 24) | (uint)records[i].Seq;
+            index[i] = i;
+        }
+        Array.Sort(keys, index);
+        var sorted = new TempRecord[_recordCount];
+        for (int i = 0; i < index.Length; i++)
+            sorted[i] = records[index[i]];
+        _records = sorted;
+        return sorted;
     }
 
     private static bool HasType(List<SetEntry> sets, in NodeEntry node, ushort type)

@@ -10,7 +10,7 @@ namespace DnsHost.Zones;
 /// </summary>
 internal static class ZoneDiff
 {
-    public static Zone Apply(Zone zone, ZoneChanges changes, List<ZoneProblem>? warnings)
+    public static Zone Apply(Zone zone, ZoneChanges changes, HostedZoneInfo? hostedZone)
     {
         var problems = new List<ZoneProblem>();
         var oldNodes = zone.NodeTable;
@@ -68,25 +68,28 @@ internal static class ZoneDiff
 
         // Emit the new tables.
         var oldData = zone.DataArena;
-        var names = new MemoryStream(zone.NameArena.Length + changed.Count * 32);
+        var names = new byte[zone.NameArena.Length + changed.Keys.Sum(k => k.Length)];
+        int namesLength = 0;
         var nodes = new List<NodeEntry>(merged.Count);
         var setTable = new List<SetEntry>(zone.SetTable.Length + changes.Count);
         var appended = new MemoryStream();
         int records = zone.RecordCount;
+        long dead = zone.DeadBytes;
         for (int m = 0; m < merged.Count; m++)
         {
             if (!keep[m])
             {
                 if (merged[m].Old >= 0)
-                    records -= CountRecords(zone, merged[m].Old);
+                    (records, dead) = (records - CountRecords(zone, merged[m].Old), dead + BlockBytes(zone, merged[m].Old, sets[m]));
                 continue;
             }
             var (old, name) = merged[m];
             var nameBytes = NameAt(zone, merged, m);
             var entry = old >= 0 ? oldNodes[old] : new NodeEntry { GroupIndex = -1, Hash = WireNameComparer.Hash(nameBytes) };
-            entry.NameOffset = (int)names.Position;
+            entry.NameOffset = namesLength;
             entry.NameLength = (byte)nameBytes.Length;
-            names.Write(nameBytes);
+            nameBytes.CopyTo(names.AsSpan(namesLength));
+            namesLength += nameBytes.Length;
             if (name is null)
             {
                 int first = setTable.Count;
@@ -97,7 +100,7 @@ internal static class ZoneDiff
             else
             {
                 if (old >= 0)
-                    records -= CountRecords(zone, old);
+                    (records, dead) = (records - CountRecords(zone, old), dead + BlockBytes(zone, old, sets[m]));
                 entry.FirstSet = setTable.Count;
                 entry.SetCount = 0;
                 entry.Flags &= NodeFlags.WildcardChild;
@@ -123,15 +126,15 @@ internal static class ZoneDiff
             throw new ZoneLoadException(problems);
 
         var nodeArray = nodes.ToArray();
-        var nameArena = names.ToArray();
+        var nameArena = namesLength == names.Length ? names : names.AsSpan(0, namesLength).ToArray();
         var newData = new byte[oldData.Length + appended.Length];
         oldData.CopyTo(newData, 0);
         appended.Position = 0;
         appended.ReadExactly(newData, oldData.Length, (int)appended.Length);
         var setArray = setTable.ToArray();
         FixWildcardFlags(nodeArray, nameArena, changed.Keys);
-        var result = new Zone(zone.Origin, nameArena, nodeArray, setArray, newData, zone.GroupTable, records, zone.Source, zone.HostedZone);
-        return LiveBytes(setArray, newData) * 2 < newData.Length ? Compact(result) : result;
+        var result = new Zone(zone.Origin, nameArena, nodeArray, setArray, newData, zone.GroupTable, records, zone.Source, hostedZone ?? zone.HostedZone, dead);
+        return dead * 2 > newData.Length ? Compact(result) : result;
     }
 
     private static ReadOnlySpan<byte> NameAt(Zone zone, List<(int Old, byte[]? Name)> merged, int m) =>
@@ -249,12 +252,18 @@ internal static class ZoneDiff
         return -1;
     }
 
-    private static long LiveBytes(SetEntry[] sets, byte[] data)
+    /// <summary>Bytes of the node's old blocks that the change no longer uses.</summary>
+    private static long BlockBytes(Zone zone, int old, List<(ushort Type, uint Ttl, byte[][]? RData, int OldOffset)>? kept)
     {
-        long live = 0;
-        foreach (var s in sets)
-            live += new RecordSet(data, s.Offset, data, 0, 1).BlockLength;
-        return live;
+        ref readonly var e = ref zone.NodeTable[old];
+        long bytes = 0;
+        for (int s = e.FirstSet; s < e.FirstSet + e.SetCount; s++)
+        {
+            int offset = zone.SetTable[s].Offset;
+            if (kept is null || !kept.Exists(k => k.RData is null && k.OldOffset == offset))
+                bytes += new RecordSet(zone.DataArena, offset, zone.DataArena, 0, 1).BlockLength;
+        }
+        return bytes;
     }
 
     /// <summary>Copies only the live RRset blocks into a fresh arena.</summary>
@@ -268,6 +277,6 @@ internal static class ZoneDiff
             sets[s].Offset = (int)data.Position;
             data.Write(block);
         }
-        return new Zone(zone.Origin, zone.NameArena, zone.NodeTable, sets, data.ToArray(), zone.GroupTable, zone.RecordCount, zone.Source, zone.HostedZone);
+        return new Zone(zone.Origin, zone.NameArena, zone.NodeTable, sets, data.ToArray(), zone.GroupTable, zone.RecordCount, zone.Source, zone.HostedZone, 0);
     }
 }
