@@ -30,7 +30,7 @@ public sealed class MasterFileLoaderTests : IDisposable
         var text = Texts(MasterFileLoader.Load(path));
         // Owners are stored lower-cased (as Knot DNS keeps them); DNS names compare without case (RFC 4343).
         Assert.Contains("a.t.test. 60 A 192.0.2.1", text);
-        Assert.Contains("MX.t.test. 60 MX 10 a.t.test.", text);
+        Assert.Contains("mx.t.test. 60 MX 10 a.t.test.", text);
     }
 
     [Fact]
