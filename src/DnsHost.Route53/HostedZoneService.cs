@@ -155,6 +155,19 @@ public sealed partial class HostedZoneService
         }
     }
 
+    private Zone? ApplyAsDiff(Zone zone, HostedZoneDocument next, List<ResourceRecordSetJson> upserted, List<(string Name, string Type)> deleted)
+    {
+        try
+        {
+            return HostedZoneDiff.TryApply(zone, next, upserted, deleted, _routing, _options);
+        }
+        catch (ZoneLoadException e)
+        {
+            var messages = e.Problems.Select(p => p.Message).ToList();
+            throw new Route53Exception("InvalidChangeBatch", "[" + string.Join(", ", messages) + "]", 400, messages);
+        }
+    }
+
     private Zone CompileForApi(HostedZoneDocument document, string id)
     {
         try
@@ -307,10 +320,12 @@ public sealed partial class HostedZoneService
             // The new document shares everything but the set list with the old one; only the sets the batch touched are written.
             var next = document.ShallowCopy();
             next.ResourceRecordSets = sets;
-            var zone = CompileForApi(next, id);
-            var change = new ApiChange(NewId('C'), DateTimeOffset.UtcNow, comment);
             var touched = changes.Select(c => SetKey(c.Set)).ToHashSet(StringComparer.Ordinal);
             var final = sets.Where(s => touched.Contains(SetKey(s))).ToDictionary(SetKey, s => s, StringComparer.Ordinal);
+            // A batch of plain sets is applied to the served zone as a diff; anything else compiles the zone again.
+            var zone = ApplyAsDiff(_zones[id].Zone, next, final.Values.ToList(), changes.Where(c => !final.ContainsKey(SetKey(c.Set))).Select(c => (c.Set.Name ?? "", c.Set.Type ?? "")).ToList())
+                ?? CompileForApi(next, id);
+            var change = new ApiChange(NewId('C'), DateTimeOffset.UtcNow, comment);
             _store.SaveZone(Meta(id, next), change,
                 final.Select(f => KeyValuePair.Create(f.Key, JsonSerializer.Serialize(f.Value, HostedZoneDocument.Options))).ToList(),
                 touched.Where(k => !final.ContainsKey(k)).ToList());

@@ -249,3 +249,62 @@ public static class HostedZoneLoader
         }
     }
 }
+
+/// <summary>
+/// The change of an API zone compiled on its own, so a batch that only touches plain record sets is
+/// applied to the served zone as a diff (<see cref="Zone.Apply"/>) instead of compiling every set again.
+/// </summary>
+public static class HostedZoneDiff
+{
+    /// <summary>
+    /// The served zone after a batch, or null when the batch needs a whole compile: the zone has routed
+    /// or alias sets, or the batch touches one (or a CNAME, SOA or NS, whose rules look across sets).
+    /// </summary>
+    /// <param name="upserted">The touched sets as they are after the batch.</param>
+    /// <param name="deleted">The touched sets that are gone, as (name, type).</param>
+    /// <param name="document">The zone's document after the batch (listed through the API).</param>
+    public static Zone? TryApply(Zone zone, HostedZoneDocument document, IReadOnlyList<ResourceRecordSetJson> upserted, IReadOnlyList<(string Name, string Type)> deleted, RoutingEnvironment environment, RoutingOptions options)
+    {
+        if (zone.HasGroups || zone.HostedZone is not { } info)
+            return null;
+        foreach (var set in upserted)
+        {
+            if (set.SetIdentifier is not null || set.AliasTarget is not null || set.HealthCheckId is not null || set.Type is "CNAME" or "SOA" or "NS")
+                return null;
+        }
+        var changes = new ZoneChanges();
+        foreach (var (name, type) in deleted)
+        {
+            if (type is "CNAME" or "SOA" or "NS" || !Route53Names.TryParse(name, out var wire, out _) || !Enum.TryParse<RecordType>(type, out var code))
+                return null;
+            changes.Remove(wire, (ushort)code);
+        }
+        var context = new HostedZoneLoader.LoadContext(zone.Source, []);
+        var compiler = new RecordSetCompiler(context, zone.Origin, zone.OriginText, info, environment, options, [], []);
+        var (records, groups) = compiler.Compile([.. upserted]);
+        context.ThrowIfErrors();
+        if (groups.Count > 0)
+            return null;
+        foreach (var set in records.GroupBy(r => (Convert.ToHexString(r.Owner), r.Type)))
+        {
+            var first = set.First();
+            // A CNAME already at the name conflicts with the new set; let the whole compile word it as Route 53 does.
+            if (zone.Find(Lower(first.Owner)) is { } node && node.Cname is not null)
+                return null;
+            changes.Replace(first.Owner, first.Type, first.Ttl, set.Select(r => r.RData).ToArray());
+        }
+        var next = new HostedZoneInfo
+        {
+            Id = info.Id, Name = info.Name, CallerReference = info.CallerReference, Comment = info.Comment, IsPrivate = info.IsPrivate,
+            Vpcs = info.Vpcs, VpcMask = info.VpcMask, HealthChecks = info.HealthChecks, RecordSets = document.ResourceRecordSets ?? [],
+        };
+        return zone.Apply(changes, next);
+    }
+
+    private static byte[] Lower(byte[] name)
+    {
+        var lower = new byte[name.Length];
+        DnsName.ToLower(name, lower);
+        return lower;
+    }
+}
