@@ -180,7 +180,7 @@ public sealed partial class MasterFileParser
         included = null;
         if (tokens.Length is < 2 or > 3)
             return Fail(frame, tokens, tokens.Length < 2 ? -1 : 3, "$INCLUDE needs a file name and optionally an origin");
-        if (frame.Depth + 1 >= MaxIncludeDepth)
+        if (frame.Depth >= MaxIncludeDepth)
             return Fail(frame, tokens, 1, $"$INCLUDE nested more than {MaxIncludeDepth} deep (a loop?)");
         string file = Encoding.UTF8.GetString(RDataTextParser.Slice(text, tokens[1]));
         byte[] origin = frame.Origin;

@@ -69,10 +69,11 @@ public sealed class MasterFileTokenizer : IDisposable
                 _line++;
                 _column = 0;
             }
-            else
+            else if ((b & 0xC0) != 0x80 || _previous < 0x80)
             {
-                _column++;
+                _column++; // columns count characters: a UTF-8 continuation byte after a lead byte does not move it
             }
+            _previous = b;
 
             if (inComment)
             {
@@ -185,6 +186,8 @@ public sealed class MasterFileTokenizer : IDisposable
     }
 
     private bool _entryStarted;
+    private bool _started;
+    private byte _previous = (byte)'\n';
 
     private void MarkEntryStart(int line, int column)
     {
@@ -227,8 +230,17 @@ public sealed class MasterFileTokenizer : IDisposable
     {
         if (_endOfStream)
             return false;
+        bool first = !_started;
+        _started = true;
         _bufferLength = _stream.Read(_buffer, 0, _buffer.Length);
         _bufferPosition = 0;
+        // A UTF-8 byte order mark is not part of the first owner name.
+        if (first && _bufferLength >= 3 && _buffer[0] == 0xEF && _buffer[1] == 0xBB && _buffer[2] == 0xBF)
+        {
+            _bufferPosition = 3;
+            if (_bufferLength == 3)
+                return Fill();
+        }
         if (_bufferLength > 0)
             return true;
         _endOfStream = true;

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using DnsHost.Protocol;
 
 namespace DnsHost.Zones.MasterFiles;
@@ -204,6 +206,84 @@ public static class PresentationText
         }
         // Mnemonics outside the descriptor table (OPT, ANY, ...) are not RR types a zone may hold.
         return false;
+    }
+
+    public static int HexValue(byte c) => c switch
+    {
+        >= (byte)'0' and <= (byte)'9' => c - '0',
+        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+        _ => -1,
+    };
+
+    /// <summary>Strict dotted quad: four decimal numbers 0-255 (no "10" or "1.2" short forms).</summary>
+    public static bool TryParseIPv4(ReadOnlySpan<byte> text, Span<byte> destination)
+    {
+        int part = 0, digits = 0, value = 0;
+        foreach (byte b in text)
+        {
+            if (b == (byte)'.')
+            {
+                if (digits == 0 || part == 3) return false;
+                destination[part++] = (byte)value;
+                digits = value = 0;
+                continue;
+            }
+            if (b is < (byte)'0' or > (byte)'9' || ++digits > 3) return false;
+            value = value * 10 + (b - '0');
+            if (value > 255) return false;
+        }
+        if (digits == 0 || part != 3) return false;
+        destination[3] = (byte)value;
+        return true;
+    }
+
+    public static bool TryParseIPv6(ReadOnlySpan<byte> text, Span<byte> destination)
+    {
+        if (text.Length is < 2 or > 45 || text.IndexOf((byte)':') < 0)
+            return false;
+        Span<char> chars = stackalloc char[text.Length];
+        for (int i = 0; i < text.Length; i++)
+        {
+            byte b = text[i];
+            // Hex digits, colons and an embedded dotted quad only: no scope ("%eth0"), no brackets.
+            if (!(char.IsAsciiHexDigit((char)b) || b is (byte)':' or (byte)'.'))
+                return false;
+            chars[i] = (char)b;
+        }
+        if (!IPAddress.TryParse(chars, out var address) || address.AddressFamily != AddressFamily.InterNetworkV6)
+            return false;
+        return address.TryWriteBytes(destination, out _);
+    }
+
+    public static bool TryParseTime(ReadOnlySpan<byte> text, out uint value)
+    {
+        value = 0;
+        // RFC 4034 3.2: YYYYMMDDHHmmSS, or an unsigned decimal number of seconds.
+        if (text.Length == 14 && TryParseNumber(text, ulong.MaxValue, out _))
+        {
+            int year = Digits(text, 0, 4), month = Digits(text, 4, 2), day = Digits(text, 6, 2);
+            int hour = Digits(text, 8, 2), minute = Digits(text, 10, 2), second = Digits(text, 12, 2);
+            if (year < 1970 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+                return false;
+            long seconds = new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero).ToUnixTimeSeconds();
+            value = (uint)seconds; // serial-number arithmetic (RFC 1982) wraps past 2106
+            return true;
+        }
+        if (TryParseNumber(text, uint.MaxValue, out ulong n))
+        {
+            value = (uint)n;
+            return true;
+        }
+        return false;
+    }
+
+    private static int Digits(ReadOnlySpan<byte> text, int at, int count)
+    {
+        int v = 0;
+        for (int i = at; i < at + count; i++)
+            v = v * 10 + (text[i] - '0');
+        return v;
     }
 
     public static string Show(ReadOnlySpan<byte> text) =>

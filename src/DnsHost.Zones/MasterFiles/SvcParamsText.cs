@@ -172,7 +172,7 @@ internal static class SvcParamsText
                 {
                     int size = key == 4 ? 4 : 16;
                     if (output.Length - length < size) { detail = $"{name} is too long"; return false; }
-                    bool ok = key == 4 ? RDataTextParser.TryParseIPv4(item, output[length..]) : RDataTextParser.TryParseIPv6(item, output[length..]);
+                    bool ok = key == 4 ? PresentationText.TryParseIPv4(item, output[length..]) : PresentationText.TryParseIPv6(item, output[length..]);
                     if (!ok) { detail = $"{name} holds '{PresentationText.Show(item)}', which is not an {(key == 4 ? "IPv4" : "IPv6")} address"; return false; }
                     length += size;
                 }

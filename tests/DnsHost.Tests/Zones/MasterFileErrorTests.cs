@@ -35,6 +35,8 @@ public sealed class MasterFileErrorTests : IDisposable
         { "a 60 TXT \"\\300\"\n", "test.zone:1:10: TXT needs one or more character strings" },
         { "a 99999999999 A 192.0.2.1\n", "test.zone:1:3: '99999999999' is not a TTL" },
         { "a 60\n", "test.zone:1:6: the record has no type" },
+        { "a 60 HINFO \"é\" \"b\" c\n", "test.zone:1:20: HINFO needs a CPU and an OS string: unexpected 'c'" }, // columns count characters, not bytes
+        { "été 60 A 192.0.2.1\n", "test.zone:1:1: 'été' is not a valid owner name (non-ASCII character in a name" },
         { "a 60 A 192.0.2.1 \\\n", "test.zone:1:18: a backslash at the end of a line escapes nothing" },
     };
 

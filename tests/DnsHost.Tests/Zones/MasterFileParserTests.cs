@@ -135,6 +135,14 @@ public sealed class MasterFileParserTests : IDisposable
     }
 
     [Fact]
+    public void Byte_order_mark_and_crlf_line_ends_are_accepted()
+    {
+        var (records, parser) = Parse([0xEF, 0xBB, 0xBF, .. "a 60 A 192.0.2.1\r\nb 60 TXT \"x\"\r\n"u8]);
+        Assert.Empty(parser.Problems);
+        Assert.Equal(["a.p.test. 60 IN A 192.0.2.1", "b.p.test. 60 IN TXT \"x\""], records.Select(Line));
+    }
+
+    [Fact]
     public void Parentheses_and_comments_span_lines()
     {
         var records = ParseOk("@ 60 IN SOA ns hostmaster ( ; opened here\n  9 ; serial\n  2h ; refresh with a unit\n  3 4\n  5 )\nt 60 TXT ( \"one\" ; first\n \"two\" )\n; a comment line\n\n   ; an indented comment\nu 60 TXT \"(not a paren)\"\n");
