@@ -118,6 +118,16 @@ public sealed class MasterFileParserTests : IDisposable
     }
 
     [Fact]
+    public void Escapes_in_rdata_names_keep_their_octets()
+    {
+        var records = ParseOk("x 60 CNAME a\\.b\\032c\ny 60 MX 10 high\\255byte.example.\nz 60 NS \\\"q\\@\n");
+        Assert.Equal([5, .. "a.b c"u8, 1, (byte)'p', 4, .. "test"u8, 0], records[0].RData);
+        Assert.Equal("a\\.b\\032c.p.test.", RecordData.ToText(records[0].Type, records[0].RData));
+        Assert.Equal("10 high\\255byte.example.", RecordData.ToText(records[1].Type, records[1].RData));
+        Assert.Equal("\\\"q\\@.p.test.", RecordData.ToText(records[2].Type, records[2].RData));
+    }
+
+    [Fact]
     public void Escaped_owner_is_found_by_the_zone()
     {
         var path = _zones.Write("esc.test.zone", "$TTL 60\n@ SOA ns h 1 2 3 4 5\n NS ns\nhigh\\255byte A 192.0.2.1\n");
@@ -257,6 +267,30 @@ public sealed class MasterFileParserTests : IDisposable
         var again = ParseOk(string.Join("\n", first.Select(Line)) + "\n", "every.test.");
         Assert.Equal(first.Select(r => Convert.ToHexString(r.RData)), again.Select(r => Convert.ToHexString(r.RData)));
         Assert.Equal(EveryType.Types.Order(), first.Select(r => r.Type).Distinct().Order());
+    }
+
+    [Fact]
+    public void Records_come_out_while_the_file_is_still_being_read()
+    {
+        var text = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 50_000).Select(i => $"h{i} 60 A 192.0.2.{i % 256}\n")));
+        var stream = new CountingStream(text);
+        var parser = new MasterFileParser();
+        using var records = parser.Read(stream, "big.zone", DnsName.Parse("p.test.")).GetEnumerator();
+        Assert.True(records.MoveNext());
+        Assert.Equal("h0.p.test.", DnsName.ToText(records.Current.Owner));
+        Assert.True(stream.BytesRead <= 64 * 1024, $"read {stream.BytesRead} of {text.Length} bytes for the first record");
+    }
+
+    private sealed class CountingStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public long BytesRead { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = base.Read(buffer, offset, count);
+            BytesRead += n;
+            return n;
+        }
     }
 
     [Fact]
