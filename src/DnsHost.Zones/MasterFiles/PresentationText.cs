@@ -148,7 +148,7 @@ public static class PresentationText
                 pendingNumber = true;
                 continue;
             }
-            ulong unit = (c | 0x20) switch { 'w' => 604800, 'd' => 86400, 'h' => 3600, 'm' => 60, 's' => 1, _ => 0 };
+            ulong unit = DnsName.ToLowerAscii(c) switch { (byte)'w' => 604800, (byte)'d' => 86400, (byte)'h' => 3600, (byte)'m' => 60, (byte)'s' => 1, _ => 0 };
             if (unit == 0 || !pendingNumber) return false;
             total += number * unit;
             number = 0;
@@ -169,7 +169,7 @@ public static class PresentationText
         value = 0;
         if (text.Length == 2)
         {
-            int a = text[0] | 0x20, b = text[1] | 0x20;
+            int a = DnsName.ToLowerAscii(text[0]), b = DnsName.ToLowerAscii(text[1]);
             value = (a, b) switch { ('i', 'n') => RecordClass.IN, ('c', 'h') => RecordClass.CH, ('c', 's') => 2, ('h', 's') => RecordClass.HS, _ => (ushort)0 };
             return value != 0;
         }
@@ -299,7 +299,7 @@ internal static class AsciiBytes
             return false;
         for (int i = 0; i < prefix.Length; i++)
         {
-            if ((text[i] | 0x20) != (prefix[i] | 0x20))
+            if (DnsName.ToLowerAscii(text[i]) != DnsName.ToLowerAscii(prefix[i]))
                 return false;
         }
         return true;

@@ -78,15 +78,15 @@ internal static class SvcParamsText
 
     private static bool TryParseKey(ReadOnlySpan<byte> text, out ushort key)
     {
+        key = 0;
         for (int i = 0; i < Names.Length; i++)
         {
-            if (AsciiBytes.EqualsIgnoreCase(text, System.Text.Encoding.ASCII.GetBytes(Names[i])))
+            if (text.Length == Names[i].Length && EqualsIgnoreCase(text, Names[i]))
             {
                 key = (ushort)i;
                 return true;
             }
         }
-        key = 0;
         // RFC 9460 14.3.2: key65535 is reserved.
         if (text.Length > 3 && AsciiBytes.StartsWithIgnoreCase(text, "key"u8) && PresentationText.TryParseNumber(text[3..], 65534, out ulong n))
         {
@@ -94,6 +94,16 @@ internal static class SvcParamsText
             return true;
         }
         return false;
+    }
+
+    private static bool EqualsIgnoreCase(ReadOnlySpan<byte> text, string name)
+    {
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (DnsHost.Protocol.DnsName.ToLowerAscii(text[i]) != name[i])
+                return false;
+        }
+        return true;
     }
 
     private static bool TryEncodeValue(ushort key, bool hasValue, ReadOnlySpan<byte> value, Span<byte> output, out int length, out string detail)
@@ -163,6 +173,7 @@ internal static class SvcParamsText
             }
             case 3:
                 if (!PresentationText.TryParseNumber(value, ushort.MaxValue, out ulong port)) { detail = $"port '{PresentationText.Show(value)}' is not a number from 0 to 65535"; return false; }
+                if (output.Length < 2) { detail = "the parameters are too long"; return false; }
                 BinaryPrimitives.WriteUInt16BigEndian(output, (ushort)port);
                 length = 2;
                 return true;
