@@ -3,6 +3,13 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project benchmarks/DnsHost.Benchmarks -- --filter '*'
+// dotnet run -c Release --project benchmarks/DnsHost.Benchmarks -- parse-zone FILE [runs] [--load]
+if (args.Length >= 2 && args[0] == "parse-zone")
+{
+    DnsHost.Benchmarks.ZoneParseMeasurement.Run(args[1], args.Length >= 3 && int.TryParse(args[2], out int runs) ? runs : 3, args.Contains("--load"));
+    return;
+}
+
 // ShortRun unless a job is named on the command line (for example --job medium).
 var config = args.Contains("--job") ? DefaultConfig.Instance : DefaultConfig.Instance.AddJob(Job.ShortRun);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);

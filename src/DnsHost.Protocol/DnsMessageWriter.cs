@@ -137,29 +137,15 @@ public ref struct DnsMessageWriter
     {
         if (!RecordData.HasCompressibleNames(type))
             return TryWriteBytes(rdata);
+        // The descriptor table says where the names are; only those marked compressible are compressed (RFC 3597 4).
         int pos = 0;
-        switch ((RecordType)type)
+        foreach (var name in RecordTypeInfo.EnumerateNames(type, rdata))
         {
-            case RecordType.MX:
-                if (!TryWriteBytes(rdata[..2])) return false;
-                pos = 2;
-                return TryWriteName(rdata[pos..NameEnd(rdata, pos)], compress: true);
-            case RecordType.SOA:
-                int mnameEnd = NameEnd(rdata, 0);
-                int rnameEnd = NameEnd(rdata, mnameEnd);
-                return TryWriteName(rdata[..mnameEnd], compress: true)
-                    && TryWriteName(rdata[mnameEnd..rnameEnd], compress: true)
-                    && TryWriteBytes(rdata[rnameEnd..]);
-            default:
-                return TryWriteName(rdata, compress: true);
+            if (!TryWriteBytes(rdata[pos..name.Offset]) || !TryWriteName(rdata.Slice(name.Offset, name.Length), compress: name.Compressible))
+                return false;
+            pos = name.Offset + name.Length;
         }
-    }
-
-    private static int NameEnd(ReadOnlySpan<byte> data, int pos)
-    {
-        while (data[pos] != 0)
-            pos += data[pos] + 1;
-        return pos + 1;
+        return TryWriteBytes(rdata[pos..]);
     }
 
     private bool TryWriteBytes(scoped ReadOnlySpan<byte> bytes)

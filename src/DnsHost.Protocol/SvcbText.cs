@@ -6,12 +6,10 @@ namespace DnsHost.Protocol;
 /// <summary>Presentation format of SVCB and HTTPS RDATA (RFC 9460 2.1 and 7).</summary>
 internal static class SvcbText
 {
-    public static bool Append(StringBuilder sb, ReadOnlySpan<byte> r)
+    /// <summary>Appends the SvcParams (RFC 9460 2.1), separated by spaces; false when they are malformed.</summary>
+    public static bool AppendParams(StringBuilder sb, ReadOnlySpan<byte> r)
     {
-        if (r.Length < 3) return false;
-        sb.Append(RecordData.U16(r, 0)).Append(' ');
-        int pos = 2;
-        if (!RecordData.AppendName(sb, r, ref pos)) return false;
+        int pos = 0;
         while (pos < r.Length)
         {
             if (r.Length - pos < 4) return false;
@@ -21,7 +19,7 @@ internal static class SvcbText
             if (r.Length - pos < len) return false;
             var value = r.Slice(pos, len);
             pos += len;
-            sb.Append(' ');
+            if (pos > len + 4) sb.Append(' ');
             switch (key)
             {
                 case 0: // mandatory
@@ -72,7 +70,7 @@ internal static class SvcbText
         return true;
     }
 
-    private static string KeyName(ushort key) => key switch
+    internal static string KeyName(ushort key) => key switch
     {
         0 => "mandatory", 1 => "alpn", 2 => "no-default-alpn", 3 => "port",
         4 => "ipv4hint", 5 => "ech", 6 => "ipv6hint", _ => "key" + key,

@@ -137,7 +137,7 @@ public sealed partial class ProcessTests : IDisposable
         Assert.Equal(ResponseCode.Refused, refused!.ResponseCode);
         p.Kill();
         await p.WaitForExitAsync();
-        Assert.Contains("broken.test.zone:5: MX needs a preference and a host name", log());
+        Assert.Contains("broken.test.zone:5:10: MX needs a preference and a host name", log());
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed partial class ProcessTests : IDisposable
         var path = _zones.Write("bad.test.zone", "$TTL 60\n@ IN SOA ns h 1 2 3 4 5\n  IN NS ns\n" + tail);
         var (code, _, stderr) = await RunToEnd("check-zone", path);
         Assert.Equal(1, code);
-        Assert.Contains($"bad.test.zone:{line}: ", stderr);
+        Assert.Contains($"bad.test.zone:{line}:", stderr);
         Assert.Contains(message, stderr);
     }
 

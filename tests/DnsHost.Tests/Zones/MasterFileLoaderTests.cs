@@ -66,7 +66,7 @@ public sealed class MasterFileLoaderTests : IDisposable
         _zones.Write("bad.inc", "ok A 192.0.2.1\nbad MX 10\n");
         var path = _zones.Write("j.test.zone", "$TTL 60\n@ IN SOA ns h 1 2 3 4 5\n  IN NS ns\n$INCLUDE bad.inc\n");
         var e = Assert.Throws<ZoneLoadException>(() => MasterFileLoader.Load(path, _zones.Directory));
-        Assert.Contains("bad.inc:2: MX needs a preference and a host name", e.Message);
+        Assert.Contains("bad.inc:2:11: MX needs a preference and a host name", e.Message);
     }
 
     [Fact]
