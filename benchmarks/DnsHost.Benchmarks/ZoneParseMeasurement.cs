@@ -51,7 +51,7 @@ public static class ZoneParseMeasurement
         var loadWatch = Stopwatch.StartNew();
         var zone = MasterFileLoader.Load(path);
         loadWatch.Stop();
-        Console.WriteLine($"MasterFileLoader.Load (parser + ZoneBuilder): {zone.Records.Count:N0} records in {loadWatch.Elapsed.TotalMilliseconds:F0} ms, " +
+        Console.WriteLine($"MasterFileLoader.Load (parser + ZoneBuilder): {zone.RecordCount:N0} records in {loadWatch.Elapsed.TotalMilliseconds:F0} ms, " +
             $"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB");
     }
 }

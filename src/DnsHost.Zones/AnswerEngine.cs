@@ -271,10 +271,9 @@ public static class AnswerEngine
         for (int s = 0; s < context.AdditionalCount; s++)
         {
             var set = context.AdditionalAt(s);
-            int offset = ZoneRdata.AdditionalTargetOffset(set.Type);
             foreach (var rdata in set.RData)
             {
-                var target = ZoneRdata.NameAt(rdata, offset);
+                var target = ZoneRdata.AdditionalTarget(set.Type, rdata);
                 // A target of "." (SRV: no service; SVCB: the owner itself) adds nothing, as in Knot.
                 if (target.Length <= 1)
                     continue;

@@ -2,37 +2,13 @@ using DnsHost.Protocol;
 
 namespace DnsHost.Zones;
 
-/// <summary>Where names sit in the RDATA the engine follows (additional-section targets, CNAME and DNAME targets).</summary>
+/// <summary>Where the names the engine follows sit in RDATA, read from the per-type table in Protocol.</summary>
 internal static class ZoneRdata
 {
-    public static bool HasAdditionalTargets(ushort type) => AdditionalTargetOffset(type) >= 0;
+    /// <summary>NS (RFC 1035 3.3.11), MX (3.3.9), SRV (RFC 2782), SVCB/HTTPS (RFC 9460 4.1): types whose target's addresses go in the additional section.</summary>
+    public static bool HasAdditionalTargets(ushort type) => RecordTypeInfo.Get(type) is { AdditionalTargetField: >= 0 };
 
-    /// <summary>
-    /// Offset of the name whose addresses belong in the additional section: NS (RFC 1035 3.3.11), MX
-    /// (3.3.9), SRV (RFC 2782), SVCB/HTTPS TargetName (RFC 9460 4.1); -1 for other types.
-    /// </summary>
-    public static int AdditionalTargetOffset(ushort type) => type switch
-    {
-        (ushort)RecordType.NS => 0,
-        (ushort)RecordType.MX => 2,
-        (ushort)RecordType.SRV => 6,
-        (ushort)RecordType.SVCB or (ushort)RecordType.HTTPS => 2,
-        _ => -1,
-    };
-
-    /// <summary>The name at <paramref name="offset"/> in uncompressed RDATA, or empty when malformed.</summary>
-    public static ReadOnlySpan<byte> NameAt(ReadOnlySpan<byte> rdata, int offset)
-    {
-        int pos = offset;
-        while (pos < rdata.Length)
-        {
-            int len = rdata[pos];
-            if (len == 0)
-                return rdata[offset..(pos + 1)];
-            if (len > 63)
-                break;
-            pos += len + 1;
-        }
-        return default;
-    }
+    /// <summary>The additional-section target of one RDATA, or empty when it has none or is malformed.</summary>
+    public static ReadOnlySpan<byte> AdditionalTarget(ushort type, ReadOnlySpan<byte> rdata) =>
+        RecordTypeInfo.TryGetAdditionalTarget(type, rdata, out int offset, out int length) ? rdata.Slice(offset, length) : default;
 }
