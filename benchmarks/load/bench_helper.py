@@ -11,6 +11,15 @@
                                  rcodes against META, append to RUNS.jsonl, print one line
   summarize RUNS.jsonl CONFIG.json META.json RESULTS.json
                                  print the per-round and median ratios, write the results JSON
+
+For zone-scale.sh:
+  mem PID                        print "PSS_KIB RSS_KIB PROCESSES" summed over PID, its process
+                                 group and its descendants (PSS from /proc/*/smaps_rollup)
+  deep-name ZONE_FILE            print "NAME TYPE EXPECTED" for the last record in the file whose
+                                 owner is at least two labels below the origin (a CNAME or A)
+  scale-summary RUNS.jsonl CONFIG.json RESULTS.json [RECORDS]
+                                 print the table (for RECORDS, or for every record count) and
+                                 write the results JSON
 """
 import json
 import os
@@ -231,6 +240,145 @@ def summarize(runs_path, config_path, meta_path, results_path):
     return 0
 
 
+def mem(pid):
+    # PSS splits every shared page between the processes that map it, so the sum over NSD's
+    # forked servers (which share the zone copy-on-write) counts the zone once; summed RSS would
+    # count it once per process. Both are reported.
+    procs = _procs()
+    pss = rss = n = 0
+    for p in _tree(int(pid), procs):
+        if procs[p][0] == "Z":
+            continue
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                text = f.read()
+        except OSError:
+            continue
+        m_pss = re.search(r"^Pss:\s+(\d+) kB", text, re.M)
+        m_rss = re.search(r"^Rss:\s+(\d+) kB", text, re.M)
+        if m_pss:
+            pss += int(m_pss.group(1))
+            rss += int(m_rss.group(1)) if m_rss else 0
+            n += 1
+    if n == 0:
+        print("no readable process", file=sys.stderr)
+        return 1
+    print(pss, rss, n)
+    return 0
+
+
+def deep_name(zone_path):
+    """The last deep (two or more labels below the origin) CNAME or A record of a gen-zone.py
+    file: it is near the end of the file, so a server that answers it has read the whole zone."""
+    origin = None
+    found = None
+    with open(zone_path) as f:
+        for line in f:
+            if line.startswith("$ORIGIN"):
+                origin = line.split()[1]
+                continue
+            if not line.strip() or line[0] in ";$ \t":
+                continue
+            parts = line.rstrip("\n").split("\t")
+            owner, rtype, rdata = parts[0], parts[-2], parts[-1]
+            if rtype in ("CNAME", "A") and "." in owner and not owner.startswith("_"):
+                found = (owner, rtype, rdata)
+    if not found or not origin:
+        print(f"no deep CNAME or A record in {zone_path}", file=sys.stderr)
+        return 1
+    owner, rtype, rdata = found
+    if rtype == "CNAME" and not rdata.endswith("."):
+        rdata = f"{rdata}.{origin}"
+    print(f"{owner}.{origin} {rtype} {rdata}")
+    return 0
+
+
+def _mib(kib):
+    return None if kib is None else round(kib / 1024.0, 1)
+
+
+def scale_summary(runs_path, config_path, results_path, only_records=None):
+    runs = [json.loads(l) for l in open(runs_path) if l.strip()] if os.path.exists(runs_path) else []
+    config = json.load(open(config_path))
+    names = {"knot": "Knot DNS", "nsd": "NSD", "dnshost": "DnsHost"}
+    by_records = {}
+    for r in runs:
+        by_records.setdefault(r["records"], {}).setdefault(r["server"], []).append(r)
+
+    def med(vals):
+        vals = [v for v in vals if v is not None]
+        return statistics.median(vals) if vals else None
+
+    def ratio(a, b):
+        return round(a / b, 2) if a is not None and b else None
+
+    tables = []
+    for records in sorted(by_records):
+        servers = by_records[records]
+        rows = {}
+        for server in [s for s in ("knot", "nsd", "dnshost") if s in servers]:
+            rs = servers[server]
+            ok = [r for r in rs if r.get("ready")]
+            rows[server] = {
+                "runs": len(rs),
+                "answered_runs": len(ok),
+                "median_seconds_to_answer": med([r["seconds_to_answer"] for r in ok]),
+                "median_pss_mib": _mib(med([r.get("pss_kib") for r in ok])),
+                "median_rss_mib": _mib(med([r.get("rss_kib") for r in ok])),
+                "processes": med([r.get("processes") for r in ok]),
+                "deep_name_ok": all(r.get("deep_name_ok") for r in ok) if ok else None,
+                "median_qps": med([r.get("qps") for r in ok]),
+                "median_qps_per_cpu_second": med([r.get("qps_per_cpu_second") for r in ok]),
+            }
+        ratios = {}
+        d = rows.get("dnshost")
+        for ref in ("knot", "nsd"):
+            if d and ref in rows:
+                x = rows[ref]
+                ratios[f"dnshost_over_{ref}"] = {
+                    k: ratio(d[k], x[k]) for k in ("median_seconds_to_answer", "median_pss_mib",
+                                                   "median_rss_mib", "median_qps",
+                                                   "median_qps_per_cpu_second")}
+        tables.append({"records": records, "servers": rows, "ratios": ratios,
+                       "runs": [r for s in servers.values() for r in s]})
+        if only_records is not None and int(only_records) != records:
+            continue
+        load = any(r.get("median_qps") is not None for r in rows.values())
+        print(f"\n{records:,} records (median over rounds)")
+        head = f"  {'server':<10}{'runs':>5}{'s to answer':>13}{'PSS MiB':>10}{'RSS MiB':>10}{'procs':>6}"
+        if load:
+            head += f"{'qps':>11}{'q/CPU-s':>11}"
+        print(head)
+
+        def f(v, spec):  # spec like ">10.1f": the number, or a dash of the same width
+            return format(v, spec) if v is not None else "-".rjust(int(re.match(r">(\d+)", spec).group(1)))
+
+        for server, x in rows.items():
+            line = (f"  {names[server]:<10}{x['answered_runs']:>3}/{x['runs']:<1}"
+                    f"{f(x['median_seconds_to_answer'], '>13.2f')}{f(x['median_pss_mib'], '>10.1f')}"
+                    f"{f(x['median_rss_mib'], '>10.1f')}{f(x['processes'], '>6.0f')}")
+            if load:
+                line += f"{f(x['median_qps'], '>11,.0f')}{f(x['median_qps_per_cpu_second'], '>11,.0f')}"
+            if x["deep_name_ok"] is False:
+                line += "   WARNING: deep name answered wrong"
+            print(line)
+        for key, label in (("dnshost_over_knot", "DnsHost/Knot"), ("dnshost_over_nsd", "DnsHost/NSD")):
+            q = ratios.get(key)
+            if not q:
+                continue
+            parts = [f"time {q['median_seconds_to_answer']}", f"PSS {q['median_pss_mib']}",
+                     f"RSS {q['median_rss_mib']}"]
+            if load:
+                parts += [f"qps {q['median_qps']}", f"q/CPU-s {q['median_qps_per_cpu_second']}"]
+            print(f"  {label:<14}" + "   ".join(parts) + "   (below 1: DnsHost faster/smaller"
+                  + ("; qps above 1: DnsHost better)" if load else ")"))
+    config["results"] = tables
+    with open(results_path, "w") as fh:
+        json.dump(config, fh, indent=2)
+        fh.write("\n")
+    return 0
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
@@ -248,6 +396,12 @@ def main(argv):
         return kv_json(*args)
     if cmd == "summarize":
         return summarize(*args)
+    if cmd == "mem":
+        return mem(*args)
+    if cmd == "deep-name":
+        return deep_name(*args)
+    if cmd == "scale-summary":
+        return scale_summary(*args)
     print(f"unknown subcommand {cmd}", file=sys.stderr)
     return 2
 

@@ -10,6 +10,7 @@
 #                               [--outstanding N] [--max-qps N] [--warmup SECONDS]
 #                               [--results FILE] [--no-build]
 #        benchmarks/load/run.sh --nsd-server PORT ZONES_DIR     (see DNSHOST_CMD below)
+#        benchmarks/load/run.sh --nsd-conf CONF STATE_DIR PORT ZONES_DIR  (only write NSD's config)
 #
 # Environment:
 #   DNSHOST_DLL=path/dnshost.dll  with --no-build: run this build instead of publishing one.
@@ -44,7 +45,7 @@ write_nsd_conf() { # conf_file state_dir port zones_dir
     local conf=$1 state=$2 port=$3 zones=$4
     mkdir -p "$state"
     cat >"$conf" <<EOF
-# Written by benchmarks/load/run.sh for one benchmark run.
+# Written by benchmarks/load/run.sh (write_nsd_conf) for one benchmark run.
 server:
     ip-address: 127.0.0.1
     port: $port
@@ -83,6 +84,15 @@ zone:
 EOF
     nsd-checkconf "$conf" >/dev/null || die "nsd-checkconf rejected $conf"
 }
+
+# `run.sh --nsd-conf CONF STATE_DIR PORT ZONES_DIR`: only write (and check) the NSD configuration
+# the NSD half uses, for other scripts (zone-scale.sh).
+if [[ ${1:-} == --nsd-conf ]]; then
+    [[ $# -eq 5 ]] || die "usage: run.sh --nsd-conf CONF STATE_DIR PORT ZONES_DIR"
+    need nsd-checkconf nsd
+    write_nsd_conf "$2" "$3" "$4" "$5"
+    exit 0
+fi
 
 # `run.sh --nsd-server PORT ZONES`: run NSD in the foreground on 127.0.0.1:PORT for ZONES/load.test.zone,
 # configured as the NSD half is; its state goes next to ZONES. For DNSHOST_CMD.
