@@ -115,6 +115,9 @@ public abstract class DifferentialTest(ITestOutputHelper output) : IAsyncLifetim
         }
         if (ours.HasOpt != theirs.HasOpt || ours.OptPayload != theirs.OptPayload || ours.OptFlags != theirs.OptFlags)
             yield return ("opt", $"ours {(ours.HasOpt ? $"{ours.OptPayload} flags {ours.OptFlags:x4}" : "none")}, {PeerName} {(theirs.HasOpt ? $"{theirs.OptPayload} flags {theirs.OptFlags:x4}" : "none")}");
+        // RFC 8914: the Extended DNS Error's INFO-CODE (EXTRA-TEXT is free text for humans).
+        if (ours.ExtendedError?.InfoCode != theirs.ExtendedError?.InfoCode)
+            yield return ("ede", $"ours {ours.ExtendedError?.InfoCode.ToString() ?? "none"}, {PeerName} {theirs.ExtendedError?.InfoCode.ToString() ?? "none"}");
     }
 
     private static List<string> Sorted(List<TestRecord> records) =>
