@@ -19,10 +19,11 @@ public enum QueryDisposition : byte
 }
 
 /// <summary>
-/// The per-query pipeline for authoritative answers: parse and check the query, pick the zone,
-/// run the <see cref="AnswerEngine"/>, and finish the header and EDNS. Names outside the zones, from
+/// The per-query pipeline: stages over one <see cref="QueryContext"/>, in the order listed in
+/// <c>Run</c> (the stages themselves are in QueryProcessor.Stages.cs). Names outside the zones, from
 /// clients that may recurse, are answered from the resolver's cache when fresh (allocation-free too)
-/// or handed back as <see cref="QueryDisposition.Recurse"/> for the transport to resolve and answer.
+/// or handed back as <see cref="QueryDisposition.Recurse"/>; the transport then calls
+/// <see cref="ResolveAsync"/>, which runs the same stages with the resolution in the context.
 /// </summary>
 public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions options, RoutingEnvironment? routing = null, RecursionService? recursion = null)
 {

@@ -267,13 +267,6 @@ public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions
             LogZoneRemoved(logger, Path.GetFileName(gone), reason);
     }
 
-    /// <summary>The file each served or shadowed file zone came from (for tests and tools).</summary>
-    public Zone? ZoneOf(string file)
-    {
-        lock (_reloadLock)
-            return _zoneByFile.GetValueOrDefault(Path.GetFullPath(file));
-    }
-
     public Task StopAsync(CancellationToken cancellationToken)
     {
         Dispose();
