@@ -7,6 +7,7 @@ public static class EdnsOption
     public const ushort ClientSubnet = 8;   // RFC 7871
     public const ushort Cookie = 10;        // RFC 7873
     public const ushort Padding = 12;       // RFC 7830
+    public const ushort ExtendedDnsError = 15; // RFC 8914
 }
 
 /// <summary>What a query's OPT record said (RFC 6891). Options the server does not use are counted, not copied.</summary>

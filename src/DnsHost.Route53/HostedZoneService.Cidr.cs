@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DnsHost.Route53.Api;
 using DnsHost.Route53.Storage;
+using DnsHost.Zones;
 using DnsHost.Zones.HostedZones;
 
 namespace DnsHost.Route53;
@@ -147,7 +148,7 @@ public sealed partial class HostedZoneService
             foreach (var (zoneId, document, old, zone) in recompiled)
             {
                 _zones[zoneId] = (document, zone);
-                _registry.Update(c => c.Without(old).With(zone));
+                _registry.Update(c => c.Without(old).With(zone, ZoneSourceKind.Api));
             }
             return View(stored, json);
         }

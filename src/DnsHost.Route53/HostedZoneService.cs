@@ -53,7 +53,7 @@ public sealed partial class HostedZoneService
                 document.ResourceRecordSets = stored.RecordSets.Select(s => JsonSerializer.Deserialize<ResourceRecordSetJson>(s, HostedZoneDocument.Options)!).ToList();
             var zone = Compile(document, stored.Id);
             _zones[stored.Id] = (document, zone);
-            _registry.Update(c => c.With(zone));
+            _registry.Update(c => c.With(zone, ZoneSourceKind.Api));
         }
     }
 
@@ -150,7 +150,7 @@ public sealed partial class HostedZoneService
             var change = new ApiChange(NewId('C'), DateTimeOffset.UtcNow, null);
             _store.SaveZone(Meta(zoneId, document), change, document.ResourceRecordSets.Select(s => KeyValuePair.Create(SetKey(s), JsonSerializer.Serialize(s, HostedZoneDocument.Options))).ToList());
             _zones[zoneId] = (document, zone);
-            _registry.Update(c => c.With(zone));
+            _registry.Update(c => c.With(zone, ZoneSourceKind.Api));
             return (View(zoneId, document, zone), change, true);
         }
     }
@@ -331,7 +331,7 @@ public sealed partial class HostedZoneService
                 touched.Where(k => !final.ContainsKey(k)).ToList());
             var old = _zones[id].Zone;
             _zones[id] = (next, zone);
-            _registry.Update(c => c.Without(old).With(zone));
+            _registry.Update(c => c.Without(old).With(zone, ZoneSourceKind.Api));
             return change;
         }
     }

@@ -2,57 +2,95 @@ using DnsHost.Protocol;
 
 namespace DnsHost.Zones;
 
+/// <summary>Where a zone in the <see cref="ZoneRegistry"/> comes from.</summary>
+public enum ZoneSourceKind : byte
+{
+    /// <summary>zones/*.zone or zones/*.json, loaded by the zone folder watcher.</summary>
+    File,
+    /// <summary>A hosted zone created through the Route 53 API and kept in its store.</summary>
+    Api,
+}
+
 /// <summary>
 /// The set of zones being served, immutable: a change (load, reload, removal) builds a new catalog
 /// that <see cref="ZoneRegistry"/> swaps in, so the answer path reads without locks.
 /// </summary>
+/// <remarks>
+/// Precedence, one rule for every source: a public zone is served per name. When a zone file and a
+/// Route 53 API hosted zone have the same name, the API zone is served and the file zone is kept
+/// aside (<see cref="Shadowed"/>; the zone folder logs a warning) until the API zone is deleted.
+/// Between two zone files with the same name, the one added last is served. Private zones are
+/// served per VPC as before: any number per name, each seen only from its own VPCs.
+/// </remarks>
 public sealed class ZoneCatalog
 {
-    public static readonly ZoneCatalog Empty = new(new Dictionary<byte[], Zone>(WireNameComparer.Instance), new Dictionary<byte[], Zone[]>(WireNameComparer.Instance));
+    public static readonly ZoneCatalog Empty = new([]);
 
+    private readonly (Zone Zone, ZoneSourceKind Kind)[] _entries;
     private readonly Dictionary<byte[], Zone> _zones;
     private readonly Dictionary<byte[], Zone>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
     // Private hosted zones, several per name possible (one per set of VPCs); seen only from their VPCs.
     private readonly Dictionary<byte[], Zone[]> _private;
     private readonly Dictionary<byte[], Zone[]>.AlternateLookup<ReadOnlySpan<byte>> _privateLookup;
 
-    private ZoneCatalog(Dictionary<byte[], Zone> zones, Dictionary<byte[], Zone[]> privateZones)
+    private ZoneCatalog((Zone Zone, ZoneSourceKind Kind)[] entries)
     {
-        _zones = zones;
-        _lookup = zones.GetAlternateLookup<ReadOnlySpan<byte>>();
-        _private = privateZones;
-        _privateLookup = privateZones.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _entries = entries;
+        _zones = new Dictionary<byte[], Zone>(WireNameComparer.Instance);
+        _private = new Dictionary<byte[], Zone[]>(WireNameComparer.Instance);
+        var kinds = new Dictionary<byte[], ZoneSourceKind>(WireNameComparer.Instance);
+        foreach (var (zone, kind) in entries)
+        {
+            if (zone.IsPrivate)
+                _private[zone.Origin] = _private.TryGetValue(zone.Origin, out var list) ? [.. list, zone] : [zone];
+            else if (!kinds.TryGetValue(zone.Origin, out var served) || kind >= served)
+            {
+                // API over file; the later of two of the same kind.
+                _zones[zone.Origin] = zone;
+                kinds[zone.Origin] = kind;
+            }
+        }
+        _lookup = _zones.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _privateLookup = _private.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
     /// <summary>Public zones and zones from master files.</summary>
     public int Count => _zones.Count;
     public IEnumerable<Zone> Zones => _zones.Values;
     public IEnumerable<Zone> PrivateZones => _private.Values.SelectMany(z => z);
+    /// <summary>Every zone served (public and private); not the <see cref="Shadowed"/> ones.</summary>
     public IEnumerable<Zone> AllZones => Zones.Concat(PrivateZones);
     public bool HasPrivateZones => _private.Count > 0;
 
-    public static ZoneCatalog Create(IEnumerable<Zone> zones)
+    /// <summary>Public zones kept but not served, because a zone of higher precedence has their name.</summary>
+    public IEnumerable<Zone> Shadowed => _entries.Where(e => !e.Zone.IsPrivate && !ReferenceEquals(GetExact(e.Zone.Origin), e.Zone)).Select(e => e.Zone);
+
+    /// <summary>Where a zone in this catalog came from (null: not in it).</summary>
+    public ZoneSourceKind? KindOf(Zone zone)
     {
-        var map = new Dictionary<byte[], Zone>(WireNameComparer.Instance);
-        var privateMap = new Dictionary<byte[], Zone[]>(WireNameComparer.Instance);
-        foreach (var zone in zones)
+        foreach (var (z, kind) in _entries)
         {
-            if (zone.IsPrivate)
-                privateMap[zone.Origin] = privateMap.TryGetValue(zone.Origin, out var list) ? [.. list, zone] : [zone];
-            else
-                map[zone.Origin] = zone;
+            if (ReferenceEquals(z, zone))
+                return kind;
         }
-        return new ZoneCatalog(map, privateMap);
+        return null;
     }
 
-    public ZoneCatalog With(Zone zone) => Create(AllZones.Where(z => !SameSlot(z, zone)).Append(zone));
+    /// <summary>A catalog of file zones.</summary>
+    public static ZoneCatalog Create(IEnumerable<Zone> zones) => new(zones.Select(z => (z, ZoneSourceKind.File)).ToArray());
 
-    /// <summary>Removes this zone, if it is the one being served for its name (public) or id (private).</summary>
-    public ZoneCatalog Without(Zone zone) => Create(AllZones.Where(z => !ReferenceEquals(z, zone)));
+    public static ZoneCatalog Create(IEnumerable<(Zone Zone, ZoneSourceKind Kind)> zones) => new(zones.ToArray());
 
-    private static bool SameSlot(Zone a, Zone b) =>
-        a.IsPrivate == b.IsPrivate && (a.IsPrivate ? a.HostedZone!.Id == b.HostedZone!.Id : a.Origin.AsSpan().SequenceEqual(b.Origin));
+    /// <summary>Adds a zone, replacing the one of the same source in its slot (public: its name; private: its hosted zone id).</summary>
+    public ZoneCatalog With(Zone zone, ZoneSourceKind kind = ZoneSourceKind.File) =>
+        new(_entries.Where(e => !SameSlot(e, (zone, kind))).Append((zone, kind)).ToArray());
 
+    /// <summary>Removes this zone (by reference), served or shadowed.</summary>
+    public ZoneCatalog Without(Zone zone) => new(_entries.Where(e => !ReferenceEquals(e.Zone, zone)).ToArray());
+
+    private static bool SameSlot((Zone Zone, ZoneSourceKind Kind) a, (Zone Zone, ZoneSourceKind Kind) b) =>
+        a.Kind == b.Kind && a.Zone.IsPrivate == b.Zone.IsPrivate
+        && (a.Zone.IsPrivate ? a.Zone.HostedZone!.Id == b.Zone.HostedZone!.Id : a.Zone.Origin.AsSpan().SequenceEqual(b.Zone.Origin));
     /// <summary>The public zone with the longest origin that contains the lower-cased wire name, or null.</summary>
     public Zone? FindZone(ReadOnlySpan<byte> lowerName)
     {
@@ -97,32 +135,44 @@ public sealed class ZoneCatalog
     public Zone? GetExact(ReadOnlySpan<byte> lowerOrigin) => _lookup.TryGetValue(lowerOrigin, out var zone) ? zone : null;
 }
 
-/// <summary>Holds the current <see cref="ZoneCatalog"/>; readers take a snapshot with <see cref="Current"/>.</summary>
+/// <summary>
+/// The one registry of served zones, whatever their source (zone files, the Route 53 API); readers
+/// take a snapshot with <see cref="Current"/> and never lock. See <see cref="ZoneCatalog"/> for the
+/// precedence between sources.
+/// </summary>
 public sealed class ZoneRegistry
 {
     private ZoneCatalog _current = ZoneCatalog.Empty;
     private readonly Lock _writeLock = new();
+    private readonly Lock _deliveryLock = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ZoneCatalog> _undelivered = new();
 
     public ZoneCatalog Current => Volatile.Read(ref _current);
 
-    /// <summary>Raised after a new catalog is in place (off the query path: health checks follow zone changes).</summary>
+    /// <summary>
+    /// Raised after a new catalog is in place, once per change and in the order the changes were made,
+    /// on the writer's thread (off the query path: health checks follow zone changes).
+    /// </summary>
     public event Action<ZoneCatalog>? Changed;
 
-    public void Replace(ZoneCatalog catalog)
-    {
-        Interlocked.Exchange(ref _current, catalog);
-        Changed?.Invoke(catalog);
-    }
+    public void Replace(ZoneCatalog catalog) => Update(_ => catalog);
 
     /// <summary>Applies a change to the catalog; writers are serialised, readers never wait.</summary>
     public void Update(Func<ZoneCatalog, ZoneCatalog> change)
     {
-        ZoneCatalog next;
         lock (_writeLock)
         {
-            next = change(_current);
+            var next = change(_current);
             Interlocked.Exchange(ref _current, next);
+            // Queued in publication order while still serialised with the other writers...
+            _undelivered.Enqueue(next);
         }
-        Changed?.Invoke(next);
+        // ...and delivered in that order by whichever writer gets here first, without holding the
+        // write lock while handlers run (a handler may read Current or even change the registry).
+        lock (_deliveryLock)
+        {
+            while (_undelivered.TryDequeue(out var catalog))
+                Changed?.Invoke(catalog);
+        }
     }
 }

@@ -61,7 +61,13 @@ public static class ServeCommand
         builder.Services.AddSingleton(sp => new RecursionService(sp.GetRequiredService<IOptions<ResolverOptions>>().Value, sp.GetRequiredService<ILogger<RecursionService>>()));
         builder.Services.AddSingleton(sp => new QueryProcessor(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<IOptions<DnsServerOptions>>().Value,
             sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<RecursionService>()));
-        // Zones load before the listeners start, so the first query already sees them.
+        // Start-up order: hosted services start in the order they are added here.
+        //   1. ApiZoneSource: the Route 53 API's hosted zones (and its health checks) from the store into the registry;
+        //   2. ZoneDirectoryService: zones/*.zone and *.json into the same registry (a file zone named like an
+        //      API zone is kept aside with a warning: the API zone wins, see ZoneCatalog);
+        //   3. UdpDnsServer, TcpDnsServer: the listeners answer, and the first query already sees every zone;
+        //   4. HealthChecker; 5. ApiServer (the HTTP endpoint); 6. SyncService when configured.
+        builder.Services.AddHostedService<ApiZoneSource>();
         builder.Services.AddSingleton<ZoneDirectoryService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ZoneDirectoryService>());
         builder.Services.AddSingleton<UdpDnsServer>();

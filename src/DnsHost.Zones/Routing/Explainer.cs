@@ -20,7 +20,7 @@ public static class Explainer
         DnsName.ToLower(wire, lower);
         var client = new QueryClient(environment, resolver, subnet);
         var trace = new RoutingTrace();
-        var zone = catalog.HasPrivateZones ? catalog.FindZone(lower, client.VpcMask) : catalog.FindZone(lower);
+        var zone = ZoneSelection.Select(catalog, lower, type, client.VpcMask);
         string typeText = RecordData.TypeToText(type);
         if (zone is null)
         {
@@ -30,6 +30,8 @@ public static class Explainer
         trace.Note(zone.IsPrivate
             ? $"zone {zone.OriginText} (private, id {zone.HostedZone!.Id}): the resolver {resolver} is in one of its VPCs"
             : $"zone {zone.OriginText}{(zone.HostedZone is { } hz ? $" (public, id {hz.Id})" : "")}");
+        if (type == (ushort)RecordType.DS && lower.Length > zone.Origin.Length && catalog.GetExact(lower) is not null)
+            trace.Note("RFC 4035 3.1.4.1: DS at a zone cut is answered by the parent zone");
         if (zone.IsPrivate)
         {
             var vpc = environment.Vpcs.ClientVpc(zone.HostedZone!, client.VpcMask);

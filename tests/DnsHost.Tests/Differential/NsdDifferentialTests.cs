@@ -32,6 +32,7 @@ public sealed class NsdDifferentialTests(ITestOutputHelper output) : Differentia
         ("opcode NOTIFY", "rcode", "NSD REFUSED, Knot NOTAUTH: DnsHost follows Knot"),
         ("opcode UPDATE", "rcode", "NSD NOTIMP, Knot NOTAUTH: DnsHost follows Knot"),
         ("class*", "question", "NSD drops the question from REFUSED answers for classes it does not serve; Knot keeps it"),
+        ("class*", "ede", "NSD adds EDE 21 (Not Supported) to REFUSED for classes it does not serve; Knot adds none; DnsHost follows Knot"),
         ("class 255", "AA", "QCLASS ANY: Knot sets AA on the IN answer, NSD does not; DnsHost follows Knot"),
         ("two OPT records", "question", "FORMERR: NSD sends a bare header, Knot and DnsHost echo the question"),
         ("qdcount 0 with OPT", "rcode", "NSD answers NOERROR to a query without a question; Knot and DnsHost FORMERR (RFC 1035 4.1.2)"),

@@ -80,6 +80,8 @@ public static class QueryCorpus
         yield return new CorpusQuery("www A over TCP", TestQuery.Build("www.example.test", RecordType.A, id: id++), OverTcp: true);
         yield return new CorpusQuery("referral over TCP", TestQuery.Build("www.deleg.diff.test", RecordType.A, id: id++), OverTcp: true);
         yield return new CorpusQuery("out of zone", TestQuery.Build("example.com", RecordType.A, id: id++));
+        yield return new CorpusQuery("out of zone without EDNS", TestQuery.Build("example.com", RecordType.A, id: id++, ednsSize: null));
+        yield return new CorpusQuery("out of zone over TCP", TestQuery.Build("example.com", RecordType.A, id: id++), OverTcp: true);
         yield return new CorpusQuery("out of zone parent", TestQuery.Build("test", RecordType.SOA, id: id++));
         yield return new CorpusQuery("root", TestQuery.Build(".", RecordType.NS, id: id++));
         yield return new CorpusQuery("EDNS version 1", TestQuery.Build("target.diff.test", RecordType.A, id: id++, ednsVersion: 1));

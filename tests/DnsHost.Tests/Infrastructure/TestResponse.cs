@@ -42,6 +42,22 @@ public sealed class TestResponse
         }
     }
 
+    /// <summary>The Extended DNS Error option of the response (RFC 8914): INFO-CODE and EXTRA-TEXT, or null.</summary>
+    public (int InfoCode, string ExtraText)? ExtendedError
+    {
+        get
+        {
+            for (int i = 0; i + 4 <= OptData.Length;)
+            {
+                int code = (OptData[i] << 8) | OptData[i + 1], len = (OptData[i + 2] << 8) | OptData[i + 3];
+                if (code == 15 && len >= 2 && i + 4 + len <= OptData.Length)
+                    return ((OptData[i + 4] << 8) | OptData[i + 5], System.Text.Encoding.UTF8.GetString(OptData, i + 6, len - 2));
+                i += 4 + len;
+            }
+            return null;
+        }
+    }
+
     public bool AA => (Flags & DnsHeader.AaBit) != 0;
     public bool TC => (Flags & DnsHeader.TcBit) != 0;
     public bool RD => (Flags & DnsHeader.RdBit) != 0;

@@ -19,7 +19,10 @@ public static class NsdServer
         config.AppendLine($"    port: {port}");
         config.AppendLine("    server-count: 1");
         config.AppendLine("    username: \"\"");
-        config.AppendLine($"    zonesdir: \"{directory}\"");
+        // NSD reads a relative $INCLUDE from its working directory: the folder of the zone files.
+        var zonesDirectory = zones.Select(z => Path.GetDirectoryName(Path.GetFullPath(z.ZoneFilePath))).Distinct().Count() == 1
+            ? Path.GetDirectoryName(Path.GetFullPath(zones[0].ZoneFilePath))! : directory;
+        config.AppendLine($"    zonesdir: \"{zonesDirectory}\"");
         config.AppendLine($"    pidfile: \"{directory}/nsd.pid\"");
         config.AppendLine("    database: \"\"");
         config.AppendLine($"    zonelistfile: \"{directory}/zone.list\"");
