@@ -43,7 +43,7 @@ public static class AnswerEngine
             writer.Rewind(context.Start);
             return new(ResponseCode.NoError, true, true, state);
         }
-        AdditionalStage(ref context, ref writer);
+        bool complete = AdditionalStage(ref context, ref writer);
         var rcode = state switch
         {
             // RFC 6604 3: after a CNAME the RCODE describes the last name in the chain.
@@ -51,7 +51,8 @@ public static class AnswerEngine
             AnswerState.YxDomain => ResponseCode.YXDomain,
             _ => ResponseCode.NoError,
         };
-        return new(rcode, context.Authoritative, false, state);
+        // A referral whose in-domain glue did not all fit keeps what did and says TC, as Knot does.
+        return new(rcode, context.Authoritative, !complete, state);
     }
 
     /// <summary>Stage 1: the answer section, following CNAME and DNAME links inside the zone.</summary>
@@ -261,16 +262,19 @@ public static class AnswerEngine
 
     /// <summary>
     /// Stage 3 (RFC 1034 4.3.2 step 6): A then AAAA of each target held in this zone, glue included, in
-    /// the order the targets appear. Whole RRsets or nothing (RFC 2181 9); what does not fit is left
-    /// out without setting TC.
+    /// the order the targets appear, and for SVCB/HTTPS the target's own RRset of that type (RFC 9460
+    /// 4.1), as Knot adds them. Whole RRsets; at the first that does not fit the section stops. Only
+    /// in-domain glue of a referral is mandatory (RFC 9471 2.1): when it does not fit, TC is set (Knot
+    /// keeps what did fit); other additional data is left out silently.
     /// </summary>
-    private static void AdditionalStage(ref AnswerContext context, ref DnsMessageWriter writer)
+    private static bool AdditionalStage(ref AnswerContext context, ref DnsMessageWriter writer)
     {
         var zone = context.Zone;
         Span<byte> lower = stackalloc byte[DnsName.MaxLength + 1];
         for (int s = 0; s < context.AdditionalCount; s++)
         {
             var set = context.AdditionalAt(s);
+            bool glue = set.Type == (ushort)RecordType.NS && !context.Referral.IsEmpty && set.Owner.SequenceEqual(context.Referral.Owner);
             foreach (var rdata in set.RData)
             {
                 var target = ZoneRdata.AdditionalTarget(set.Type, rdata);
@@ -281,24 +285,26 @@ public static class AnswerEngine
                 DnsName.ToLower(target, name);
                 if (!DnsName.IsSubdomainOf(name, zone.Origin) || zone.Find(name) is not { } node)
                     continue;
-                if (!TryWriteAddresses(ref writer, node))
-                    return;
+                bool mandatory = glue && DnsName.IsSubdomainOf(name, set.Owner);
+                if (!TryWriteAdditional(ref writer, node, (ushort)RecordType.A)
+                    || !TryWriteAdditional(ref writer, node, (ushort)RecordType.AAAA)
+                    || (set.Type is (ushort)RecordType.SVCB or (ushort)RecordType.HTTPS && !TryWriteAdditional(ref writer, node, set.Type)))
+                    return !mandatory;
             }
         }
+        return true;
     }
 
-    private static bool TryWriteAddresses(ref DnsMessageWriter writer, ZoneNode node)
+    private static bool TryWriteAdditional(ref DnsMessageWriter writer, ZoneNode node, ushort type)
     {
+        if (node.Find(type) is not { } set)
+            return true;
         var mark = writer.Mark();
-        var a = node.Find((ushort)RecordType.A);
-        var aaaa = node.Find((ushort)RecordType.AAAA);
-        if ((a is { } v4 && !TryWriteSet(ref writer, DnsSection.Additional, v4.Owner, v4))
-            || (aaaa is { } v6 && !TryWriteSet(ref writer, DnsSection.Additional, v6.Owner, v6)))
-        {
-            writer.Rewind(mark);
-            return false;
-        }
-        return true;
+        if (TryWriteSet(ref writer, DnsSection.Additional, set.Owner, set))
+            return true;
+        // Whole RRsets or nothing (RFC 2181 9).
+        writer.Rewind(mark);
+        return false;
     }
 
     /// <summary>

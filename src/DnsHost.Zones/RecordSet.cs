@@ -62,6 +62,9 @@ public readonly struct RecordSet
         BinaryPrimitives.WriteUInt16BigEndian(header[6..], (ushort)count);
     }
 
+    /// <summary>The default value: no set.</summary>
+    public bool IsEmpty => _block is null;
+
     /// <summary>Owner name in wire form, lower-cased.</summary>
     public ReadOnlySpan<byte> Owner => _owner.AsSpan(_ownerOffset, _ownerLength);
     public ushort Type => BinaryPrimitives.ReadUInt16BigEndian(_block.AsSpan(_offset));
