@@ -10,7 +10,7 @@ namespace DnsHost.Zones;
 /// </summary>
 internal ref struct AnswerContext
 {
-    public const int MaxAdditional = 16;
+    public const int MaxAdditional = 8;
     public const int MaxChain = 16;
 
     public AnswerContext(Zone zone, ushort qtype, AnyQueryMode anyMode, RoutingTrace? trace, WriterMark start)

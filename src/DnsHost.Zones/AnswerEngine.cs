@@ -56,12 +56,25 @@ public static class AnswerEngine
     }
 
     /// <summary>Stage 1: the answer section, following CNAME and DNAME links inside the zone.</summary>
-    private static AnswerState AnswerStage(ref AnswerContext context, scoped ReadOnlySpan<byte> qnameLower, scoped ReadOnlySpan<byte> qnameAsAsked, ref DnsMessageWriter writer, ref QueryClient client)
+    private static AnswerState AnswerStage(ref AnswerContext context, scoped ReadOnlySpan<byte> qnameLower, scoped ReadOnlySpan<byte> qnameAsAsked, ref DnsMessageWriter writer, ref QueryClient client) =>
+        Walk(ref context, qnameLower, qnameAsAsked, ref writer, ref client, default);
+
+    /// <summary>
+    /// The answer stage once a CNAME or DNAME is met: the same walk with stack buffers for the names the
+    /// chain makes (most answers have no chain, and do without them).
+    /// </summary>
+    private static AnswerState WalkChain(ref AnswerContext context, scoped ReadOnlySpan<byte> name, scoped ReadOnlySpan<byte> owner, ref DnsMessageWriter writer, ref QueryClient client)
+    {
+        // DNAME substitutions and lower-cased targets, alternating between two halves as the chain goes on.
+        Span<byte> buffers = stackalloc byte[4 * (DnsName.MaxLength + 1)];
+        return Walk(ref context, name, owner, ref writer, ref client, buffers);
+    }
+
+    private static AnswerState Walk(ref AnswerContext context, scoped ReadOnlySpan<byte> qnameLower, scoped ReadOnlySpan<byte> qnameAsAsked, ref DnsMessageWriter writer, ref QueryClient client, scoped Span<byte> buffers)
     {
         var zone = context.Zone;
-        // DNAME substitutions are built here, alternating between two buffers as the chain goes on.
-        Span<byte> synthesised = stackalloc byte[2 * (DnsName.MaxLength + 1)];
-        Span<byte> lowered = stackalloc byte[2 * (DnsName.MaxLength + 1)];
+        var synthesised = buffers.IsEmpty ? default : buffers[..(2 * (DnsName.MaxLength + 1))];
+        var lowered = buffers.IsEmpty ? default : buffers[(2 * (DnsName.MaxLength + 1))..];
         ReadOnlySpan<byte> name = qnameLower;
         ReadOnlySpan<byte> owner = qnameAsAsked;
         while (true)
@@ -79,6 +92,8 @@ public static class AnswerEngine
                     return AnswerState.NxDomain;
                 case Match.Dname:
                 {
+                    if (buffers.IsEmpty)
+                        return WalkChain(ref context, name, owner, ref writer, ref client);
                     int half = (context.Chain & 1) * (DnsName.MaxLength + 1);
                     var target = synthesised.Slice(half, DnsName.MaxLength + 1);
                     var state = WriteDname(ref context, node, owner, ref writer, target, out int length);
@@ -95,6 +110,8 @@ public static class AnswerEngine
             }
             bool wildcard = match == Match.Wildcard;
             context.Wildcard |= wildcard && context.Chain == 0;
+            if (buffers.IsEmpty && context.QueryType != (ushort)RecordType.CNAME && (node.Cname is not null || node.CnameGroup is not null))
+                return WalkChain(ref context, name, owner, ref writer, ref client);
             if (context.QueryType != (ushort)RecordType.CNAME && TryCname(ref context, node, owner, ref writer, ref client, out var cname, out var failed))
             {
                 if (failed != AnswerState.Answer)
@@ -269,6 +286,8 @@ public static class AnswerEngine
     /// </summary>
     private static bool AdditionalStage(ref AnswerContext context, ref DnsMessageWriter writer)
     {
+        if (context.AdditionalCount == 0)
+            return true;
         var zone = context.Zone;
         Span<byte> lower = stackalloc byte[DnsName.MaxLength + 1];
         for (int s = 0; s < context.AdditionalCount; s++)
