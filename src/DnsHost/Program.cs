@@ -43,6 +43,8 @@ switch (command.Verb)
         return await SyncCommand.RunAsync(command);
     case "flush":
         return await FlushCommand.RunAsync(command);
+    case "ping":
+        return await PingCommand.RunAsync(command);
     case "serve":
         return await ServeCommand.RunAsync(command);
     default:

@@ -13,10 +13,11 @@ public sealed record VerbHelp(string Name, string Usage, string Summary, IReadOn
 {
     /// <summary>Exit codes every verb shares (sysexits.h for the usage and configuration codes).</summary>
     public const string ExitCodes = """
-        Exit codes: 0 success; 1 runtime failure (a server, the network or an API failed); 64 usage error
-        (unknown command or option, missing argument, no arguments at all); 78 configuration or start-up
-        error (bad setting, missing zones folder, port already in use); sync plan also exits 2 when there
-        are changes, drill 2 when a switch was slower than Route 53's bound.
+        Exit codes: 0 success; 1 runtime failure (a server, the network or an API failed; flush exits 69
+        when the server cannot be reached); 64 usage error (unknown command or option, missing argument,
+        no arguments at all); 78 configuration or start-up error (bad setting, missing zones folder, port
+        already in use); sync plan also exits 2 when there are changes, drill 2 when a switch was slower
+        than Route 53's bound.
         """;
 
     private static readonly OptionHelp Api = new("--api URL", "the running server's HTTP endpoint (ADDR:PORT or a URL)", "127.0.0.1:8053");
@@ -89,6 +90,10 @@ public sealed record VerbHelp(string Name, string Usage, string Summary, IReadOn
         new("flush", "dnshost flush [NAME] [--api URL]",
             "empty a running server's resolver cache, or drop every cached answer for NAME",
             [Api]),
+        new("ping", "dnshost ping [--server IP:PORT] [--api URL]",
+            "is a running server answering? One DNS query (root SOA; any answer counts) and GET /healthz",
+            [new("--server IP:PORT", "the DNS server to query", "127.0.0.1:53"), Api],
+            "Exit 0 when both answer, 1 when either does not: the codes of Docker's HEALTHCHECK."),
     ];
 
     public static VerbHelp? Find(string verb) => All.FirstOrDefault(v => v.Name == verb);

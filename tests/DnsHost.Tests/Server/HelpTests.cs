@@ -29,7 +29,7 @@ public sealed class HelpTests
         Assert.Equal(64, code);
         Assert.Equal("", stdout);
         Assert.Contains("Usage:", stderr);
-        foreach (var verb in new[] { "serve", "check-zone", "explain", "health", "drill", "sync", "flush" })
+        foreach (var verb in new[] { "serve", "check-zone", "explain", "health", "drill", "sync", "flush", "ping" })
             Assert.Contains("dnshost " + verb, stderr);
         Assert.DoesNotContain("listening", stderr);
     }
@@ -55,6 +55,7 @@ public sealed class HelpTests
     [InlineData("drill", new[] { "--check ID", "--mode endpoint|override", "(default endpoint)", "--flips N", "(default 10)", "--server IP:PORT", "(default 127.0.0.1:53)", "--query-ms MS", "(default 20)", "--settle S", "(default 1)", "--timeout S", "500 ms" })]
     [InlineData("sync", new[] { "--source SIDE", "--target SIDE", "--zone NAME", "--exclude NAME", "--prune", "--include-apex", "--profile NAME", "--no-wait", "--max-attempts N", "(default 10)" })]
     [InlineData("flush", new[] { "flush [NAME]", "--api URL" })]
+    [InlineData("ping", new[] { "--server IP:PORT", "(default 127.0.0.1:53)", "--api URL", "(default 127.0.0.1:8053)" })]
     public async Task Each_verb_help_lists_its_options_and_defaults_and_exits_0(string verb, string[] expected)
     {
         var (code, stdout, stderr) = await Run(verb, "--help");

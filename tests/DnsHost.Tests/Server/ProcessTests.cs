@@ -127,6 +127,30 @@ public sealed partial class ProcessTests : IDisposable
         AssertNoStackTrace(stdout + err);
     }
 
+    [Fact]
+    public async Task Ping_exits_0_when_dns_and_http_answer_and_1_when_the_server_is_gone()
+    {
+        var (p, port, log) = await Serve(_zones.Directory);
+        using var _ = p;
+        string? api = null;
+        for (int i = 0; i < 100 && api is null; i++)
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(log(), @"Serving HTTP at (http://\S+)");
+            if (m.Success) api = m.Groups[1].Value; else await Task.Delay(100);
+        }
+        Assert.NotNull(api);
+        var (code, stdout, err) = await RunToEnd("ping", "--server", $"127.0.0.1:{port}", "--api", api);
+        Assert.True(code == 0, stdout + err);
+        Assert.Contains("healthz: ok", stdout);
+
+        p.Kill();
+        await p.WaitForExitAsync();
+        (code, stdout, err) = await RunToEnd("ping", "--server", $"127.0.0.1:{port}", "--api", api);
+        Assert.True(code == 1, stdout + err);
+        Assert.Contains($"dns 127.0.0.1:{port}: ", stdout);
+        Assert.DoesNotContain("answered", stdout);
+    }
+
     private static void AssertNoStackTrace(string output)
     {
         Assert.DoesNotContain("   at ", output);
