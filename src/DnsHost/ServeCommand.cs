@@ -98,6 +98,10 @@ public static class ServeCommand
         if (builder.Configuration.GetSection(SyncServiceOptions.Section + ":Jobs").GetChildren().Any())
             builder.Services.AddHostedService<SyncService>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        // The host logs a failed start ("Hosting failed to start") with the whole stack trace before it rethrows;
+        // RunAsync prints that exception itself: a known start-up mistake as one line, anything else in full.
+        // Critical stays on, so a background service that stops the host is still logged.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         return builder.Build();
     }
 
@@ -142,6 +146,16 @@ public static class ServeCommand
             _ = host.Services.GetRequiredService<IOptions<ZoneOptions>>().Value;
             _ = host.Services.GetRequiredService<RoutingEnvironment>();
             _ = host.Services.GetRequiredService<RecursionService>();
+            _ = host.Services.GetRequiredService<IOptions<HealthCheckOptions>>().Value;
+            _ = host.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
+            _ = host.Services.GetRequiredService<IOptions<SyncServiceOptions>>().Value;
+            // The folder is checked again when the zones load; here a missing one is one line, not the host's failure log.
+            var zones = Path.GetFullPath(host.Services.GetRequiredService<IOptions<ZoneOptions>>().Value.Directory);
+            if (!Directory.Exists(zones))
+            {
+                Console.Error.WriteLine($"dnshost: the zones folder '{zones}' does not exist: create it or point --zones (Zones:Directory) at the folder of your *.zone and *.json files");
+                return 78;
+            }
             host.Services.GetRequiredService<DnsListeners>().Bind();
             await host.RunAsync();
             return 0;
@@ -149,6 +163,11 @@ public static class ServeCommand
         catch (Exception e) when (e is ListenerBindException or ApiBindException)
         {
             Console.Error.WriteLine($"dnshost: {e.Message}");
+            return 78;
+        }
+        catch (InvalidOperationException e) when (SettingConversion.Describe(e) is { } problem)
+        {
+            Console.Error.WriteLine($"dnshost: {problem}");
             return 78;
         }
         catch (OptionsValidationException e)
@@ -166,6 +185,12 @@ public static class ServeCommand
         {
             Console.Error.WriteLine($"dnshost: {e.Message}");
             return 78;
+        }
+        catch (Exception e)
+        {
+            // Not a start-up mistake we know: a bug or an environment failure, so the whole exception helps.
+            Console.Error.WriteLine($"dnshost: serve failed: {e}");
+            return 1;
         }
         finally
         {

@@ -25,7 +25,7 @@ public sealed class ApiOptions
 
     /// <summary>
     /// Access key id to secret for SigV4. Empty: the example pair of the AWS documentation, so the AWS
-    /// CLI works after <c>aws configure</c> with it; configured keys replace it.
+    /// CLI works with it (a <c>--profile dnshost</c> profile or environment variables); configured keys replace it.
     /// </summary>
     public Dictionary<string, string> AccessKeys { get; set; } = new(StringComparer.Ordinal);
 

@@ -107,10 +107,11 @@ public sealed partial class ProcessTests : IDisposable
     {
         using var taken = new UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         int port = ((System.Net.IPEndPoint)taken.Client.LocalEndPoint!).Port;
-        var (code, _, err) = await RunToEnd("serve", "--zones", _zones.Directory, "--address", "127.0.0.1", "--port", port.ToString(), "--data", Path.Combine(_zones.Directory, "api.db"));
-        Assert.NotEqual(0, code);
+        var (code, stdout, err) = await RunToEnd("serve", "--zones", _zones.Directory, "--address", "127.0.0.1", "--port", port.ToString(), "--data", Path.Combine(_zones.Directory, "api.db"));
+        Assert.Equal(78, code);
         Assert.Contains("--port", err);
         Assert.Single(err.Trim().Split('\n'));
+        AssertNoStackTrace(stdout + err);
     }
 
     [Fact]
@@ -119,10 +120,91 @@ public sealed partial class ProcessTests : IDisposable
         using var taken = new TcpListener(System.Net.IPAddress.Loopback, 0);
         taken.Start();
         int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
-        var (code, _, err) = await RunToEnd("serve", "--zones", _zones.Directory, "--address", "127.0.0.1", "--port", "0", "--api", $"127.0.0.1:{port}", "--data", Path.Combine(_zones.Directory, "api.db"));
+        var (code, stdout, err) = await RunToEnd("serve", "--zones", _zones.Directory, "--address", "127.0.0.1", "--port", "0", "--api", $"127.0.0.1:{port}", "--data", Path.Combine(_zones.Directory, "api.db"));
         Assert.Equal(78, code);
         Assert.Contains("--api", err);
         Assert.Single(err.Trim().Split('\n'));
+        AssertNoStackTrace(stdout + err);
+    }
+
+    [Fact]
+    public async Task Ping_exits_0_when_dns_and_http_answer_and_1_when_the_server_is_gone()
+    {
+        var (p, port, log) = await Serve(_zones.Directory);
+        using var _ = p;
+        string? api = null;
+        for (int i = 0; i < 100 && api is null; i++)
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(log(), @"Serving HTTP at (http://\S+)");
+            if (m.Success) api = m.Groups[1].Value; else await Task.Delay(100);
+        }
+        Assert.NotNull(api);
+        var (code, stdout, err) = await RunToEnd("ping", "--server", $"127.0.0.1:{port}", "--api", api);
+        Assert.True(code == 0, stdout + err);
+        Assert.Contains("healthz: ok", stdout);
+
+        p.Kill();
+        await p.WaitForExitAsync();
+        (code, stdout, err) = await RunToEnd("ping", "--server", $"127.0.0.1:{port}", "--api", api);
+        Assert.True(code == 1, stdout + err);
+        Assert.Contains($"dns 127.0.0.1:{port}: ", stdout);
+        Assert.DoesNotContain("answered", stdout);
+    }
+
+    private static void AssertNoStackTrace(string output)
+    {
+        Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("Exception", output);
+        Assert.DoesNotContain("Hosting failed to start", output);
+    }
+
+    [Fact]
+    public async Task Missing_zones_folder_is_one_line_naming_the_option_with_exit_78()
+    {
+        var missing = Path.Combine(_zones.Directory, "no-such-folder");
+        var (code, stdout, err) = await RunToEnd("serve", "--zones", missing, "--address", "127.0.0.1", "--port", "0", "--api", "off", "--data", Path.Combine(_zones.Directory, "api.db"));
+        Assert.Equal(78, code);
+        Assert.Equal($"dnshost: the zones folder '{missing}' does not exist: create it or point --zones (Zones:Directory) at the folder of your *.zone and *.json files", err.Trim());
+        AssertNoStackTrace(stdout + err);
+    }
+
+    [Theory]
+    [InlineData("--port", "abc", "dnshost: invalid setting --port (Dns:Port): 'abc' is not a whole number")]
+    [InlineData("--Dns:MaxTcpConnections", "lots", "dnshost: invalid setting Dns:MaxTcpConnections: 'lots' is not a whole number")]
+    [InlineData("--Zones:Watch", "maybe", "dnshost: invalid setting Zones:Watch: 'maybe' is not true or false")]
+    [InlineData("--HealthChecks:MinimumInterval", "soon", "dnshost: invalid setting HealthChecks:MinimumInterval: 'soon' is not a whole number")]
+    [InlineData("--api", "nonsense", "dnshost: Api:Listen: 'nonsense' is not ADDRESS:PORT (e.g. 127.0.0.1:8053), or off (use --api)")]
+    public async Task Bad_setting_is_one_line_naming_it_with_exit_78(string option, string value, string expected)
+    {
+        string[] args = ["serve", "--zones", _zones.Directory, "--address", "127.0.0.1", "--data", Path.Combine(_zones.Directory, "api.db")];
+        if (option != "--port")
+            args = [.. args, "--port", "0"];
+        if (option != "--api")
+            args = [.. args, "--api", "off"];
+        var (code, stdout, err) = await RunToEnd([.. args, option, value]);
+        Assert.Equal(78, code);
+        Assert.Equal(expected, err.Trim());
+        AssertNoStackTrace(stdout + err);
+    }
+
+    [Fact]
+    public async Task Sample_zones_start_without_a_fail_or_warn_line()
+    {
+        foreach (var file in Directory.GetFiles(TestZones.SampleZones))
+            File.Copy(file, Path.Combine(_zones.Directory, Path.GetFileName(file)), overwrite: true);
+        var (p, port, log) = await Serve(_zones.Directory);
+        using var _ = p;
+        // The HTTP endpoint starts after the health checker, so once it serves every check has been set up.
+        for (int i = 0; i < 100 && !log().Contains("Serving HTTP at"); i++)
+            await Task.Delay(100);
+        var db = await Query(port, "db.shop.test", RecordType.A);
+        p.Kill();
+        await p.WaitForExitAsync();
+        Assert.Contains("Serving HTTP at", log());
+        Assert.Contains("Zone shop.test. serial 1 loaded", log());
+        Assert.DoesNotContain("fail:", log());
+        Assert.DoesNotContain("warn:", log());
+        Assert.Equal("192.0.2.31", Assert.Single(db!.Answer).Data);
     }
 
     [Fact]
