@@ -22,6 +22,8 @@ public sealed class HealthCheckState(HealthCheckSpec spec)
     public ProbeResult? LastResult { get; private set; }
     public ProbeResult? LastFailure { get; private set; }
     public bool? Override { get; set; }
+    /// <summary>When the override lapses by itself (an override with a TTL, such as a drill's), or null for never.</summary>
+    public DateTimeOffset? OverrideExpires { get; set; }
     /// <summary>For CALCULATED checks: healthy children and the count of children.</summary>
     public (int Healthy, int Total) Children { get; set; }
     /// <summary>Set when the check cannot run (a refused target or interval); it then reports unhealthy.</summary>

@@ -21,6 +21,8 @@ public sealed record HealthCheckStatus
     /// <summary>probes, override, disabled, calculated, not-run.</summary>
     public required string DecidedBy { get; init; }
     public string? Override { get; init; }
+    /// <summary>When an override with a TTL lapses; null for an override without one.</summary>
+    public DateTimeOffset? OverrideExpires { get; init; }
     public bool EndpointHealthy { get; init; }
     public bool Inverted { get; init; }
     public bool Disabled { get; init; }
@@ -62,6 +64,7 @@ public sealed record HealthCheckStatus
                 _ => "probes",
             },
             Override = state.Override is null ? null : state.Override.Value ? "Healthy" : "Unhealthy",
+            OverrideExpires = state.OverrideExpires,
             EndpointHealthy = state.EndpointHealthy,
             Inverted = spec.Inverted,
             Disabled = spec.Disabled,

@@ -25,6 +25,9 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
     private readonly Dictionary<string, IReadOnlyList<HealthCheckSpec>> _sources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Entry> _checks = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeProvider _time;
+    // One timer per check whose override has a TTL; it clears the override when the TTL passes.
+    private readonly Dictionary<string, ITimer> _overrideTimers = new(StringComparer.Ordinal);
     private bool _started;
 
     private sealed class Entry(HealthCheckState state)
@@ -34,8 +37,9 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
     }
 
     /// <summary>With a zone registry, the checks defined in zone files (<c>HealthChecks</c>) follow every zone load.</summary>
-    public HealthChecker(HealthStates states, IOptions<HealthCheckOptions> options, IHealthCheckResolver resolver, ILogger<HealthChecker> logger, ZoneRegistry? zones = null)
+    public HealthChecker(HealthStates states, IOptions<HealthCheckOptions> options, IHealthCheckResolver resolver, ILogger<HealthChecker> logger, ZoneRegistry? zones = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _states = states;
         _options = options.Value;
         _resolver = resolver;
@@ -84,6 +88,7 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
             foreach (var id in _checks.Keys.Where(id => !wanted.ContainsKey(id)).ToList())
             {
                 StopLoop(_checks[id]);
+                DropOverrideTimer(id);
                 _checks.Remove(id);
                 _states.Set(id, true);
                 LogRemoved(_logger, id);
@@ -96,7 +101,7 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
                         continue;
                     StopLoop(existing);
                 }
-                var entry = new Entry(new HealthCheckState(spec) { Override = existing?.State.Override });
+                var entry = new Entry(new HealthCheckState(spec) { Override = existing?.State.Override, OverrideExpires = existing?.State.OverrideExpires });
                 entry.State.Reported = _states.IsHealthy(spec.Id);
                 _checks[spec.Id] = entry;
                 Accept(entry);
@@ -164,6 +169,9 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
         {
             foreach (var entry in _checks.Values)
                 StopLoop(entry);
+            foreach (var timer in _overrideTimers.Values)
+                timer.Dispose();
+            _overrideTimers.Clear();
         }
     }
 
@@ -266,18 +274,55 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
         return await EndpointProbe.RunAsync(spec, address, cancel);
     }
 
-    /// <summary>Forces a check healthy or unhealthy (true/false), or clears the override (null). False if there is no such check.</summary>
-    public bool SetOverride(string id, bool? healthy)
+    /// <summary>
+    /// Forces a check healthy or unhealthy (true/false), or clears the override (null). With a TTL the
+    /// override lapses by itself when it passes, so a harness that dies (even by SIGKILL) cannot leave
+    /// traffic failed over. False if there is no such check.
+    /// </summary>
+    public bool SetOverride(string id, bool? healthy, TimeSpan? ttl = null)
     {
+        if (ttl is { } t && t <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(ttl), ttl, "an override's TTL must be positive");
         lock (_lock)
         {
             if (!_checks.TryGetValue(id, out var entry))
                 return false;
+            DropOverrideTimer(id);
+            var now = _time.GetUtcNow();
             entry.State.Override = healthy;
-            LogOverride(_logger, id, healthy is null ? "cleared" : healthy.Value ? "Healthy" : "Unhealthy", DateTimeOffset.UtcNow);
+            entry.State.OverrideExpires = healthy is not null && ttl is { } lifetime ? now + lifetime : null;
+            if (entry.State.OverrideExpires is { } expires)
+            {
+                _overrideTimers[id] = _time.CreateTimer(_ => ExpireOverride(id, expires), null, ttl!.Value, Timeout.InfiniteTimeSpan);
+                LogOverrideUntil(_logger, id, healthy!.Value ? "Healthy" : "Unhealthy", now, expires);
+            }
+            else
+                LogOverride(_logger, id, healthy is null ? "cleared" : healthy.Value ? "Healthy" : "Unhealthy", now);
             Publish(entry, healthy is null ? "override cleared" : "override");
             return true;
         }
+    }
+
+    private void ExpireOverride(string id, DateTimeOffset expires)
+    {
+        lock (_lock)
+        {
+            // A newer override (or a clear) replaced this one: its own timer decides.
+            if (!_checks.TryGetValue(id, out var entry) || entry.State.OverrideExpires != expires)
+                return;
+            DropOverrideTimer(id);
+            entry.State.Override = null;
+            entry.State.OverrideExpires = null;
+            LogOverrideExpired(_logger, id, expires);
+            Publish(entry, "override expired");
+        }
+    }
+
+    // Called under _lock.
+    private void DropOverrideTimer(string id)
+    {
+        if (_overrideTimers.Remove(id, out var timer))
+            timer.Dispose();
     }
 
     // Called under _lock: publishes the check's status, then lets calculated parents recount.
@@ -294,7 +339,7 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
         _states.Set(state.Spec.Id, healthy);
         if (!changed)
             return;
-        var now = DateTimeOffset.UtcNow;
+        var now = _time.GetUtcNow();
         state.LastTransition = now;
         state.Transitions++;
         LogTransition(_logger, state.Spec.Id, healthy ? "Healthy" : "Unhealthy", now, reason);
@@ -340,6 +385,12 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "health check {Id}: override {Override} at {Time:O}")]
     private static partial void LogOverride(ILogger logger, string id, string @override, DateTimeOffset time);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "health check {Id}: override {Override} at {Time:O}, until {Expires:O}")]
+    private static partial void LogOverrideUntil(ILogger logger, string id, string @override, DateTimeOffset time, DateTimeOffset expires);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "health check {Id}: override expired at {Expires:O}; the check reports from its probes again")]
+    private static partial void LogOverrideExpired(ILogger logger, string id, DateTimeOffset expires);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "health check {Id} ({Source}) is not run and reports unhealthy: {Reason}")]
     private static partial void LogNotRun(ILogger logger, string id, string source, string reason);

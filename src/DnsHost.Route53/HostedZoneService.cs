@@ -188,11 +188,12 @@ public sealed partial class HostedZoneService
     /// <summary>The id the API gives a zone from a file: the JSON zone's own, or a stable one from its name.</summary>
     private static string FileId(Zone zone) => zone.HostedZone?.Id ?? HostedZoneLoader.StableId(zone.OriginText, false);
 
-    private static HostedZoneView FileView(Zone zone)
+    private HostedZoneView FileView(Zone zone)
     {
         var info = zone.HostedZone;
         string id = FileId(zone);
-        long sets = zone.Records.Select(r => (Owner: Convert.ToHexString(r.Owner), r.Type)).Distinct().LongCount();
+        // The count is of the sets ListResourceRecordSets lists, routed and alias sets included.
+        long sets = _fileSorted.GetValue(zone, z => Sort(FileRecordSets(z).ToList())).Length;
         return new HostedZoneView(id, zone.OriginText, info?.CallerReference ?? "file:" + zone.Source, info?.Comment ?? $"from {zone.Source} (read-only through the API)",
             zone.IsPrivate, sets, true, info?.Vpcs ?? []);
     }

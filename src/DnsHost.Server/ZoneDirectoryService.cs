@@ -245,7 +245,12 @@ public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions
             foreach (var (file, zone) in loaded)
             {
                 if (_zoneByFile.TryGetValue(file, out var old))
+                {
+                    // As Knot does: secondaries compare serials, so an edit without a bump never reaches them.
+                    if (old.Serial == zone.Serial && !SameContent(old, zone))
+                        LogSerialNotIncreased(logger, Path.GetFileName(file), zone.OriginText, zone.Serial);
                     catalog = catalog.Without(old);
+                }
                 catalog = catalog.With(zone, ZoneSourceKind.File);
                 _zoneByFile[file] = zone;
             }
@@ -271,6 +276,29 @@ public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions
             GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
+    /// <summary>Same records (owner, type, class, TTL, RDATA, in the zone's order) and the same routed sets.</summary>
+    private static bool SameContent(Zone a, Zone b)
+    {
+        if (a.RecordCount != b.RecordCount)
+            return false;
+        using (var left = a.Records.GetEnumerator())
+        using (var right = b.Records.GetEnumerator())
+        {
+            while (left.MoveNext() && right.MoveNext())
+            {
+                var (x, y) = (left.Current, right.Current);
+                if (x.Type != y.Type || x.Class != y.Class || x.Ttl != y.Ttl || !x.Owner.AsSpan().SequenceEqual(y.Owner) || !x.RData.AsSpan().SequenceEqual(y.RData))
+                    return false;
+            }
+        }
+        // JSON zones: routed and alias sets are not among the plain records; compare them as the file gave them.
+        var (setsA, setsB) = (a.HostedZone?.RecordSets ?? [], b.HostedZone?.RecordSets ?? []);
+        return setsA.Count == setsB.Count && setsA.Select(Json).SequenceEqual(setsB.Select(Json), StringComparer.Ordinal);
+
+        static string Json(DnsHost.Zones.HostedZones.ResourceRecordSetJson set) =>
+            System.Text.Json.JsonSerializer.Serialize(set, DnsHost.Zones.HostedZones.HostedZoneDocument.Options);
+    }
+
     /// <summary>Records loaded at once from which the memory the load used is returned at once.</summary>
     private const long LargeLoad = 100_000;
 
@@ -290,6 +318,9 @@ public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Zone {Zone} serial {Serial} loaded ({Records} records) from {File} ({Reason})")]
     private static partial void LogZoneLoaded(ILogger logger, string zone, uint serial, int records, string file, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{File}: zone {Zone} changed but its SOA serial {Serial} did not increase; secondaries that compare serials will not transfer the change")]
+    private static partial void LogSerialNotIncreased(ILogger logger, string file, string zone, uint serial);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{File} is gone; its zone is no longer served ({Reason})")]
     private static partial void LogZoneRemoved(ILogger logger, string file, string reason);

@@ -40,6 +40,15 @@ public static class CheckZoneCommand
             {
                 foreach (var r in zone.Records)
                     Console.WriteLine($"{DnsName.ToText(r.Owner)}\t{r.Ttl}\t{RecordData.ClassToText(r.Class)}\t{RecordData.TypeToText(r.Type)}\t{RecordData.ToText(r.Type, r.RData)}");
+                // Routed and alias sets live in groups, not among the plain records; a comment carries the routing.
+                foreach (var group in zone.Nodes.SelectMany(n => n.Groups))
+                {
+                    foreach (var set in group.Sets)
+                    {
+                        foreach (var line in RoutedRecordSetText.Lines(group, set))
+                            Console.WriteLine(line);
+                    }
+                }
             }
             Console.WriteLine("OK");
             return 0;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using DnsClient;
 using DnsHost.Drill;
@@ -45,7 +46,16 @@ public static class DrillCommand
         bool json = command.Flags.Contains("json");
         using var operations = new OperationsClient(OperationsClient.FromCommand(command));
         using var interrupt = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };
+        // SIGINT and SIGTERM stop the drill instead of the process: the drill then repairs what it broke
+        // (clears its override, closes its endpoint) before the process exits.
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            Console.Error.WriteLine($"dnshost: drill: {context.Signal}: stopping; undoing what the drill broke first");
+            interrupt.Cancel();
+        }
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         DrillReport report;
         try
         {

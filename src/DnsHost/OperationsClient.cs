@@ -34,11 +34,12 @@ public sealed class OperationsClient(Uri baseAddress) : IDisposable
     public Task<HealthCheckStatus> GetAsync(string id, CancellationToken cancel = default) =>
         SendAsync<HealthCheckStatus>(HttpMethod.Get, "/" + Uri.EscapeDataString(id), cancel);
 
-    /// <summary>Forces the check healthy or unhealthy, or clears the override (null).</summary>
-    public Task<HealthCheckStatus> OverrideAsync(string id, bool? healthy, CancellationToken cancel = default) =>
+    /// <summary>Forces the check healthy or unhealthy, or clears the override (null); with a TTL the server drops the override when it passes.</summary>
+    public Task<HealthCheckStatus> OverrideAsync(string id, bool? healthy, CancellationToken cancel = default, TimeSpan? ttl = null) =>
         healthy is null
             ? SendAsync<HealthCheckStatus>(HttpMethod.Delete, $"/{Uri.EscapeDataString(id)}/override", cancel)
-            : SendAsync<HealthCheckStatus>(HttpMethod.Put, $"/{Uri.EscapeDataString(id)}/override?status={(healthy.Value ? "Healthy" : "Unhealthy")}", cancel);
+            : SendAsync<HealthCheckStatus>(HttpMethod.Put, $"/{Uri.EscapeDataString(id)}/override?status={(healthy.Value ? "Healthy" : "Unhealthy")}"
+                + (ttl is { } t ? "&ttl=" + t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) : ""), cancel);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, CancellationToken cancel)
     {

@@ -33,8 +33,10 @@ public static class SyncCommand
         try
         {
             int attempts = command.Options.TryGetValue("max-attempts", out var a) ? int.Parse(a, System.Globalization.CultureInfo.InvariantCulture) : 10;
-            var source = SyncSideFactory.Create(sourceSpec, command.Options.GetValueOrDefault("profile"), attempts);
-            var target = SyncSideFactory.Create(targetSpec, command.Options.GetValueOrDefault("profile"), attempts);
+            // Each retry says what it waits for, so an unreachable endpoint is not a silent pause.
+            Action<string> retry = notice => Console.Error.WriteLine($"dnshost: sync: retrying, {notice}");
+            var source = SyncSideFactory.Create(sourceSpec, command.Options.GetValueOrDefault("profile"), attempts, onRetry: retry);
+            var target = SyncSideFactory.Create(targetSpec, command.Options.GetValueOrDefault("profile"), attempts, onRetry: retry);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var plan = await SyncPlanner.PlanAsync(source, target, options, CancellationToken.None);
             if (json && action == "plan")

@@ -81,11 +81,14 @@ public sealed partial class SyncService(IOptions<SyncServiceOptions> options, IO
     {
         if (spec != "local")
             return SyncSideFactory.Create(spec, job.Profile, credentials: job.AccessKeyId is { } keyId && job.SecretAccessKey is { } keySecret
-                ? new Amazon.Runtime.BasicAWSCredentials(keyId, keySecret) : null);
+                ? new Amazon.Runtime.BasicAWSCredentials(keyId, keySecret) : null, onRetry: notice => LogRetry(logger, spec, notice));
         var address = server.BaseAddress ?? throw new InvalidOperationException("sync side 'local' needs the HTTP endpoint (Api:Listen is off)");
         var (key, secret) = api.Value.EffectiveAccessKeys.First();
         return SyncSideFactory.Create("route53:" + address, null, credentials: new Amazon.Runtime.BasicAWSCredentials(key, secret));
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "sync side {Side}: retrying, {Notice}")]
+    private static partial void LogRetry(ILogger logger, string side, string notice);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "sync job {Index} ({Source} -> {Target}): in sync")]
     private static partial void LogInSync(ILogger logger, int index, string source, string target);

@@ -22,4 +22,7 @@ public sealed class Route53ClientOptions
 
     /// <summary>maxitems on list requests; null leaves Route 53's default (and maximum) page size.</summary>
     public int? PageSize { get; set; }
+
+    /// <summary>Told of each retry (the failure, and how long until the next attempt), so a wait on an unreachable endpoint is not silent.</summary>
+    public Action<string>? OnRetry { get; set; }
 }

@@ -74,9 +74,15 @@ internal sealed class Route53Transport : IDisposable
             }
             if (attempt >= _options.MaxAttempts)
                 throw failure;
-            await Task.Delay(Backoff(attempt), cancellationToken);
+            var wait = Backoff(attempt);
+            _options.OnRetry?.Invoke(RetryNotice(failure, attempt, wait));
+            await Task.Delay(wait, cancellationToken);
         }
     }
+
+    /// <summary>What the client waits for, e.g. <c>ConnectionError: GET ... failed: Connection refused; attempt 2 of 10 in 0.153 s</c>.</summary>
+    internal string RetryNotice(Route53ClientException failure, int attempt, TimeSpan wait) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(failure.Message.StartsWith(failure.Code, StringComparison.Ordinal) ? "" : failure.Code + ": ")}{failure.Message}; attempt {attempt + 1} of {_options.MaxAttempts} in {wait.TotalSeconds:0.000} s");
 
     /// <summary>Route 53's retryable answers (as the AWS SDKs treat them): throttles, a change still in progress, any 5xx.</summary>
     private static bool IsRetryable(Route53ClientException e) =>

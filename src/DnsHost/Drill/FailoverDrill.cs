@@ -102,7 +102,9 @@ public sealed class FailoverDrill(DrillSettings settings, OperationsClient opera
                 endpoint.Stop();
                 return Task.CompletedTask;
             }
-            return operations.OverrideAsync(settings.CheckId, false, cancel);
+            // The override lapses by itself after the longest a switch may take, so a drill that dies
+            // without cleaning up (SIGKILL, a lost machine) cannot leave traffic failed over.
+            return operations.OverrideAsync(settings.CheckId, false, cancel, OverrideTtl(timeout));
         }
 
         Task Repair()
@@ -115,6 +117,9 @@ public sealed class FailoverDrill(DrillSettings settings, OperationsClient opera
             return operations.OverrideAsync(settings.CheckId, null, cancel);
         }
     }
+
+    /// <summary>How long a drill's override lives: a whole switch (its timeout and settle time) and a margin for the HTTP calls.</summary>
+    public TimeSpan OverrideTtl(TimeSpan switchTimeout) => switchTimeout + settings.Settle + TimeSpan.FromSeconds(10);
 
     private static string Show(double? seconds) => seconds is null ? "never" : $"{seconds:0.000}";
 

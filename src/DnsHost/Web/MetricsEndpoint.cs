@@ -15,7 +15,7 @@ namespace DnsHost.Web;
 /// <summary>
 /// <c>GET /metrics</c> in the Prometheus text format (version 0.0.4): DNS answers by transport and
 /// response code, per zone, answer latency, health check states and transitions, API requests by
-/// operation and status, and the garbage collector's counts.
+/// operation and status, the garbage collector's counts, and the process (build, CPU, memory, descriptors).
 /// </summary>
 public static class MetricsEndpoint
 {
@@ -72,6 +72,7 @@ public static class MetricsEndpoint
             text.Append($"dnshost_gc_collections_total{{generation=\"{gen}\"}} {GC.CollectionCount(gen)}\n");
         Header("dnshost_gc_allocated_bytes_total", "counter", "Bytes allocated by the process.");
         text.Append($"dnshost_gc_allocated_bytes_total {GC.GetTotalAllocatedBytes()}\n");
+        ProcessMetricsText.Append(text);
         return text.ToString();
     }
 

@@ -11,15 +11,17 @@ namespace DnsHost.Web;
 /// GET    /healthz
 /// GET    /dnshost/health-checks
 /// GET    /dnshost/health-checks/{id}
-/// PUT    /dnshost/health-checks/{id}/override   {"Status": "Healthy" | "Unhealthy"}  (or ?status=)
+/// PUT    /dnshost/health-checks/{id}/override   {"Status": "Healthy" | "Unhealthy", "TtlSeconds": 60}  (or ?status=&amp;ttl=)
 /// DELETE /dnshost/health-checks/{id}/override
 /// </code>
 /// </summary>
 public static class OperationsEndpoints
 {
     public const string HealthChecksPath = "/dnshost/health-checks";
+    public const double MaxOverrideTtlSeconds = 7 * 24 * 3600;
 
-    public sealed record OverrideRequest(string? Status);
+    /// <summary>An override; with <c>TtlSeconds</c> the server drops it by itself when they pass.</summary>
+    public sealed record OverrideRequest(string? Status, double? TtlSeconds = null);
 
     private static readonly System.Text.Json.JsonSerializerOptions BodyOptions = new() { PropertyNameCaseInsensitive = true };
 
@@ -32,6 +34,14 @@ public static class OperationsEndpoints
         app.MapPut(HealthChecksPath + "/{id}/override", async (string id, HttpRequest request) =>
         {
             string? text = request.Query["status"];
+            string? ttlText = request.Query["ttl"];
+            double? ttlSeconds = null;
+            if (ttlText is not null)
+            {
+                if (!double.TryParse(ttlText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double parsed))
+                    return Error(400, "InvalidInput", $"ttl '{ttlText}' must be a number of seconds");
+                ttlSeconds = parsed;
+            }
             if (text is null)
             {
                 using var reader = new StreamReader(request.Body);
@@ -40,7 +50,9 @@ public static class OperationsEndpoints
                 {
                     try
                     {
-                        text = System.Text.Json.JsonSerializer.Deserialize<OverrideRequest>(body, BodyOptions)?.Status;
+                        var parsed = System.Text.Json.JsonSerializer.Deserialize<OverrideRequest>(body, BodyOptions);
+                        text = parsed?.Status;
+                        ttlSeconds ??= parsed?.TtlSeconds;
                     }
                     catch (System.Text.Json.JsonException e)
                     {
@@ -56,7 +68,10 @@ public static class OperationsEndpoints
             };
             if (healthy is null)
                 return Error(400, "InvalidInput", $"Status '{text}' must be Healthy or Unhealthy");
-            return checker.SetOverride(id, healthy) ? Results.Ok(checker.Get(id)) : NoSuchHealthCheck(id);
+            if (ttlSeconds is { } seconds && !(seconds > 0 && seconds <= MaxOverrideTtlSeconds))
+                return Error(400, "InvalidInput", $"TtlSeconds {seconds} must be above 0 and at most {MaxOverrideTtlSeconds} (one week)");
+            TimeSpan? ttl = ttlSeconds is { } s ? TimeSpan.FromSeconds(s) : null;
+            return checker.SetOverride(id, healthy, ttl) ? Results.Ok(checker.Get(id)) : NoSuchHealthCheck(id);
         });
         app.MapDelete(HealthChecksPath + "/{id}/override", (string id) =>
             checker.SetOverride(id, null) ? Results.Ok(checker.Get(id)) : NoSuchHealthCheck(id));
