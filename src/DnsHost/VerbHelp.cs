@@ -47,11 +47,12 @@ public sealed record VerbHelp(string Name, string Usage, string Summary, IReadOn
         new("check-zone", "dnshost check-zone FILE [--print]",
             "check a zone file (*.zone or *.json) as the server would load it; exit 1 on errors",
             [new("--print", "list every record in canonical form")]),
-        new("explain", "dnshost explain NAME TYPE --client IP [--subnet CIDR] [--json] [serve options]",
+        new("explain", "dnshost explain NAME TYPE --client IP [--subnet CIDR] [--server URL] [--json] [serve options]",
             "what the server would answer this client, and why (Route 53's TestDNSAnswer, with reasons)",
             [
                 new("--client IP", "the client's address (required)"),
                 new("--subnet CIDR", "an EDNS Client Subnet sent with the query", "none"),
+                new("--server URL", "a running server's HTTP endpoint whose live health checks to use", "the configured Api:Listen if it answers, else static health"),
                 Json,
                 new("--zones DIR, --config FILE, --Section:Key=value", "the zones and settings the server would use (see serve --help)", "./zones"),
             ]),
