@@ -412,36 +412,17 @@ public sealed class ZoneBuilder
 
     private void CheckSet(ReadOnlySpan<byte> name, string text, bool isApex, ushort type, Span<TempRecord> group, Span<TempRecord> node)
     {
-        switch (type)
+        if (ZoneRules.SetProblem(name, text, _originText, isApex, type, group.Length, out int record) is { } problem)
+            _problems.Add(Problem(group[record], problem));
+        if (type != (ushort)RecordType.CNAME)
+            return;
+        foreach (var r in node)
         {
-            case (ushort)RecordType.CNAME:
-                if (group.Length > 1)
-                    _problems.Add(Problem(group[1], $"{text} has more than one CNAME record"));
-                // RFC 1034 3.6.2 / RFC 2181 10.1: a CNAME stands alone (DNSSEC types aside).
-                foreach (var r in node)
-                {
-                    if (r.Type is not ((ushort)RecordType.CNAME or (ushort)RecordType.RRSIG or (ushort)RecordType.NSEC))
-                    {
-                        _problems.Add(Problem(group[0], $"{text} has a CNAME and other data ({RecordData.TypeToText(r.Type)})"));
-                        break;
-                    }
-                }
+            if (!ZoneRules.MayStandBesideCname(r.Type))
+            {
+                _problems.Add(Problem(group[0], ZoneRules.CnameAndOtherData(text, r.Type)));
                 break;
-            case (ushort)RecordType.DNAME:
-                // RFC 6672 2.4: one DNAME per owner.
-                if (group.Length > 1)
-                    _problems.Add(Problem(group[1], $"{text} has more than one DNAME record (RFC 6672 2.4)"));
-                break;
-            case (ushort)RecordType.SOA:
-                if (!isApex)
-                    _problems.Add(Problem(group[0], $"SOA record at {text}, which is not the zone apex {_originText}"));
-                else if (group.Length > 1)
-                    _problems.Add(Problem(group[1], $"more than one SOA record at {_originText}"));
-                break;
-            case (ushort)RecordType.NS:
-                if (DnsName.IsWildcard(name))
-                    _problems.Add(Problem(group[0], $"{text}: NS records on a wildcard name are not allowed (RFC 4592 4.2)"));
-                break;
+            }
         }
     }
 

@@ -187,19 +187,13 @@ internal static class ZoneDiff
     private static void Check(Zone zone, ReadOnlySpan<byte> name, bool isApex, List<(ushort Type, uint Ttl, byte[][]? RData, int OldOffset)> sets, List<ZoneProblem> problems)
     {
         string text = DnsName.ToText(name);
-        bool cname = sets.Exists(s => s.Type == (ushort)RecordType.CNAME);
-        if (cname && sets.Exists(s => s.Type is not ((ushort)RecordType.CNAME or (ushort)RecordType.RRSIG or (ushort)RecordType.NSEC)))
-            problems.Add(new(zone.Source, 0, $"{text} has a CNAME and other data"));
+        if (sets.Exists(s => s.Type == (ushort)RecordType.CNAME) && sets.Find(s => !ZoneRules.MayStandBesideCname(s.Type)) is { Type: not 0 } other)
+            problems.Add(new(zone.Source, 0, ZoneRules.CnameAndOtherData(text, other.Type)));
         foreach (var (type, _, rdata, _) in sets)
         {
-            if (rdata is null)
-                continue;
-            if (type is (ushort)RecordType.CNAME or (ushort)RecordType.DNAME or (ushort)RecordType.SOA && rdata.Length > 1)
-                problems.Add(new(zone.Source, 0, $"{text} has more than one {RecordData.TypeToText(type)} record"));
-            if (type == (ushort)RecordType.SOA && !isApex)
-                problems.Add(new(zone.Source, 0, $"SOA record at {text}, which is not the zone apex {zone.OriginText}"));
-            if (type == (ushort)RecordType.NS && DnsName.IsWildcard(name))
-                problems.Add(new(zone.Source, 0, $"{text}: NS records on a wildcard name are not allowed (RFC 4592 4.2)"));
+            // Sets the change does not touch were checked when they were added.
+            if (rdata is not null && ZoneRules.SetProblem(name, text, zone.OriginText, isApex, type, rdata.Length, out _) is { } problem)
+                problems.Add(new(zone.Source, 0, problem));
         }
         if (isApex && !sets.Exists(s => s.Type == (ushort)RecordType.SOA))
             problems.Add(new(zone.Source, 0, $"no SOA record at the zone apex {zone.OriginText}"));
