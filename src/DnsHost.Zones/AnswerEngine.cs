@@ -77,9 +77,15 @@ public static class AnswerEngine
         var lowered = buffers.IsEmpty ? default : buffers[(2 * (DnsName.MaxLength + 1))..];
         ReadOnlySpan<byte> name = qnameLower;
         ReadOnlySpan<byte> owner = qnameAsAsked;
+        // Where the next link of a chain leads, once Continue has looked it up.
+        bool located = false;
+        Match match = default;
+        ZoneNode node = default;
         while (true)
         {
-            var match = Locate(zone, name, context.QueryType, out var node);
+            if (!located)
+                match = Locate(zone, name, context.QueryType, out node);
+            located = false;
             switch (match)
             {
                 case Match.Delegation:
@@ -102,9 +108,10 @@ public static class AnswerEngine
                     owner = target[..length];
                     var lower = lowered.Slice(half, length);
                     DnsName.ToLower(owner, lower);
-                    if (!Continue(ref context, lower, -1, default))
+                    if (!Continue(ref context, lower, -1, default, out match, out node))
                         return AnswerState.DnameChain;
                     name = lower;
+                    located = true;
                     continue;
                 }
             }
@@ -120,10 +127,11 @@ public static class AnswerEngine
                 int half = (context.Chain & 1) * (DnsName.MaxLength + 1);
                 var lower = lowered.Slice(half, target.Length);
                 DnsName.ToLower(target, lower);
-                if (context.QueryType == (ushort)RecordType.ANY || !Continue(ref context, lower, node.Index, wildcard ? name : default))
+                if (context.QueryType == (ushort)RecordType.ANY || !Continue(ref context, lower, node.Index, wildcard ? name : default, out match, out node))
                     return context.Dname ? AnswerState.DnameChain : AnswerState.CnameChain;
                 name = lower;
                 owner = target;
+                located = true;
                 continue;
             }
             return WriteData(ref context, node, owner, ref writer, ref client);
@@ -132,16 +140,20 @@ public static class AnswerEngine
 
     /// <summary>
     /// Whether a chain goes on to <paramref name="target"/>: inside this zone, not too long, and not back
-    /// to a node already on it (a loop is written once round, then stops).
+    /// to a node already on it (a loop is written once round, then stops). When it does, <paramref name="next"/>
+    /// and <paramref name="nextNode"/> are where the target leads, so the walk does not look it up again.
     /// </summary>
-    private static bool Continue(ref AnswerContext context, scoped ReadOnlySpan<byte> target, int node, scoped ReadOnlySpan<byte> wildcardName)
+    private static bool Continue(ref AnswerContext context, scoped ReadOnlySpan<byte> target, int node, scoped ReadOnlySpan<byte> wildcardName, out Match next, out ZoneNode nextNode)
     {
         if (node >= 0)
             context.Remember(AnswerContext.KeyOf(node, wildcardName));
         context.Chain++;
         if (context.Chain >= AnswerContext.MaxChain || !DnsName.IsSubdomainOf(target, context.Zone.Origin))
+        {
+            (next, nextNode) = (default, default);
             return false;
-        var next = Locate(context.Zone, target, context.QueryType, out var nextNode);
+        }
+        next = Locate(context.Zone, target, context.QueryType, out nextNode);
         return next is not (Match.Exact or Match.Wildcard) || !context.Seen(AnswerContext.KeyOf(nextNode.Index, next == Match.Wildcard ? target : default));
     }
 
