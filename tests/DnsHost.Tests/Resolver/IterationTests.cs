@@ -22,9 +22,13 @@ public sealed class IterationTests(IterationHierarchy hierarchy) : IClassFixture
 
     private Task<TestResponse> Ask(string name, RecordType type = RecordType.A) => _server.UdpAsync(TestQuery.Build(name, type, rd: true), timeoutMs: 8000);
 
-    private long QueriesTo(int lastOctet) =>
+    private long QueriesTo(int lastOctet) => Server(lastOctet)?.Queries ?? 0;
+
+    private long TimeoutsOf(int lastOctet) => Server(lastOctet)?.Timeouts ?? 0;
+
+    private UpstreamServer? Server(int lastOctet) =>
         _server.Services.GetRequiredService<RecursionService>().Resolver!.Metrics.Servers
-            .TryGetValue(IterationHierarchy.At(lastOctet, hierarchy.Port), out var server) ? server.Queries : 0;
+            .TryGetValue(IterationHierarchy.At(lastOctet, hierarchy.Port), out var server) ? server : null;
 
     [Fact]
     public async Task Follows_referrals_with_glue_from_the_root()
@@ -59,8 +63,10 @@ public sealed class IterationTests(IterationHierarchy hierarchy) : IClassFixture
         Assert.Equal(["10.0.0.5"], (await Ask("host.lame.lab")).AnswerData("A"));
         Assert.Equal(ResponseCode.NXDomain, (await Ask("nope.lame.lab")).ResponseCode);
         Assert.Equal(["127.0.0.4"], (await Ask("ns2.lame.lab")).AnswerData("A"));
-        // Asked at most once: a REFUSED marks it as bad as a timeout for choosing.
-        Assert.InRange(QueriesTo(5), 0, 1);
+        // Asked at most once: a REFUSED marks it as bad as a timeout for choosing. Only when the good
+        // server timed out (400 ms here, which a loaded machine can exceed) does the resolver's second
+        // round over the zone's servers ask the lame one again, once per such timeout.
+        Assert.InRange(QueriesTo(5), 0, 1 + TimeoutsOf(4));
     }
 
     [Fact]
