@@ -22,6 +22,8 @@ public sealed class RecordTypeInfo
         AdditionalTargetField = additionalTarget;
         foreach (var f in fields)
             HasCompressibleNames |= f.Kind == K.CompressibleName;
+        LowercasesNames = type is RecordType.NS or RecordType.CNAME or RecordType.SOA or RecordType.PTR or RecordType.MX
+            or RecordType.SRV or RecordType.NAPTR or RecordType.DNAME or RecordType.RRSIG;
         for (int i = 0; i < fields.Length - 1; i++)
             System.Diagnostics.Debug.Assert(!fields[i].RunsToEnd, "only the last field may run to the end of RDATA");
     }
@@ -40,6 +42,13 @@ public sealed class RecordTypeInfo
 
     /// <summary>True when some name in the RDATA may be compressed on the wire (RFC 3597 4).</summary>
     public bool HasCompressibleNames { get; }
+
+    /// <summary>
+    /// True for the types whose RDATA names have a lower-case canonical form (RFC 4034 6.2, less NSEC
+    /// per RFC 6840 5.1): master files store them lower-cased, as Knot and NSD serve them, so that
+    /// "NS ns1" and "NS NS1" are one record. SVCB/HTTPS keep their case, as in Knot.
+    /// </summary>
+    public bool LowercasesNames { get; }
 
     private static RDataField F(K kind, string name) => new(kind, name);
 

@@ -49,7 +49,7 @@ public sealed class RDataTextParser
                 error = new($"the {field.Name} is missing", -1);
                 return false;
             }
-            if (!TryParseField(field, text, tokens, ref index, origin, out string detail, out int badToken))
+            if (!TryParseField(field, info.LowercasesNames, text, tokens, ref index, origin, out string detail, out int badToken))
             {
                 error = new(detail, badToken);
                 return false;
@@ -107,7 +107,7 @@ public sealed class RDataTextParser
         return pos == rdata.Length;
     }
 
-    private bool TryParseField(RDataField field, ReadOnlySpan<byte> text, ReadOnlySpan<MasterFileToken> tokens, ref int index, ReadOnlySpan<byte> origin, out string detail, out int badToken)
+    private bool TryParseField(RDataField field, bool lowercase, ReadOnlySpan<byte> text, ReadOnlySpan<MasterFileToken> tokens, ref int index, ReadOnlySpan<byte> origin, out string detail, out int badToken)
     {
         detail = "";
         badToken = index;
@@ -125,6 +125,8 @@ public sealed class RDataTextParser
                     return false;
                 }
                 index++;
+                if (lowercase)
+                    DnsName.ToLower(name[..nameLength], name);
                 return TryWrite(name[..nameLength], ref detail);
             }
             case K.UInt8:

@@ -84,6 +84,13 @@ public static class V2Corpus
         ("https-svc.v2.test", (ushort)RecordType.HTTPS, "HTTPS ServiceMode"),
         ("https-alias.v2.test", (ushort)RecordType.HTTPS, "HTTPS AliasMode"),
         ("svc-target.v2.test", (ushort)RecordType.A, "the target itself"),
+        // Upper case in RDATA names.
+        ("case-ns.v2.test", (ushort)RecordType.NS, "NS written twice in two cases: one record, lower case"),
+        ("www.case-ns.v2.test", (ushort)RecordType.A, "referral with an upper-case NS name"),
+        ("case-mx.v2.test", (ushort)RecordType.MX, "MX written twice in two cases"),
+        ("case-cname.v2.test", (ushort)RecordType.A, "CNAME to an upper-case relative name"),
+        ("case-srv.v2.test", (ushort)RecordType.SRV, "SRV target in upper case"),
+        ("case-https.v2.test", (ushort)RecordType.HTTPS, "HTTPS target in upper case (case kept, as Knot)"),
     ];
 
     public static IEnumerable<CorpusQuery> All()

@@ -96,6 +96,32 @@ public sealed class MasterFileParserTests : IDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
+    // RFC 4034 6.2 (less NSEC, RFC 6840 5.1): these types' RDATA names are stored in their canonical
+    // lower case, as Knot and NSD serve them; the others keep the case written.
+    [Theory]
+    [InlineData("NS Ns1.Example.", "Ns1.Example.", "ns1.example.")]
+    [InlineData("CNAME Target", "Target", "target.p.test.")]
+    [InlineData("MX 10 Mail.Example.", "10 Mail.Example.", "10 mail.example.")]
+    [InlineData("SRV 0 5 5060 Sip.Example.", "0 5 5060 Sip.Example.", "0 5 5060 sip.example.")]
+    [InlineData("PTR Host.Example.", "Host.Example.", "host.example.")]
+    [InlineData("DNAME Other.Example.", "Other.Example.", "other.example.")]
+    [InlineData("SOA Ns1 HostMaster 1 2 3 4 5", "Ns1 HostMaster 1 2 3 4 5", "ns1.p.test. hostmaster.p.test. 1 2 3 4 5")]
+    [InlineData("NSEC Next.Example. A", "Next.Example. A", "Next.Example. A")]
+    [InlineData("HTTPS 1 Svc.Example.", "1 Svc.Example.", "1 Svc.Example.")]
+    public void Rdata_names_of_the_canonical_form_types_are_stored_lower_case(string rr, string _, string expected)
+    {
+        var record = Assert.Single(ParseOk("x 60 IN " + rr + "\n"));
+        Assert.Equal(expected, RecordData.ToText(record.Type, record.RData));
+    }
+
+    [Fact]
+    public void Records_that_differ_only_in_the_case_of_an_rdata_name_are_one_record()
+    {
+        var records = ParseOk("@ 60 SOA ns1 h 1 2 3 4 5\n@ 60 NS ns1\n@ 60 NS NS1\n@ 60 NS ns1.P.TEST.\nns1 60 A 192.0.2.1\n");
+        var zone = ZoneBuilder.Build(DnsName.Parse("p.test."), records, "test.zone");
+        Assert.Equal(1, zone.Apex.Find((ushort)RecordType.NS)!.Value.Count);
+    }
+
     [Fact]
     public void Relative_names_in_rdata_follow_the_current_origin()
     {
