@@ -28,7 +28,18 @@ public sealed class HealthCheckService
         _store = store;
         _checker = checker;
         foreach (var stored in store.HealthChecks())
-            _checks[stored.Id] = new HealthCheckView(stored.Id, stored.CallerReference, stored.Version, JsonSerializer.Deserialize<HealthCheckConfigJson>(stored.Config)!, false);
+        {
+            try
+            {
+                var config = JsonSerializer.Deserialize<HealthCheckConfigJson>(stored.Config) ?? throw new InvalidDataException("the row holds JSON null");
+                Compile(stored.Id, config, stored.CallerReference, stored.Version);
+                _checks[stored.Id] = new HealthCheckView(stored.Id, stored.CallerReference, stored.Version, config, false);
+            }
+            catch (Exception e) when (HostedZoneService.IsBadRow(e))
+            {
+                store.ReportBadRow("health_checks", stored.Id, e);
+            }
+        }
         Publish();
     }
 

@@ -40,21 +40,64 @@ public sealed partial class HostedZoneService
         _routing = routing;
         _options = options;
         foreach (var stored in store.CidrCollections())
-            _collections[stored.Id] = (stored, JsonSerializer.Deserialize<CidrCollectionJson>(stored.Document, HostedZoneDocument.Options)!);
+        {
+            try
+            {
+                _collections[stored.Id] = (stored, Read<CidrCollectionJson>(stored.Document));
+            }
+            catch (Exception e) when (IsBadRow(e))
+            {
+                store.ReportBadRow("cidr_collections", stored.Id, e);
+            }
+        }
         foreach (var stored in store.Zones())
         {
-            var document = JsonSerializer.Deserialize<HostedZoneDocument>(stored.Document, HostedZoneDocument.Options)!;
-            if (document.ResourceRecordSets is { } legacy)
+            try
             {
-                // A store from before record sets had rows of their own: move them there once.
-                store.SaveZone(Meta(stored.Id, document), null, legacy.Select(s => KeyValuePair.Create(SetKey(s), JsonSerializer.Serialize(s, HostedZoneDocument.Options))).ToList());
+                Restore(stored);
             }
-            else
-                document.ResourceRecordSets = stored.RecordSets.Select(s => JsonSerializer.Deserialize<ResourceRecordSetJson>(s, HostedZoneDocument.Options)!).ToList();
-            var zone = Compile(document, stored.Id);
-            _zones[stored.Id] = (document, zone);
-            _registry.Update(c => c.With(zone, ZoneSourceKind.Api));
+            catch (Exception e) when (IsBadRow(e))
+            {
+                store.ReportBadRow("zones", stored.Id, e);
+            }
         }
+    }
+
+    /// <summary>What a row that does not read back throws: bad JSON, JSON of another shape, a zone that no longer compiles.</summary>
+    internal static bool IsBadRow(Exception e) =>
+        e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException or FormatException or ZoneLoadException or Api.Route53Exception or InvalidDataException;
+
+    internal static T Read<T>(string json) =>
+        JsonSerializer.Deserialize<T>(json, HostedZoneDocument.Options) ?? throw new InvalidDataException("the row holds JSON null");
+
+    private void Restore(StoredZone stored)
+    {
+        var document = Read<HostedZoneDocument>(stored.Document);
+        if (document.ResourceRecordSets is { } legacy)
+        {
+            // A store from before record sets had rows of their own: move them there once.
+            _store.SaveZone(Meta(stored.Id, document), null, legacy.Select(s => KeyValuePair.Create(SetKey(s), JsonSerializer.Serialize(s, HostedZoneDocument.Options))).ToList());
+        }
+        else
+        {
+            var sets = new List<ResourceRecordSetJson>();
+            for (int i = 0; i < stored.RecordSets.Count; i++)
+            {
+                try
+                {
+                    sets.Add(Read<ResourceRecordSetJson>(stored.RecordSets[i]));
+                }
+                catch (Exception e) when (IsBadRow(e))
+                {
+                    // One bad record set costs that set, not the zone.
+                    _store.ReportBadRow("record_sets", $"{stored.Id} #{i + 1}", e);
+                }
+            }
+            document.ResourceRecordSets = sets;
+        }
+        var zone = Compile(document, stored.Id);
+        _zones[stored.Id] = (document, zone);
+        _registry.Update(c => c.With(zone, ZoneSourceKind.Api));
     }
 
     public IReadOnlyList<string> NameServers => _options.EffectiveNameServers;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using DnsHost.Zones;
 
 namespace DnsHost.Server;
 
@@ -59,4 +60,41 @@ public sealed class ZoneOptions
 
     /// <summary>Reload a zone when its file changes.</summary>
     public bool Watch { get; set; } = true;
+
+    // What one zone's sources may cost before its load stops with an error (ZoneSourceLimits).
+    [Range(256, int.MaxValue)]
+    public int MaxLineLength { get; set; } = ZoneSourceLimits.Default.MaxLineLength;
+
+    [Range(1L, long.MaxValue)]
+    public long MaxFileBytes { get; set; } = ZoneSourceLimits.Default.MaxFileBytes;
+
+    [Range(1L, long.MaxValue)]
+    public long MaxZoneBytes { get; set; } = ZoneSourceLimits.Default.MaxZoneBytes;
+
+    [Range(1, int.MaxValue)]
+    public int MaxRecords { get; set; } = ZoneSourceLimits.Default.MaxRecords;
+
+    [Range(0, 64)]
+    public int MaxIncludeDepth { get; set; } = ZoneSourceLimits.Default.MaxIncludeDepth;
+
+    [Range(0, int.MaxValue)]
+    public int MaxIncludes { get; set; } = ZoneSourceLimits.Default.MaxIncludes;
+
+    /// <summary>Let $INCLUDE read files outside the zones folder (off: absolute paths, "../" and links leading out are refused).</summary>
+    public bool IncludeOutsideFolder { get; set; }
+
+    /// <summary>Problems and warnings logged per zone load; the rest are counted in one line.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxLoggedProblems { get; set; } = 100;
+
+    public ZoneSourceLimits Limits => new()
+    {
+        MaxLineLength = MaxLineLength,
+        MaxFileBytes = MaxFileBytes,
+        MaxZoneBytes = MaxZoneBytes,
+        MaxRecords = MaxRecords,
+        MaxIncludeDepth = MaxIncludeDepth,
+        MaxIncludes = MaxIncludes,
+        IncludeOutsideFolder = IncludeOutsideFolder,
+    };
 }

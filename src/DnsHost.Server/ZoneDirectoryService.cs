@@ -21,6 +21,7 @@ public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions
 {
     private static readonly TimeSpan FolderCheckInterval = TimeSpan.FromSeconds(2);
     private readonly ZoneOptions _options = options.Value;
+    private readonly ZoneSourceLimits _limits = options.Value.Limits;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Dictionary<string, Zone> _zoneByFile = new(StringComparer.Ordinal);
     private readonly HashSet<string> _changedFiles = new(StringComparer.Ordinal);
@@ -206,33 +207,52 @@ public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions
     private static bool IsZoneFile(string path) =>
         path.EndsWith(".zone", StringComparison.Ordinal) || path.EndsWith(".json", StringComparison.Ordinal);
 
+    /// <summary>
+    /// Loads one zone source. Whatever goes wrong stays inside this zone (issue 16): it is logged with
+    /// its file (and line where known), the zone keeps its last good version and the reload goes on.
+    /// </summary>
     private Zone? Load(string file)
     {
         var warnings = new List<ZoneProblem>();
+        string kept = _zoneByFile.ContainsKey(file) ? "the previous version keeps serving" : "the zone is not served";
         try
         {
             return file.EndsWith(".json", StringComparison.Ordinal)
-                ? HostedZoneLoader.Load(file, routing, routingOptions.Value, Directory, warnings)
-                : MasterFileLoader.Load(file, Directory, warnings);
+                ? HostedZoneLoader.Load(file, routing, routingOptions.Value, Directory, warnings, _limits)
+                : MasterFileLoader.Load(file, Directory, warnings, _limits);
         }
         catch (ZoneLoadException e)
         {
-            foreach (var problem in e.Problems)
-                LogZoneProblem(logger, problem.ToString());
-            LogZoneKept(logger, file, _zoneByFile.ContainsKey(file) ? "the previous version keeps serving" : "the zone is not served");
+            LogCapped(e.Problems, LogZoneProblem);
+            LogZoneKept(logger, file, kept);
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Deleted or locked between the event and the read: the next event or check sees it again.
-            LogZoneKept(logger, file, $"{e.Message}; {(_zoneByFile.ContainsKey(file) ? "the previous version keeps serving" : "the zone is not served")}");
+            LogZoneKept(logger, file, $"{e.Message}; {kept}");
+            return null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug in a loader must not end the process or the reload of the other zones: one line, no content, no stack.
+            LogZoneFailed(logger, file, e.GetType().Name, kept);
             return null;
         }
         finally
         {
-            foreach (var warning in warnings)
-                LogZoneWarning(logger, warning.ToString());
+            LogCapped(warnings, LogZoneWarning);
         }
+    }
+
+    /// <summary>The first problems of one load and then a count, so one file cannot flood the log.</summary>
+    private void LogCapped(IReadOnlyList<ZoneProblem> problems, Action<ILogger, string> log)
+    {
+        int shown = Math.Min(problems.Count, _options.MaxLoggedProblems);
+        for (int i = 0; i < shown; i++)
+            log(logger, problems[i].ToString());
+        if (problems.Count > shown)
+            log(logger, $"{problems[0].File}: {problems.Count - shown} more {(problems[0].IsError ? "problems" : "warnings")} not shown");
     }
 
     /// <summary>One registry update for the whole reload, so readers and health checks see it at once.</summary>
@@ -339,6 +359,9 @@ public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{File} failed to load; {Outcome}")]
     private static partial void LogZoneKept(ILogger logger, string file, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{File} failed to load ({Error} in the loader); {Outcome}")]
+    private static partial void LogZoneFailed(ILogger logger, string file, string error, string outcome);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The zones folder {Directory} is unavailable ({Why}); the {Count} zones from it keep serving until it is back")]
     private static partial void LogFolderMissing(ILogger logger, string directory, string why, int count);

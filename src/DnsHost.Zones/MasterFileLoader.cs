@@ -13,18 +13,13 @@ public static class MasterFileLoader
     /// <summary>Problems reported per file; the rest are counted in a final line.</summary>
     public const int MaxProblems = 100;
 
-    public static Zone Load(string path, string? zonesDirectory = null, List<ZoneProblem>? warnings = null)
+    /// <param name="limits">What the zone's sources may cost (<see cref="ZoneSourceLimits.Default"/> when null).</param>
+    public static Zone Load(string path, string? zonesDirectory = null, List<ZoneProblem>? warnings = null, ZoneSourceLimits? limits = null)
     {
         string display = DisplayName(path, zonesDirectory);
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ZoneLoadException([new ZoneProblem(display, 0, $"cannot read the file: {e.Message}")]);
-        }
+        limits ??= ZoneSourceLimits.Default;
+        var stream = ZoneSourceFile.TryOpen(path, limits.MaxFileBytes, out string openError)
+            ?? throw new ZoneLoadException([new ZoneProblem(display, 0, openError)]);
         string folder = zonesDirectory ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
         string defaultOrigin = OriginFromFileName(path).TrimEnd('.') + ".";
         if (!DnsName.TryParse(defaultOrigin, default, out var defaultOriginWire, out var originError))
@@ -33,7 +28,7 @@ public static class MasterFileLoader
             throw new ZoneLoadException([new ZoneProblem(display, 0, $"the file name does not give a valid zone name ({originError}); set $ORIGIN")]);
         }
 
-        var parser = new MasterFileParser(folder, MaxProblems);
+        var parser = new MasterFileParser(folder, MaxProblems, limits);
         using var records = parser.Read(stream, display, defaultOriginWire, folder).GetEnumerator();
         // The zone's apex is the owner of its SOA, so records are held back only until the SOA (usually the first).
         var head = new List<ZoneRecord>();

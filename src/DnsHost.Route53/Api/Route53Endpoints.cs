@@ -54,26 +54,50 @@ public static class Route53Endpoints
                 context.Request.PathBase = context.Request.PathBase.Add(new PathString(path[..at]));
                 context.Request.Path = new PathString(path[at..]);
             }
+            string? operation = Route53Operations.Find(context.Request.Method, context.Request.Path.Value ?? "");
             if (metrics is not null)
             {
-                string operation = Route53Operations.Find(context.Request.Method, context.Request.Path.Value ?? "") ?? "unknown";
                 context.Response.OnCompleted(() =>
                 {
-                    metrics.Record(operation, context.Response.StatusCode);
+                    metrics.Record(operation ?? "unknown", context.Response.StatusCode);
                     return Task.CompletedTask;
                 });
             }
-            context.Request.EnableBuffering();
-            using var body = new MemoryStream();
-            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-            context.Request.Body.Position = 0;
             // The signature covers the path as sent, prefix included.
             var rawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? path;
             int q = rawTarget.IndexOf('?');
-            var result = verifier.Verify(context.Request.Method, q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[(q + 1)..],
-                context.Request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? ""))), body.GetBuffer().AsSpan(0, (int)body.Length));
+            var (rawPath, rawQuery) = (q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[(q + 1)..]);
+            var headers = context.Request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? ""))).ToList();
+            // Issue 16: a request that cannot be signed is refused before its body is read, and a body is read
+            // (into memory, at most what its operation can use) only then.
+            var result = verifier.VerifyHeaders(context.Request.Method, rawPath, rawQuery, headers);
+            byte[]? body = null;
+            if (result.Ok)
+            {
+                int max = Route53RequestLimits.MaxBodyBytes(operation);
+                if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+                    size.MaxRequestBodySize = max;
+                try
+                {
+                    body = await Route53RequestLimits.ReadBodyAsync(context.Request.Body, context.Request.ContentLength, max, context.RequestAborted);
+                }
+                catch (BadHttpRequestException)
+                {
+                    // Kestrel's own cap (set above) on a chunked body.
+                }
+                if (body is null)
+                {
+                    context.Response.Headers.Connection = "close";
+                    await WriteError(context, new Route53Exception("InvalidInput", $"The request body is larger than {max} bytes, more than {operation ?? "this request"} accepts", 413));
+                    return;
+                }
+                context.Request.Body = new MemoryStream(body, writable: false);
+                result = verifier.Verify(context.Request.Method, rawPath, rawQuery, headers, body);
+            }
             if (!result.Ok)
             {
+                if (body is null)
+                    context.Response.Headers.Connection = "close";
                 // Every signature failure is 403 (route53-behaviour.md 7.1); nothing else runs.
                 await WriteError(context, new Route53Exception(result.Failure.ToString(), result.Message, 403));
                 return;
@@ -289,7 +313,17 @@ public static class Route53Endpoints
 
     internal static async Task<XElement> ReadBody(HttpContext context, string root)
     {
-        var document = await XDocument.LoadAsync(context.Request.Body, LoadOptions.None, context.RequestAborted);
+        // The middleware has read the body into memory (and capped it) before the signature check.
+        if (context.Request.Body is not MemoryStream { } stream)
+        {
+            var read = await Route53RequestLimits.ReadBodyAsync(context.Request.Body, context.Request.ContentLength, Route53RequestLimits.MaxBodyBytes(null), context.RequestAborted)
+                ?? throw new Route53Exception("InvalidInput", "The request body is too large", 413);
+            stream = new MemoryStream(read, writable: false);
+        }
+        Route53RequestLimits.CheckDepth(stream);
+        stream.Position = 0;
+        using var reader = XmlReader.Create(stream, Route53RequestLimits.ReaderSettings(async: true));
+        var document = await XDocument.LoadAsync(reader, LoadOptions.None, context.RequestAborted);
         var element = document.Root!;
         if (element.Name.LocalName != root)
             throw new Route53Exception("InvalidInput", $"The request body must be {root}, not {element.Name.LocalName}");
@@ -330,9 +364,18 @@ public static class Route53Endpoints
     public static Task WriteError(HttpContext context, Route53Exception e)
     {
         string requestId = Guid.NewGuid().ToString();
+        if (!Route53RequestLimits.IsXmlSafe(e.Message))
+        {
+            // Only input quoted in the message can bring characters XML cannot carry (a control character or a
+            // lone surrogate in a path or an id): the request is invalid; the reply says so, escaped, and one line is logged.
+            context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("DnsHost.Route53.Api")
+                .LogWarning("{Method} {Path}: {Code} quoting characters XML cannot carry; answered InvalidInput", context.Request.Method,
+                    Route53RequestLimits.XmlSafe(context.Request.Path.Value ?? ""), e.Code);
+            e = new Route53Exception("InvalidInput", e.Message + " (the request holds characters that XML cannot carry)");
+        }
         // Always the ErrorResponse envelope, InvalidChangeBatch included: botocore reads only this one
         // (route53-behaviour.md 2.2 and 7.2).
-        var body = E("ErrorResponse", E("Error", E("Type", e.Status >= 500 ? "Receiver" : "Sender"), E("Code", e.Code), E("Message", e.Message)), E("RequestId", requestId));
+        var body = E("ErrorResponse", E("Error", E("Type", e.Status >= 500 ? "Receiver" : "Sender"), E("Code", e.Code), E("Message", Route53RequestLimits.XmlSafe(e.Message))), E("RequestId", requestId));
         context.Response.Headers["x-amzn-RequestId"] = requestId;
         return new XmlResult(new XDocument(new XDeclaration("1.0", "UTF-8", null), body), e.Status).ExecuteAsync(context);
     }

@@ -27,6 +27,25 @@ public static class Route53Xml
     public static long? Long(XElement? parent, string name) =>
         Text(parent, name) is { } t ? long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : throw new Route53Exception("InvalidInput", $"{name} '{t}' is not a number") : null;
 
+    /// <summary>
+    /// A number the API model bounds, refused with Route 53's validation error when outside them (issue 16:
+    /// Port 4294967376 must not become 80 by a cast to 32 bits).
+    /// </summary>
+    public static long? Bounded(XElement? parent, string name, long min, long max)
+    {
+        if (Long(parent, name) is not long value)
+            return null;
+        string field = char.ToLowerInvariant(name[0]) + name[1..];
+        if (value > max)
+            throw new Route53Exception("InvalidInput", $"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: Member must have value less than or equal to {max}");
+        if (value < min)
+            throw new Route53Exception("InvalidInput", $"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: Member must have value greater than or equal to {min}");
+        return value;
+    }
+
+    /// <summary>As <see cref="Bounded"/>, for the fields the model types as 32-bit integers.</summary>
+    public static int? BoundedInt(XElement? parent, string name, int min, int max) => (int?)Bounded(parent, name, min, max);
+
     public static bool? Bool(XElement? parent, string name) =>
         Text(parent, name) is { } t ? t.Trim() switch
         {
@@ -40,7 +59,7 @@ public static class Route53Xml
         Name = Text(set, "Name"),
         Type = Text(set, "Type"),
         SetIdentifier = Text(set, "SetIdentifier"),
-        Weight = Long(set, "Weight"),
+        Weight = Bounded(set, "Weight", 0, 255),
         Region = Text(set, "Region"),
         GeoLocation = Child(set, "GeoLocation") is { } geo ? new GeoLocationJson
         {
@@ -50,7 +69,7 @@ public static class Route53Xml
         } : null,
         Failover = Text(set, "Failover"),
         MultiValueAnswer = Bool(set, "MultiValueAnswer"),
-        TTL = Long(set, "TTL"),
+        TTL = Bounded(set, "TTL", 0, 2147483647),
         ResourceRecords = Child(set, "ResourceRecords") is null ? null
             : Children(set, "ResourceRecords", "ResourceRecord").Select(r => new ResourceRecordJson { Value = Text(r, "Value") }).ToList(),
         AliasTarget = Child(set, "AliasTarget") is { } alias ? new AliasTargetJson
@@ -71,7 +90,7 @@ public static class Route53Xml
             AWSRegion = Text(prox, "AWSRegion"),
             LocalZoneGroup = Text(prox, "LocalZoneGroup"),
             Coordinates = Child(prox, "Coordinates") is { } c ? new CoordinatesJson { Latitude = Text(c, "Latitude"), Longitude = Text(c, "Longitude") } : null,
-            Bias = (int?)Long(prox, "Bias"),
+            Bias = BoundedInt(prox, "Bias", -99, 99),
         } : null,
     };
 
@@ -97,17 +116,18 @@ public static class Route53Xml
     public static HealthCheckConfigJson ReadHealthCheckConfig(XElement c) => new()
     {
         IPAddress = Text(c, "IPAddress"),
-        Port = (int?)Long(c, "Port"),
+        Port = BoundedInt(c, "Port", 1, 65535),
         Type = Text(c, "Type"),
         ResourcePath = Text(c, "ResourcePath"),
         FullyQualifiedDomainName = Text(c, "FullyQualifiedDomainName"),
         SearchString = Text(c, "SearchString"),
-        RequestInterval = (int?)Long(c, "RequestInterval"),
-        FailureThreshold = (int?)Long(c, "FailureThreshold"),
+        // The model says 10 to 30; 1 to 9 pass here for HealthChecks:MinimumInterval, and the compiled check says why they fail.
+        RequestInterval = BoundedInt(c, "RequestInterval", 1, 30),
+        FailureThreshold = BoundedInt(c, "FailureThreshold", 1, 10),
         MeasureLatency = Bool(c, "MeasureLatency"),
         Inverted = Bool(c, "Inverted"),
         Disabled = Bool(c, "Disabled"),
-        HealthThreshold = (int?)Long(c, "HealthThreshold"),
+        HealthThreshold = BoundedInt(c, "HealthThreshold", 0, 256),
         ChildHealthChecks = Child(c, "ChildHealthChecks") is null ? null : Children(c, "ChildHealthChecks", "ChildHealthCheck").Select(e => e.Value).ToList(),
         EnableSNI = Bool(c, "EnableSNI"),
         Regions = Child(c, "Regions") is null ? null : Children(c, "Regions", "Region").Select(e => e.Value).ToList(),

@@ -49,7 +49,19 @@ public sealed class SigV4Verifier
     /// <param name="query">The raw query string without '?', possibly empty, in the order sent.</param>
     /// <param name="headers">Every request header; names are case-insensitive and may repeat.</param>
     /// <param name="body">The raw body bytes.</param>
-    public SigV4Result Verify(string method, string path, string query, IEnumerable<KeyValuePair<string, string>> headers, ReadOnlySpan<byte> body)
+    public SigV4Result Verify(string method, string path, string query, IEnumerable<KeyValuePair<string, string>> headers, ReadOnlySpan<byte> body) =>
+        Verify(method, path, query, headers, body, headersOnly: false);
+
+    /// <summary>
+    /// Everything <see cref="Verify(string, string, string, IEnumerable{KeyValuePair{string, string}}, ReadOnlySpan{byte})"/>
+    /// checks before it needs the body: the Authorization header or presigned parameters, a known access
+    /// key, the date and the credential scope. A request that fails here is refused before its body is read
+    /// (issue 16: unauthenticated 30 MB bodies were read in full before the 403).
+    /// </summary>
+    public SigV4Result VerifyHeaders(string method, string path, string query, IEnumerable<KeyValuePair<string, string>> headers) =>
+        Verify(method, path, query, headers, default, headersOnly: true);
+
+    private SigV4Result Verify(string method, string path, string query, IEnumerable<KeyValuePair<string, string>> headers, ReadOnlySpan<byte> body, bool headersOnly)
     {
         var headerValues = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in headers)
@@ -101,6 +113,8 @@ public sealed class SigV4Verifier
                 $"'{Echo(scope[1])}' != '{requestDay}', from '{Stamp(requestDate)}'.");
         if (scopeProblems.Count > 0)
             return Fail(SigV4Failure.SignatureDoesNotMatch, string.Join(" ", scopeProblems), accessKeyId);
+        if (headersOnly)
+            return new SigV4Result(SigV4Failure.None, "", accessKeyId);
 
         // Payload: x-amz-content-sha256 when the client sent one (it may say UNSIGNED-PAYLOAD); botocore
         // sends none for Route 53, so then the hash of the body itself (route53-behaviour.md 7.1).

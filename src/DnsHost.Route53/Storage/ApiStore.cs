@@ -28,6 +28,18 @@ public sealed class ApiStore : IDisposable
 {
     private readonly SqliteConnection _db;
     private readonly Lock _lock = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _badRows = new();
+
+    /// <summary>
+    /// Rows that could not be read back at start (issue 16: one bad row stopped the server with exit 134);
+    /// each was skipped and the rest is served. The HTTP endpoint logs them at start.
+    /// </summary>
+    public IReadOnlyCollection<string> BadRows => _badRows;
+
+    public void ReportBadRow(string table, string key, Exception problem) =>
+        _badRows.Enqueue($"{DataSource}: {table} row {key} cannot be read ({problem.GetType().Name}: {problem.Message.Split('\n')[0].Trim()}); it is skipped and the rest is served");
+
+    private string DataSource => _db.DataSource;
 
     public ApiStore(string path)
     {

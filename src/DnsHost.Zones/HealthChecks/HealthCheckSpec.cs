@@ -132,6 +132,9 @@ public sealed record HealthCheckSpec
                 errors.Add($"FullyQualifiedDomainName is not allowed for a {config.Type} health check");
             else if (domain.Length == 0 || domain.Length > MaxDomainName)
                 errors.Add($"FullyQualifiedDomainName must be 1 to {MaxDomainName} characters");
+            // It becomes the Host header (and the SNI name): a CR or LF in it would inject header lines.
+            else if (!HealthCheckDomainName.IsValid(domain))
+                errors.Add($"Invalid fully qualified domain name: {HealthCheckDomainName.Printable(domain)} is not a valid DNS name (letters, digits, hyphens and underscores in labels of 1 to 63 characters, separated by dots)");
         }
         if (endpoint && address is null && domain is null && config.IPAddress is null)
             errors.Add("a health check of type " + config.Type + " needs IPAddress or FullyQualifiedDomainName");

@@ -20,13 +20,15 @@ public static class HostedZoneLoader
     public const uint DefaultSoaTtl = 900, DefaultNsTtl = 172800;
     public const string DefaultSoaContact = "awsdns-hostmaster.amazon.com.";
 
-    public static Zone Load(string path, RoutingEnvironment environment, RoutingOptions options, string? zonesDirectory = null, List<ZoneProblem>? warnings = null)
+    public static Zone Load(string path, RoutingEnvironment environment, RoutingOptions options, string? zonesDirectory = null, List<ZoneProblem>? warnings = null,
+        ZoneSourceLimits? limits = null)
     {
         string display = MasterFileLoader.DisplayName(path, zonesDirectory);
         HostedZoneDocument? document;
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = ZoneSourceFile.TryOpen(path, (limits ?? ZoneSourceLimits.Default).MaxFileBytes, out string openError)
+                ?? throw new ZoneLoadException([new ZoneProblem(display, 0, openError)]);
             document = JsonSerializer.Deserialize<HostedZoneDocument>(stream, HostedZoneDocument.Options);
         }
         catch (JsonException e)

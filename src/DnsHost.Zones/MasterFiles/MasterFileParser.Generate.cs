@@ -69,7 +69,7 @@ public sealed partial class MasterFileParser
             {
                 if (!generator.TrySubstitute(RDataTextParser.Slice(template, token), start, out string error))
                 {
-                    parser.Report(frame.Display, token.Line, token.Column, $"$GENERATE: {error}");
+                    parser.Report(frame, token.Line, token.Column, $"$GENERATE: {error}");
                     return null;
                 }
             }

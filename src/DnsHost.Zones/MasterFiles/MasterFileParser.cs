@@ -14,8 +14,6 @@ namespace DnsHost.Zones.MasterFiles;
 /// </summary>
 public sealed partial class MasterFileParser
 {
-    public const int MaxIncludeDepth = 8;
-
     /// <summary>
     /// The TTL of a record that gives none when no $TTL is in effect: Knot DNS's default-ttl. Knot
     /// neither carries the last explicit TTL forward (RFC 1035's rule, BIND's fallback) nor uses the SOA minimum.
@@ -27,16 +25,23 @@ public sealed partial class MasterFileParser
 
     private readonly string? _includeDirectory;
     private readonly int _maxProblems;
+    private readonly ZoneSourceLimits _limits;
+    private ZoneReadBudget _budget = new(0);
+    private int _includes;
+    private int _records;
+    private bool _stopped;
     private readonly List<ZoneProblem> _problems = [];
     private readonly RDataTextParser _rdata = new();
     private readonly byte[] _nameBuffer = new byte[DnsName.MaxLength + 1];
 
     /// <param name="includeDirectory">Where $INCLUDE paths are resolved; null for the including file's folder.</param>
     /// <param name="maxProblems">Problems kept in <see cref="Problems"/>; the rest are only counted.</param>
-    public MasterFileParser(string? includeDirectory = null, int maxProblems = 100)
+    /// <param name="limits">What one read may cost (<see cref="ZoneSourceLimits.Default"/> when null); a limit reached stops the read with a problem.</param>
+    public MasterFileParser(string? includeDirectory = null, int maxProblems = 100, ZoneSourceLimits? limits = null)
     {
         _includeDirectory = includeDirectory;
         _maxProblems = maxProblems;
+        _limits = limits ?? ZoneSourceLimits.Default;
     }
 
     /// <summary>The first problems found (up to the limit given to the constructor).</summary>
@@ -62,7 +67,7 @@ public sealed partial class MasterFileParser
     /// <param name="origin">The origin in wire form until $ORIGIN changes it.</param>
     public IEnumerable<ZoneRecord> ReadFile(string path, string displayName, byte[] origin)
     {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var stream = ZoneSourceFile.TryOpen(path, _limits.MaxFileBytes, out string error) ?? throw new IOException($"{displayName}: {error}");
         return Read(stream, displayName, origin, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
     }
 
@@ -70,7 +75,8 @@ public sealed partial class MasterFileParser
     public IEnumerable<ZoneRecord> Read(Stream stream, string displayName, byte[] origin, string? folder = null)
     {
         var stack = new Stack<Frame>();
-        stack.Push(new Frame(new MasterFileTokenizer(stream), displayName, _includeDirectory ?? folder ?? ".", origin, null, 0));
+        (_budget, _includes, _records, _stopped) = (new ZoneReadBudget(_limits.MaxZoneBytes), 0, 0, false);
+        stack.Push(new Frame(Tokenizer(stream), displayName, _includeDirectory ?? folder ?? ".", origin, null, 0));
         try
         {
             while (stack.Count > 0)
@@ -83,7 +89,7 @@ public sealed partial class MasterFileParser
                 }
                 catch (IOException e)
                 {
-                    Report(frame.Display, 0, 0, $"cannot read the file: {e.Message}");
+                    Report(frame, 0, 0, $"cannot read the file: {e.Message}");
                     more = false;
                 }
                 if (!more)
@@ -93,9 +99,14 @@ public sealed partial class MasterFileParser
                     continue;
                 }
                 var outcome = ReadEntry(frame, out var record, out var generator, out var included);
+                // A limit reached: the zone fails, and nothing after that point is read.
+                if (frame.Tokenizer.Fatal || _stopped)
+                    break;
                 if (outcome == EntryOutcome.Record)
                 {
-                    yield return record!;
+                    if (!CountRecord(frame, record!.Line))
+                        break;
+                    yield return record;
                 }
                 else if (outcome == EntryOutcome.Include)
                 {
@@ -105,9 +116,14 @@ public sealed partial class MasterFileParser
                 {
                     while (generator!.TryNext(this, out var generated))
                     {
-                        if (generated is not null)
-                            yield return generated;
+                        if (generated is null)
+                            continue;
+                        if (!CountRecord(frame, generated.Line))
+                            break;
+                        yield return generated;
                     }
+                    if (_stopped)
+                        break;
                 }
             }
         }
@@ -120,6 +136,17 @@ public sealed partial class MasterFileParser
 
     private enum EntryOutcome { Nothing, Record, Include, Generate }
 
+    private MasterFileTokenizer Tokenizer(Stream stream) => new(stream, 64 * 1024, _limits, _budget);
+
+    private bool CountRecord(Frame frame, int line)
+    {
+        if (++_records <= _limits.MaxRecords)
+            return true;
+        Report(frame, line, 0, $"the zone has more than {_limits.MaxRecords} records (Zones:MaxRecords)");
+        _stopped = true;
+        return false;
+    }
+
     private EntryOutcome ReadEntry(Frame frame, out ZoneRecord? record, out Generator? generator, out Frame? included)
     {
         record = null;
@@ -128,7 +155,7 @@ public sealed partial class MasterFileParser
         var tokenizer = frame.Tokenizer;
         if (tokenizer.Error is not null)
         {
-            Report(frame.Display, tokenizer.ErrorLine, tokenizer.ErrorColumn, tokenizer.Error);
+            Report(frame, tokenizer.ErrorLine, tokenizer.ErrorColumn, tokenizer.Error);
             return EntryOutcome.Nothing;
         }
         var text = tokenizer.Text;
@@ -180,8 +207,18 @@ public sealed partial class MasterFileParser
         included = null;
         if (tokens.Length is < 2 or > 3)
             return Fail(frame, tokens, tokens.Length < 2 ? -1 : 3, "$INCLUDE needs a file name and optionally an origin");
-        if (frame.Depth >= MaxIncludeDepth)
-            return Fail(frame, tokens, 1, $"$INCLUDE nested more than {MaxIncludeDepth} deep (a loop?)");
+        if (frame.Depth >= _limits.MaxIncludeDepth)
+        {
+            Fail(frame, tokens, 1, $"$INCLUDE nested more than {_limits.MaxIncludeDepth} deep, a loop? (Zones:MaxIncludeDepth)");
+            _stopped = true;
+            return EntryOutcome.Nothing;
+        }
+        if (++_includes > _limits.MaxIncludes)
+        {
+            Fail(frame, tokens, 0, $"more than {_limits.MaxIncludes} $INCLUDE directives for one zone (Zones:MaxIncludes)");
+            _stopped = true;
+            return EntryOutcome.Nothing;
+        }
         string file = Encoding.UTF8.GetString(RDataTextParser.Slice(text, tokens[1]));
         byte[] origin = frame.Origin;
         if (tokens.Length == 3)
@@ -190,18 +227,15 @@ public sealed partial class MasterFileParser
                 return Fail(frame, tokens, 2, $"$INCLUDE origin '{RDataTextParser.Show(text, tokens[2])}' is not a valid domain name ({error})");
             origin = _nameBuffer.AsSpan(0, length).ToArray();
         }
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(Path.Combine(frame.Folder, file), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            return Fail(frame, tokens, 1, $"$INCLUDE cannot read {file}: {e.Message}");
-        }
-        string display = Path.Combine(Path.GetDirectoryName(frame.Display) ?? "", file);
+        if (!IncludePath.TryResolve(frame.Folder, file, _limits.IncludeOutsideFolder, out string path, out string refused))
+            return Fail(frame, tokens, 1, $"$INCLUDE '{RDataTextParser.Show(text, tokens[1])}': {refused}");
+        var stream = ZoneSourceFile.TryOpen(path, _limits.MaxFileBytes, out string openError);
+        if (stream is null)
+            return Fail(frame, tokens, 1, $"$INCLUDE '{RDataTextParser.Show(text, tokens[1])}': {openError}");
+        // Named by where it is, so an error in an include of an include names the right file.
+        string display = MasterFileLoader.DisplayName(path, _includeDirectory ?? frame.Folder);
         // The included file starts with the includer's $TTL; its own $TTL and $ORIGIN stay inside it (as in Knot).
-        included = new Frame(new MasterFileTokenizer(stream), display, frame.Folder, origin, frame.DefaultTtl, frame.Depth + 1);
+        included = new Frame(Tokenizer(stream), display, frame.Folder, origin, frame.DefaultTtl, frame.Depth + 1);
         return EntryOutcome.Include;
     }
 
@@ -289,9 +323,16 @@ public sealed partial class MasterFileParser
             var last = tokens[^1];
             (line, column) = (last.Line, last.Column + last.Length + (last.Quoted ? 2 : 0) + 1);
         }
-        Report(frame.Display, line, column, message);
+        Report(frame, line, column, message);
         return EntryOutcome.Nothing;
     }
+
+    /// <summary>
+    /// A problem in an included file never quotes what it read there (issue 16: an $INCLUDE of /etc/shadow
+    /// logged its first line); the file, line and column say where to look.
+    /// </summary>
+    private void Report(Frame frame, int line, int column, string message) =>
+        Report(frame.Display, line, column, frame.Depth > 0 ? IncludePath.Redact(message) : message);
 
     private void Report(string file, int line, int column, string message)
     {

@@ -22,12 +22,29 @@ public sealed class MasterFileTokenizer : IDisposable
 
     private byte[] _text = new byte[256];
     private MasterFileToken[] _tokens = new MasterFileToken[16];
+    private readonly int _maxLineLength;
+    private readonly long _maxFileBytes;
+    private readonly ZoneReadBudget? _budget;
+    private long _fileBytes;
+    private int _lineLength;
 
-    public MasterFileTokenizer(Stream stream, int bufferSize = 64 * 1024)
+    /// <param name="limits">Line length and file size limits; <see cref="ZoneSourceLimits.Default"/> when null.</param>
+    /// <param name="budget">Bytes left for the whole zone, shared by a file and its includes.</param>
+    public MasterFileTokenizer(Stream stream, int bufferSize = 64 * 1024, ZoneSourceLimits? limits = null, ZoneReadBudget? budget = null)
     {
         _stream = stream;
         _buffer = new byte[bufferSize];
+        limits ??= ZoneSourceLimits.Default;
+        _maxLineLength = limits.MaxLineLength;
+        _maxFileBytes = limits.MaxFileBytes;
+        _budget = budget;
     }
+
+    /// <summary>
+    /// A limit was reached (<see cref="Error"/> says which): reading this input stops here, and a caller
+    /// reading a zone gives up on the zone rather than read on from a place it cannot trust.
+    /// </summary>
+    public bool Fatal { get; private set; }
 
     /// <summary>The bytes of the current entry's tokens.</summary>
     public ReadOnlySpan<byte> Text => _text;
@@ -50,6 +67,8 @@ public sealed class MasterFileTokenizer : IDisposable
     /// <summary>Reads the next entry with at least one token (or an error); false at the end of the input.</summary>
     public bool TryReadEntry()
     {
+        if (Fatal)
+            return false;
         TokenCount = 0;
         Error = null;
         _entryStarted = false;
@@ -63,11 +82,20 @@ public sealed class MasterFileTokenizer : IDisposable
         {
             if (_bufferPosition == _bufferLength && !Fill())
                 break;
+            if (Fatal)
+                return true;
             byte b = _buffer[_bufferPosition++];
             if (b == (byte)'\n')
             {
                 _line++;
                 _column = 0;
+                _lineLength = 0;
+            }
+            else if (++_lineLength > _maxLineLength)
+            {
+                // Stop before the line is held: a 1 GiB line would otherwise become a 1 GiB token.
+                Stop($"the line is longer than {_maxLineLength} bytes (Zones:MaxLineLength)");
+                return true;
             }
             else if ((b & 0xC0) != 0x80 || _previous < 0x80)
             {
@@ -209,8 +237,25 @@ public sealed class MasterFileTokenizer : IDisposable
             Line = line;
     }
 
+    private void Stop(string message)
+    {
+        Fatal = true;
+        Error = message;
+        ErrorLine = _line;
+        ErrorColumn = 0;
+        if (!_entryStarted)
+            Line = _line;
+    }
+
     private void Append(ref int length, byte b)
     {
+        if (length >= _maxLineLength)
+        {
+            // Parentheses join lines: one entry may not grow past a line's limit either.
+            if (!Fatal)
+                Stop($"the entry is longer than {_maxLineLength} bytes (Zones:MaxLineLength)");
+            return;
+        }
         if (length == _text.Length)
             Array.Resize(ref _text, _text.Length * 2);
         _text[length++] = b;
@@ -242,10 +287,27 @@ public sealed class MasterFileTokenizer : IDisposable
                 return Fill();
         }
         if (_bufferLength > 0)
+        {
+            _fileBytes += _bufferLength;
+            if (_fileBytes > _maxFileBytes)
+                Stop($"the file is longer than {_maxFileBytes} bytes (Zones:MaxFileBytes)");
+            else if (_budget is not null && !_budget.TryUse(_bufferLength))
+                Stop($"the zone's files together are longer than {_budget.Limit} bytes (Zones:MaxZoneBytes)");
             return true;
+        }
         _endOfStream = true;
         return false;
     }
 
     public void Dispose() => _stream.Dispose();
+}
+
+/// <summary>Bytes one zone may still read, shared by its file and the files it includes.</summary>
+public sealed class ZoneReadBudget(long limit)
+{
+    private long _used;
+
+    public long Limit { get; } = limit;
+
+    public bool TryUse(long bytes) => (_used += bytes) <= Limit;
 }

@@ -2,6 +2,7 @@ using System.Net;
 using DnsHost.Health;
 using DnsHost.Route53;
 using DnsHost.Route53.Api;
+using DnsHost.Route53.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -45,6 +46,9 @@ public sealed class ApiOptions
     /// </summary>
     public Route53FaultInjection FaultInjection { get; set; } = new();
 
+    /// <summary>Host names (besides IP addresses and localhost) the operations endpoints answer to; a DNS-rebinding guard (OperationsHostGuard).</summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
     public IReadOnlyDictionary<string, string> EffectiveAccessKeys => AccessKeys.Count > 0
         ? AccessKeys
         : new Dictionary<string, string> { ["AKIAIOSFODNN7EXAMPLE"] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
@@ -77,6 +81,8 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         // Zones created through the API are served whether or not the HTTP endpoint is on.
         var hostedZones = services.GetRequiredService<HostedZoneService>();
         var healthChecks = services.GetRequiredService<HealthCheckService>();
+        foreach (var badRow in services.GetRequiredService<ApiStore>().BadRows)
+            LogBadRow(loggerFactory.CreateLogger<ApiServer>(), badRow);
         if (!options.Value.Enabled)
             return;
         if (!ApiOptions.TryParseEndPoint(listen, out var endPoint))
@@ -99,6 +105,7 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         if (faults.Enabled)
             LogFaultInjection(loggerFactory.CreateLogger<ApiServer>(), faults.ThrottleRate, faults.ServerErrorRate, faults.DropRate);
         app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys), options.Value.RequestsPerSecond, apiMetrics, faults);
+        app.UseOperationsHostGuard(options.Value.AllowedHosts);
         OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>());
         var recursion = services.GetRequiredService<DnsHost.Server.RecursionService>();
         ResolverEndpoints.Map(app, recursion);
@@ -124,6 +131,9 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         BaseAddress = address is null ? null : new Uri(address.Replace("://[::]", "://[::1]").Replace("://0.0.0.0", "://127.0.0.1"));
         LogListening(loggerFactory.CreateLogger<ApiServer>(), BaseAddress?.ToString().TrimEnd('/') ?? listen);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{BadRow}")]
+    private static partial void LogBadRow(ILogger logger, string badRow);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving HTTP at {Url} (operations endpoints and the Route 53 API)")]
     private static partial void LogListening(ILogger logger, string url);

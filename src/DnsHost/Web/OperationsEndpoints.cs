@@ -44,6 +44,7 @@ public static class OperationsEndpoints
             }
             if (text is null)
             {
+                // At most OperationsHostGuard.MaxBodyBytes: Kestrel stops a longer body (413) before it is held.
                 using var reader = new StreamReader(request.Body);
                 string body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
                 if (body.Length > 0)
