@@ -34,6 +34,13 @@ public sealed class DnsServerOptions
     [Range(1, 100000)]
     public int MaxTcpConnections { get; set; } = 512;
 
+    /// <summary>TCP connections one client (IPv4 address, IPv6 /64) may hold; 0 means an eighth of <see cref="MaxTcpConnections"/>.
+    /// Past it, that client's idlest connection is closed, so the others keep their share.</summary>
+    [Range(0, 100000)]
+    public int MaxTcpConnectionsPerClient { get; set; }
+
+    public int EffectiveMaxTcpConnectionsPerClient => MaxTcpConnectionsPerClient > 0 ? Math.Min(MaxTcpConnectionsPerClient, MaxTcpConnections) : Math.Max(1, MaxTcpConnections / 8);
+
     /// <summary>Networks (CIDR) allowed to transfer zones with AXFR/IXFR.</summary>
     public List<string> TransferAllow { get; set; } = [];
 
