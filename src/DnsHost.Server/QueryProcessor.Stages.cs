@@ -57,7 +57,10 @@ public sealed partial class QueryProcessor
             // RFC 6891 6.1.1: more than one OPT, or one not owned by the root, is FORMERR (answered without EDNS).
             if (record.Type == (ushort)RecordType.OPT && (q.Edns.Present || !q.Reader.TryReadEdns(record, out q.Edns)))
             {
-                q.Edns = default;
+                // RFC 7871 7.1.1, RFC 7873 5.2.2: a malformed ECS or COOKIE option in a sound OPT record is
+                // FORMERR with an OPT record (and no options), as Knot answers.
+                bool soundOpt = q.Reader.Error == DnsReadError.BadOption && q.Edns.Present;
+                q.Edns = soundOpt ? q.Edns.WithoutOptions() : default;
                 return q.Respond(ResponseCode.FormErr);
             }
         }
