@@ -51,6 +51,18 @@ public sealed class DnsServerOptions
 
     public string ServerIdentity { get; set; } = Environment.MachineName;
 
+    /// <summary>DNS cookies (RFC 7873, RFC 9018 server cookies).</summary>
+    public CookieOptions Cookies { get; set; } = new();
+
+    /// <summary>Response rate limiting over UDP.</summary>
+    public RateLimitOptions RateLimit { get; set; } = new();
+
+    public static Optional<ServerCookies> CreateCookies(DnsServerOptions options, TimeProvider time) =>
+        new(options.Cookies.Enabled ? new ServerCookies(options.Cookies, time) : null);
+
+    public static Optional<ResponseRateLimiter> CreateRateLimiter(DnsServerOptions options, TimeProvider time) =>
+        new(options.RateLimit.Enabled ? new ResponseRateLimiter(options.RateLimit, time) : null);
+
     public IReadOnlyList<string> EffectiveAddresses => Addresses.Count > 0 ? Addresses : ["127.0.0.1", "::1"];
 
     public IReadOnlyList<string> EffectiveTransferAllow => TransferAllow.Count > 0 ? TransferAllow : ["127.0.0.0/8", "::1/128"];
@@ -67,3 +79,6 @@ public sealed class ZoneOptions
     /// <summary>Reload a zone when its file changes.</summary>
     public bool Watch { get; set; } = true;
 }
+
+/// <summary>A service that settings may turn off (DI cannot hold a null singleton).</summary>
+public sealed record Optional<T>(T? Value) where T : class;
