@@ -28,7 +28,8 @@ fi
 
 mkdir -p "$out"
 # dotnet itself is not instrumented (SharpFuzz reports coverage from the managed code): skip afl's binary check.
-export AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1
+# AFL_NO_AFFINITY: on a shared machine no core is free for afl to pin itself to.
+export AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1
 args=(-i "$here/corpus/$target" -o "$out" -t 5000 -m none)
 [[ $seconds != 0 ]] && args+=(-V "$seconds")
 # Input sizes: a DNS message fits 64 KiB, the text targets are capped by afl's default (1 MiB).
