@@ -28,6 +28,16 @@ public struct EdnsInfo
     public int UnknownOptionCount;
 
     public readonly bool DnssecOk => (Flags & DoBit) != 0;
+
+    /// <summary>The OPT record's own fields with every option forgotten: how a FORMERR for a malformed option answers.</summary>
+    public readonly EdnsInfo WithoutOptions() => new()
+    {
+        Present = Present,
+        UdpPayloadSize = UdpPayloadSize,
+        ExtendedRcode = ExtendedRcode,
+        Version = Version,
+        Flags = Flags,
+    };
 }
 
 /// <summary>EDNS Client Subnet (RFC 7871 6): family, prefix lengths and up to 16 address bytes.</summary>

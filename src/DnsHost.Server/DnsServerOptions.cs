@@ -35,6 +35,13 @@ public sealed class DnsServerOptions
     [Range(1, 100000)]
     public int MaxTcpConnections { get; set; } = 512;
 
+    /// <summary>TCP connections one client (IPv4 address, IPv6 /64) may hold; 0 means an eighth of <see cref="MaxTcpConnections"/>.
+    /// Past it, that client's idlest connection is closed, so the others keep their share.</summary>
+    [Range(0, 100000)]
+    public int MaxTcpConnectionsPerClient { get; set; }
+
+    public int EffectiveMaxTcpConnectionsPerClient => MaxTcpConnectionsPerClient > 0 ? Math.Min(MaxTcpConnectionsPerClient, MaxTcpConnections) : Math.Max(1, MaxTcpConnections / 8);
+
     /// <summary>Networks (CIDR) allowed to transfer zones with AXFR/IXFR.</summary>
     public List<string> TransferAllow { get; set; } = [];
 
@@ -44,6 +51,18 @@ public sealed class DnsServerOptions
     public string ServerVersion { get; set; } = "DnsHost";
 
     public string ServerIdentity { get; set; } = Environment.MachineName;
+
+    /// <summary>DNS cookies (RFC 7873, RFC 9018 server cookies).</summary>
+    public CookieOptions Cookies { get; set; } = new();
+
+    /// <summary>Response rate limiting over UDP.</summary>
+    public RateLimitOptions RateLimit { get; set; } = new();
+
+    public static Optional<ServerCookies> CreateCookies(DnsServerOptions options, TimeProvider time) =>
+        new(options.Cookies.Enabled ? new ServerCookies(options.Cookies, time) : null);
+
+    public static Optional<ResponseRateLimiter> CreateRateLimiter(DnsServerOptions options, TimeProvider time) =>
+        new(options.RateLimit.Enabled ? new ResponseRateLimiter(options.RateLimit, time) : null);
 
     public IReadOnlyList<string> EffectiveAddresses => Addresses.Count > 0 ? Addresses : ["127.0.0.1", "::1"];
 
@@ -98,3 +117,6 @@ public sealed class ZoneOptions
         IncludeOutsideFolder = IncludeOutsideFolder,
     };
 }
+
+/// <summary>A service that settings may turn off (DI cannot hold a null singleton).</summary>
+public sealed record Optional<T>(T? Value) where T : class;

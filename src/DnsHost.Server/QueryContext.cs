@@ -22,6 +22,7 @@ internal ref struct QueryContext
         TransferAllowed = transferAllowed;
         Source = source;
         Limit = overTcp ? ushort.MaxValue : 512;
+        AfterQuestion = Writer.Mark();
     }
 
     // What the transport handed in.
@@ -56,6 +57,10 @@ internal ref struct QueryContext
     public int ExtendedError = -1;
     public QueryDisposition Disposition;
     public bool QuestionWritten;
+    /// <summary>What the query's COOKIE option showed (RFC 7873).</summary>
+    public CookieState Cookie;
+    /// <summary>The response up to its question, for a stage that empties the sections (RRL's slip).</summary>
+    public WriterMark AfterQuestion;
 
     // The response.
     public DnsMessageWriter Writer;
@@ -80,7 +85,10 @@ internal ref struct QueryContext
     public void WriteQuestion()
     {
         if (HaveQuestion && !QuestionWritten)
+        {
             Writer.TryWriteQuestion(QName, Question.Type, Question.Class);
+            AfterQuestion = Writer.Mark();
+        }
         QuestionWritten = true;
     }
 }

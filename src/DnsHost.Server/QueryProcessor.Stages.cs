@@ -57,7 +57,10 @@ public sealed partial class QueryProcessor
             // RFC 6891 6.1.1: more than one OPT, or one not owned by the root, is FORMERR (answered without EDNS).
             if (record.Type == (ushort)RecordType.OPT && (q.Edns.Present || !q.Reader.TryReadEdns(record, out q.Edns)))
             {
-                q.Edns = default;
+                // RFC 7871 7.1.1, RFC 7873 5.2.2: a malformed ECS or COOKIE option in a sound OPT record is
+                // FORMERR with an OPT record (and no options), as Knot answers.
+                bool soundOpt = q.Reader.Error == DnsReadError.BadOption && q.Edns.Present;
+                q.Edns = soundOpt ? q.Edns.WithoutOptions() : default;
                 return q.Respond(ResponseCode.FormErr);
             }
         }
@@ -77,7 +80,7 @@ public sealed partial class QueryProcessor
         if (!q.OverTcp)
             q.Limit = q.Edns.Present ? Math.Clamp((int)q.Edns.UdpPayloadSize, 512, _maxUdpPayload) : 512;
         // Room for the OPT record is kept back until the closing EDNS stage writes it.
-        q.Writer.SetLimit(q.Edns.Present ? q.Limit - OptSize : q.Limit);
+        q.Writer.SetLimit(q.Edns.Present ? q.Limit - OptSize - (_cookies is not null && q.Edns.CookieLength > 0 ? ServerCookies.OptionSize : 0) : q.Limit);
         return !q.Edns.Present || q.Edns.Version == 0 || q.Respond(ResponseCode.BadVers);
     }
 
@@ -203,8 +206,9 @@ public sealed partial class QueryProcessor
         q.Writer.SetLimit(q.Limit);
         // RFC 6891 6.1.3: the upper eight bits of a 12-bit RCODE go in the OPT TTL; DO is echoed (RFC 3225 3).
         // RFC 7871 7.2.1: echo the client subnet with the scope the answer depended on.
-        Span<byte> options = stackalloc byte[4 + 4 + 16 + ExtendedDnsError.FixedSize];
-        int plain = q.Edns.ClientSubnet.Present ? WriteClientSubnet(options, q.Edns.ClientSubnet, q.Client.Scope) : 0;
+        Span<byte> options = stackalloc byte[ServerCookies.OptionSize + 4 + 4 + 16 + ExtendedDnsError.FixedSize];
+        int plain = WriteCookie(options, q); // RFC 7873 5.2: the client cookie with a server cookie for it
+        plain += q.Edns.ClientSubnet.Present ? WriteClientSubnet(options[plain..], q.Edns.ClientSubnet, q.Client.Scope) : 0;
         int all = plain;
         if (q.ExtendedError >= 0 && ExtendedDnsError.TryWrite(options[plain..], (ushort)q.ExtendedError, default, out int written))
             all += written;

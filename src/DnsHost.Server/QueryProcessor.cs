@@ -25,8 +25,11 @@ public enum QueryDisposition : byte
 /// or handed back as <see cref="QueryDisposition.Recurse"/>; the transport then calls
 /// <see cref="ResolveAsync"/>, which runs the same stages with the resolution in the context.
 /// </summary>
-public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions options, RoutingEnvironment? routing = null, RecursionService? recursion = null)
+public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions options, RoutingEnvironment? routing = null, RecursionService? recursion = null,
+    ServerCookies? cookies = null, ResponseRateLimiter? rateLimiter = null)
 {
+    private readonly ServerCookies? _cookies = cookies;
+    private readonly ResponseRateLimiter? _rateLimiter = rateLimiter;
     private readonly RecursionService? _recursion = recursion?.Resolver is null ? null : recursion;
     private readonly RoutingEnvironment _routing = routing ?? RoutingEnvironment.Default;
     private const int OptSize = 11;
@@ -130,13 +133,14 @@ public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions 
             && ReadRecords(ref q)           // parse: answer/authority/additional, the OPT record
             && CheckOpCode(ref q)           // checks: QUERY only (NOTIFY/UPDATE: NOTAUTH)
             && NegotiateEdns(ref q)         // checks: EDNS version and the response size limit
+            && CheckCookie(ref q)           // RFC 7873: the client cookie, and whether its server cookie is ours
             && CheckClass(ref q)            // checks: IN/ANY, CH; TYPE 0
             && AnswerChaos(ref q)           // CHAOS: version.bind and friends
             && SelectZone(ref q)            // ZoneSelection: the zone that answers, or REFUSED / recursion
             && Transfer(ref q)              // AXFR/IXFR for the zone
             && AnswerFromZone(ref q)        // authoritative answer via the AnswerEngine
             && AnswerRecursive(ref q);      // names outside our zones: from the resolver's cache
-        if (q.Disposition != QueryDisposition.Respond)
+        if (q.Disposition != QueryDisposition.Respond || !LimitRate(ref q)) // RRL over UDP: pass, drop, or slip
             return;
         WriteEdns(ref q);                   // EDNS: OPT with extended RCODE, DO, client subnet, EDE
         FinishResponse(ref q);              // header counts and flags, length

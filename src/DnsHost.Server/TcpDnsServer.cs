@@ -19,9 +19,9 @@ public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor 
 {
     private readonly DnsServerOptions _options = options.Value;
     private readonly NetworkList _transferAllow = new(options.Value.EffectiveTransferAllow);
-    private int _connections;
+    private readonly TcpConnectionTable _table = new(options.Value.MaxTcpConnections, options.Value.EffectiveMaxTcpConnectionsPerClient);
 
-    public int OpenConnections => Volatile.Read(ref _connections);
+    public int OpenConnections => _table.Count;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -51,18 +51,14 @@ public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor 
                 LogAcceptFailed(logger, e.SocketErrorCode);
                 continue;
             }
-            if (Interlocked.Increment(ref _connections) > _options.MaxTcpConnections)
-            {
-                // RFC 7766 6.2.2: a server may close connections to protect itself; refuse the newest.
-                Interlocked.Decrement(ref _connections);
-                client.Dispose();
-                continue;
-            }
-            _ = Task.Run(() => ServeConnection(client, stoppingToken), CancellationToken.None);
+            // RFC 7766 6.2.3: when full, the idlest connection goes (of this client, when it holds its share), not the newcomer.
+            var connection = new TcpConnection(TcpClientKey.From(client.RemoteEndPoint));
+            _table.Admit(connection)?.Close();
+            _ = Task.Run(() => ServeConnection(client, connection, stoppingToken), CancellationToken.None);
         }
     }
 
-    private async Task ServeConnection(Socket client, CancellationToken stoppingToken)
+    private async Task ServeConnection(Socket client, TcpConnection connection, CancellationToken stoppingToken)
     {
         var request = ArrayPool<byte>.Shared.Rent(ushort.MaxValue + 2);
         var response = ArrayPool<byte>.Shared.Rent(ushort.MaxValue + 2);
@@ -77,13 +73,14 @@ public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor 
             var source = client.RemoteEndPoint is IPEndPoint endPoint ? IpPrefix.FromAddress(endPoint.Address) : default;
             while (!stoppingToken.IsCancellationRequested)
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, connection.Closing);
                 timeout.CancelAfter(idle);
                 if (!await ReceiveExactly(client, request.AsMemory(0, 2), timeout.Token))
                     return;
                 int length = BinaryPrimitives.ReadUInt16BigEndian(request);
                 if (length == 0 || !await ReceiveExactly(client, request.AsMemory(0, length), timeout.Token))
                     return;
+                _table.Touch(connection);
 
                 var disposition = processor.Process(request.AsSpan(0, length), response.AsSpan(2, ushort.MaxValue), overTcp: true, transferAllowed, source, out int written, out var zone);
                 if (disposition == QueryDisposition.Recurse)
@@ -137,7 +134,8 @@ public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor 
             ArrayPool<byte>.Shared.Return(response);
             client.Dispose();
             sendLock?.Dispose();
-            Interlocked.Decrement(ref _connections);
+            _table.Remove(connection);
+            connection.Dispose();
         }
     }
 

@@ -236,7 +236,8 @@ public sealed class ZoneBuilder
                 node.GroupIndex = groupTable.Count;
                 groupTable.Add(groups.ToArray());
             }
-            if (DnsName.IsWildcard(name))
+            // A wildcard apex ("* SOA ...", found by fuzzing) has no parent in the zone to mark.
+            if (DnsName.IsWildcard(name) && name.Length > _origin.Length)
                 nodes[rank[NodeOf(DnsName.Parent(name))]].Flags |= NodeFlags.WildcardChild;
         }
 

@@ -18,7 +18,8 @@ namespace DnsHost;
 public static class ServeCommand
 {
     /// <summary>Builds the host: appsettings.json, then --config files, environment, and the command line, each over the last.</summary>
-    public static IHost Build(CommandLine command)
+    /// <param name="configureServices">Runs last, over the services added here (tests put in a FakeTimeProvider).</param>
+    public static IHost Build(CommandLine command, Action<IServiceCollection>? configureServices = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -43,7 +44,12 @@ public static class ServeCommand
         builder.Services.AddOptions<DnsServerOptions>().Bind(builder.Configuration.GetSection(DnsServerOptions.Section))
             .ValidateDataAnnotations()
             .Validate(o => o.EffectiveTransferAllow.All(IsNetwork), "Dns:TransferAllow must list networks in CIDR form, e.g. 127.0.0.0/8")
+            .Validate(o => CookieOptions.IsSecret(o.Cookies.Secret) && CookieOptions.IsSecret(o.Cookies.PreviousSecret), "Dns:Cookies:Secret and Dns:Cookies:PreviousSecret must be 32 hex digits (16 bytes), or empty for a random secret")
+            .Validate(o => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(o.RateLimit, new(o.RateLimit), null, true),
+                "Dns:RateLimit accepts ResponsesPerSecond 1-1000000, Slip 0-100, Ipv4PrefixLength 1-32, Ipv6PrefixLength 1-128, TableSize 64-16777216")
+            .Validate(o => o.RateLimit.EffectiveExempt.All(IsNetwork), "Dns:RateLimit:Exempt must list networks in CIDR form, e.g. 127.0.0.0/8")
             .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<ZoneOptions>().Bind(builder.Configuration.GetSection(ZoneOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ZoneRegistry>();
         builder.Services.AddSingleton<DnsListeners>();
@@ -59,8 +65,11 @@ public static class ServeCommand
             .Validate(o => o.Cache.MinTtl <= o.Cache.MaxTtl, "Resolver:Cache:MinTtl must not exceed Resolver:Cache:MaxTtl")
             .ValidateOnStart();
         builder.Services.AddSingleton(sp => new RecursionService(sp.GetRequiredService<IOptions<ResolverOptions>>().Value, sp.GetRequiredService<ILogger<RecursionService>>()));
+        builder.Services.AddSingleton(sp => DnsServerOptions.CreateCookies(sp.GetRequiredService<IOptions<DnsServerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => DnsServerOptions.CreateRateLimiter(sp.GetRequiredService<IOptions<DnsServerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(sp => new QueryProcessor(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<IOptions<DnsServerOptions>>().Value,
-            sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<RecursionService>()));
+            sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<RecursionService>(),
+            sp.GetRequiredService<Optional<ServerCookies>>().Value, sp.GetRequiredService<Optional<ResponseRateLimiter>>().Value));
         // Start-up order: hosted services start in the order they are added here.
         //   1. ApiZoneSource: the Route 53 API's hosted zones (and its health checks) from the store into the registry;
         //   2. ZoneDirectoryService: zones/*.zone and *.json into the same registry (a file zone named like an
@@ -102,6 +111,7 @@ public static class ServeCommand
         // RunAsync prints that exception itself: a known start-up mistake as one line, anything else in full.
         // Critical stays on, so a background service that stops the host is still logged.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        configureServices?.Invoke(builder.Services);
         return builder.Build();
     }
 

@@ -23,12 +23,15 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>The HTTP endpoint (operations, and later the Route 53 API).</summary>
     public Uri ApiBase => _host.Services.GetRequiredService<DnsHost.Web.ApiServer>().BaseAddress ?? throw new InvalidOperationException("the HTTP endpoint is off");
 
-    public static async Task<RunningServer> StartAsync(string zonesDirectory, params string[] extraArgs)
+    public static Task<RunningServer> StartAsync(string zonesDirectory, params string[] extraArgs) => StartAsync(zonesDirectory, null, extraArgs);
+
+    /// <param name="configureServices">Replaces services after the host's own (e.g. a FakeTimeProvider for TimeProvider).</param>
+    public static async Task<RunningServer> StartAsync(string zonesDirectory, Action<IServiceCollection>? configureServices, params string[] extraArgs)
     {
         var command = CommandLine.Parse(["serve", "--zones", zonesDirectory, "--address", "127.0.0.1", "--port", "0", "--api", "127.0.0.1:0",
             "--data", Path.Combine(Path.GetTempPath(), "dnshost-tests-" + Guid.NewGuid().ToString("N"), "api.db"),
             "--Logging:LogLevel:Default=Warning", .. extraArgs]);
-        var host = ServeCommand.Build(command);
+        var host = ServeCommand.Build(command, configureServices);
         await host.StartAsync();
         return new RunningServer(host, host.Services.GetRequiredService<DnsListeners>().Port);
     }

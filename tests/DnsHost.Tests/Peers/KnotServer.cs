@@ -7,7 +7,8 @@ namespace DnsHost.Tests.Peers;
 public static class KnotServer
 {
     /// <param name="address">A loopback address other than 127.0.0.1 (a server of a test hierarchy), with <paramref name="port"/>.</param>
-    public static async Task<PeerProcess> StartAsync(IReadOnlyList<(string Origin, string ZoneFilePath)> zones, IPAddress? address = null, int? port = null)
+    /// <param name="modules">Module sections of knot.conf (e.g. "mod-cookies:\n  - id: default\n"), each module's "default" loaded globally.</param>
+    public static async Task<PeerProcess> StartAsync(IReadOnlyList<(string Origin, string ZoneFilePath)> zones, IPAddress? address = null, int? port = null, string? modules = null)
     {
         var knotd = PeerProcess.FindExecutable("knotd", "knot");
         var directory = PeerProcess.NewDirectory("knot");
@@ -24,8 +25,13 @@ public static class KnotServer
         config.AppendLine("  - id: local_transfer");
         config.AppendLine("    address: 127.0.0.0/8");
         config.AppendLine("    action: transfer");
+        var moduleNames = modules is null ? [] : System.Text.RegularExpressions.Regex.Matches(modules, @"^(mod-[a-z]+):", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[1].Value + "/default").ToList();
+        if (modules is not null)
+            config.Append(modules);
         config.AppendLine("template:");
         config.AppendLine("  - id: default");
+        if (moduleNames.Count > 0)
+            config.AppendLine($"    global-module: [{string.Join(", ", moduleNames)}]");
         config.AppendLine($"    storage: \"{directory}\"");
         // Serve the files exactly as written: never write back, keep no journal, no DNSSEC.
         config.AppendLine("    zonefile-sync: -1");
