@@ -85,7 +85,12 @@ public sealed class IterativeResolver
                     return null; // a CNAME loop
             }
             if (answered)
+            {
+                // RFC 4035 3.1.3.3: a wildcard answer comes with the NSEC/NSEC3 proving the name itself absent; keep it for validation.
+                foreach (var r in message.Authority.Where(r => DnsName.IsSubdomainOf(r.Owner, zone) && IsDenialRecord(r)))
+                    builder.Add(DnsSection.Authority, r.Owner, r.Type, r.Class, r.Ttl, r.RData);
                 return builder.Build(ResponseCode.NoError, _options.Cache, Environment.TickCount64);
+            }
             bool proof = message.ResponseCode == ResponseCode.NXDomain || message.Authority.Any(r => r.Type == (ushort)RecordType.SOA);
             bool targetHere = DnsName.IsSubdomainOf(current, zone);
             if ((proof && targetHere) || Same(current, name))
@@ -250,6 +255,9 @@ public sealed class IterativeResolver
     private List<UpstreamServer> Usable(IPAddress[] addresses) =>
         addresses.Where(a => (_options.AllowLoopbackServers || !IPAddress.IsLoopback(a)) && (a.AddressFamily == AddressFamily.InterNetwork || Socket.OSSupportsIPv6))
             .Select(a => _metrics.Server(new IPEndPoint(a, _options.IterationPort))).ToList();
+
+    private static bool IsDenialRecord(UpstreamRecord r) => r.Type is (ushort)RecordType.NSEC or (ushort)RecordType.NSEC3
+        || (r.Type == (ushort)RecordType.RRSIG && r.RData.Length >= 2 && ((r.RData[0] << 8) | r.RData[1]) is (int)RecordType.NSEC or (int)RecordType.NSEC3);
 
     private static bool Same(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) => DnsName.EqualsIgnoreCase(a, b);
 }

@@ -141,7 +141,7 @@ public sealed class IterationHierarchy : IAsyncLifetime
     /// <summary>A DnsHost that iterates from this hierarchy's root (short timeouts for the servers that never answer).</summary>
     public Task<RunningServer> StartResolver(TestZones zones, params string[] settings) =>
         RunningServer.StartAsync(zones.Directory, [$"--Resolver:RootHints={HintsPath}", "--Resolver:AllowLoopbackServers=true",
-            $"--Resolver:IterationPort={Port}", "--Resolver:UpstreamTimeoutMs=400", .. settings]);
+            $"--Resolver:IterationPort={Port}", "--Resolver:UpstreamTimeoutMs=400", "--Resolver:Dnssec=false", .. settings]);
 
     public async Task DisposeAsync()
     {
