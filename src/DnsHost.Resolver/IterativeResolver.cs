@@ -119,11 +119,13 @@ public sealed class IterativeResolver
             if (servers.Count == 0)
                 return null;
             Delegation? next = null;
-            // Retries across the zone's servers: every server once, and a second round when only timeouts came back.
-            for (int round = 0; round < 2 && next is null; round++)
+            // Every server with an address once; then the name servers that came without glue (a zone whose
+            // glued server is dead may have a good glueless one); then, after timeouts, everyone once more.
+            var candidates = servers;
+            bool timedOut = false, gluelessTried = false;
+            for (int round = 0; round < 3 && next is null; round++)
             {
-                bool timedOut = false;
-                foreach (var server in UpstreamServer.ByResponseTime(servers))
+                foreach (var server in UpstreamServer.ByResponseTime(candidates))
                 {
                     if (--work.Remaining < 0)
                         return null;
@@ -143,8 +145,22 @@ public sealed class IterativeResolver
                         return (message!, delegation.Zone);
                     break;
                 }
-                if (!timedOut)
+                if (next is not null)
                     break;
+                if (!gluelessTried)
+                {
+                    gluelessTried = true;
+                    var extra = await GluelessServersAsync(delegation, servers, work, depth, cancel);
+                    if (extra.Count > 0)
+                    {
+                        candidates = extra;
+                        servers = [.. servers, .. extra];
+                        continue;
+                    }
+                }
+                if (!timedOut || candidates == servers && round > 0)
+                    break;
+                candidates = servers;
             }
             if (next is null)
                 return null;
@@ -227,6 +243,38 @@ public sealed class IterativeResolver
             }
         }
         return servers;
+    }
+
+    /// <summary>
+    /// The servers of the delegation's name servers that had no glue and lie outside the zone, resolved
+    /// now, minus those already known: asked when the glued servers gave no answer.
+    /// </summary>
+    private async Task<List<UpstreamServer>> GluelessServersAsync(Delegation delegation, List<UpstreamServer> known, Work work, int depth, CancellationToken cancel)
+    {
+        var extra = new List<UpstreamServer>();
+        if (delegation.Addresses.Length == 0 || depth >= MaxNameServerDepth)
+            return extra; // without glue, ServersAsync has resolved them already
+        foreach (var ns in delegation.NameServers.Take(4))
+        {
+            if (DnsName.IsSubdomainOf(ns, delegation.Zone))
+                continue;
+            string active = Convert.ToHexString(ns);
+            if (!work.Active.Add(active))
+                continue;
+            try
+            {
+                foreach (var server in Usable(await AddressesAsync(ns, work, depth, cancel)))
+                {
+                    if (!known.Contains(server) && !extra.Contains(server))
+                        extra.Add(server);
+                }
+            }
+            finally
+            {
+                work.Active.Remove(active);
+            }
+        }
+        return extra;
     }
 
     /// <summary>A name server's IPv4 addresses, else (with IPv6 available) its IPv6 ones.</summary>
