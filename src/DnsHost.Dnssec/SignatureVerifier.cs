@@ -16,17 +16,10 @@ public static class SignatureVerifier
         {
             switch (algorithm)
             {
-                case DnssecAlgorithm.RsaSha1:
-                case DnssecAlgorithm.RsaSha1Nsec3Sha1:
-                    return VerifyRsa(publicKey, data, signature, HashAlgorithmName.SHA1);
-                case DnssecAlgorithm.RsaSha256:
-                    return VerifyRsa(publicKey, data, signature, HashAlgorithmName.SHA256);
-                case DnssecAlgorithm.RsaSha512:
-                    return VerifyRsa(publicKey, data, signature, HashAlgorithmName.SHA512);
-                case DnssecAlgorithm.EcdsaP256Sha256:
-                    return VerifyEcdsa(publicKey, data, signature, ECCurve.NamedCurves.nistP256, HashAlgorithmName.SHA256, 32);
-                case DnssecAlgorithm.EcdsaP384Sha384:
-                    return VerifyEcdsa(publicKey, data, signature, ECCurve.NamedCurves.nistP384, HashAlgorithmName.SHA384, 48);
+                case DnssecAlgorithm.RsaSha1 or DnssecAlgorithm.RsaSha1Nsec3Sha1 or DnssecAlgorithm.RsaSha256 or DnssecAlgorithm.RsaSha512
+                    or DnssecAlgorithm.EcdsaP256Sha256 or DnssecAlgorithm.EcdsaP384Sha384:
+                    using (var key = Import(algorithm, publicKey))
+                        return key is not null && Verify(algorithm, key, data, signature);
                 case DnssecAlgorithm.Ed25519:
                     return publicKey.Length == Ed25519.PublicKeySize && signature.Length == Ed25519.SignatureSize
                         && Ed25519.Verify(signature.ToArray(), 0, publicKey.ToArray(), 0, data.ToArray(), 0, data.Length);
@@ -44,11 +37,43 @@ public static class SignatureVerifier
         }
     }
 
-    private static bool VerifyRsa(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, HashAlgorithmName hash)
+    /// <summary>The platform key object for RSA and ECDSA keys (null for the Edwards curves, checked from the raw key); null or an exception for a malformed key.</summary>
+    internal static AsymmetricAlgorithm? Import(byte algorithm, ReadOnlySpan<byte> key) => algorithm switch
+    {
+        DnssecAlgorithm.RsaSha1 or DnssecAlgorithm.RsaSha1Nsec3Sha1 or DnssecAlgorithm.RsaSha256 or DnssecAlgorithm.RsaSha512 => ImportRsa(key),
+        DnssecAlgorithm.EcdsaP256Sha256 => ImportEcdsa(key, ECCurve.NamedCurves.nistP256, 32),
+        DnssecAlgorithm.EcdsaP384Sha384 => ImportEcdsa(key, ECCurve.NamedCurves.nistP384, 48),
+        _ => null,
+    };
+
+    /// <summary>Checks a signature with a key imported by <see cref="Import"/>.</summary>
+    internal static bool Verify(byte algorithm, AsymmetricAlgorithm key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        try
+        {
+            return algorithm switch
+            {
+                DnssecAlgorithm.RsaSha1 or DnssecAlgorithm.RsaSha1Nsec3Sha1 => ((RSA)key).VerifyData(data, signature, HashAlgorithmName.SHA1, RSASignaturePadding.Pkcs1),
+                DnssecAlgorithm.RsaSha256 => ((RSA)key).VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+                DnssecAlgorithm.RsaSha512 => ((RSA)key).VerifyData(data, signature, HashAlgorithmName.SHA512, RSASignaturePadding.Pkcs1),
+                DnssecAlgorithm.EcdsaP256Sha256 => signature.Length == 64
+                    && ((ECDsa)key).VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
+                DnssecAlgorithm.EcdsaP384Sha384 => signature.Length == 96
+                    && ((ECDsa)key).VerifyData(data, signature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
+                _ => false,
+            };
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    private static RSA? ImportRsa(ReadOnlySpan<byte> key)
     {
         // RFC 3110 2: exponent length in one octet, or zero and then two octets; the exponent; the modulus.
         if (key.Length < 3)
-            return false;
+            return null;
         int exponentLength = key[0], offset = 1;
         if (exponentLength == 0)
         {
@@ -56,28 +81,33 @@ public static class SignatureVerifier
             offset = 3;
         }
         if (exponentLength == 0 || key.Length - offset <= exponentLength)
-            return false;
-        var parameters = new RSAParameters
+            return null;
+        var rsa = RSA.Create();
+        try
         {
-            Exponent = key.Slice(offset, exponentLength).ToArray(),
-            Modulus = key[(offset + exponentLength)..].ToArray(),
-        };
-        // RFC 3110 and RFC 5702 allow 512 to 4096 bits; OpenSSL refuses some small keys, which then fail.
-        using var rsa = RSA.Create();
-        rsa.ImportParameters(parameters);
-        return rsa.VerifyData(data, signature, hash, RSASignaturePadding.Pkcs1);
+            rsa.ImportParameters(new RSAParameters
+            {
+                Exponent = key.Slice(offset, exponentLength).ToArray(),
+                Modulus = key[(offset + exponentLength)..].ToArray(),
+            });
+            return rsa;
+        }
+        catch (CryptographicException)
+        {
+            rsa.Dispose();
+            return null;
+        }
     }
 
-    private static bool VerifyEcdsa(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, ECCurve curve, HashAlgorithmName hash, int size)
+    private static ECDsa? ImportEcdsa(ReadOnlySpan<byte> key, ECCurve curve, int size)
     {
-        // RFC 6605 4: the key is Q as x | y, the signature r | s, each exactly the field size.
-        if (key.Length != 2 * size || signature.Length != 2 * size)
-            return false;
-        using var ecdsa = ECDsa.Create(new ECParameters
+        // RFC 6605 4: the key is Q as x | y, each exactly the field size; the signature r | s likewise.
+        if (key.Length != 2 * size)
+            return null;
+        return ECDsa.Create(new ECParameters
         {
             Curve = curve,
             Q = new ECPoint { X = key[..size].ToArray(), Y = key[size..].ToArray() },
         });
-        return ecdsa.VerifyData(data, signature, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 }

@@ -160,10 +160,18 @@ public sealed class RecursiveResolver
         {
             using var timeout = new CancellationTokenSource(_options.ResolutionTimeoutMs);
             var name = CacheKey.Name(key).ToArray();
-            answer = await ResolveUncachedAsync(name, CacheKey.Type(key), CacheKey.Class(key), timeout.Token);
-            if (Validator is not null && answer is not null && answer.ResponseCode is ResponseCode.NoError or ResponseCode.NXDomain
+            // RFC 8198: a name inside a validated NSEC span is NXDOMAIN without asking anyone.
+            answer = Validator?.Aggressive.TrySynthesize(name, _options.Cache, Environment.TickCount64);
+            if (answer is not null)
+                Metrics.RecordSynthesized();
+            answer ??= await ResolveUncachedAsync(name, CacheKey.Type(key), CacheKey.Class(key), timeout.Token);
+            if (Validator is not null && answer is not null && answer.Security == DnssecStatus.Unchecked && answer.ResponseCode is ResponseCode.NoError or ResponseCode.NXDomain
                 && !IsAnsweredHere(name, CacheKey.Type(key), CacheKey.Class(key)))
+            {
                 answer = await Validator.ValidateAsync(name, CacheKey.Type(key), answer, timeout.Token);
+                if (answer.Security == DnssecStatus.Bogus)
+                    Metrics.RecordBogus();
+            }
             if (answer is not null && answer.ResponseCode is ResponseCode.NoError or ResponseCode.NXDomain)
                 Cache.Store(key, answer);
         }

@@ -26,8 +26,15 @@ public sealed class DnssecValidator
 
     public TrustAnchors Anchors => _anchors;
 
+    /// <summary>Validated NSEC spans for answering NXDOMAIN without asking (RFC 8198).</summary>
+    public AggressiveNsecCache Aggressive { get; } = new();
+
     /// <summary>Forgets every validated key and delegation.</summary>
-    public void Flush() => _chain.Flush();
+    public void Flush()
+    {
+        _chain.Flush();
+        Aggressive.Flush();
+    }
 
     public async Task<CachedAnswer> ValidateAsync(byte[] qname, ushort qtype, CachedAnswer answer, CancellationToken cancel)
     {
@@ -144,7 +151,10 @@ public sealed class DnssecValidator
         var denial = Proofs(trust, authority, out var bad);
         if (bad is { } failed)
             return failed;
-        return denial.Prove(name, qtype, nxdomain) switch
+        var proven = denial.Prove(name, qtype, nxdomain);
+        if (proven is Denial.NxDomain or Denial.NoData && authority.Any(s => s.Type == (ushort)RecordType.NSEC))
+            Aggressive.Learn(trust.Zone, authority.Where(s => s.Type is (ushort)RecordType.SOA or (ushort)RecordType.NSEC), Environment.TickCount64);
+        return proven switch
         {
             Denial.NxDomain when nxdomain => new ValidationResult(DnssecStatus.Secure, 0, cap),
             Denial.NoData when !nxdomain => new ValidationResult(DnssecStatus.Secure, 0, cap),

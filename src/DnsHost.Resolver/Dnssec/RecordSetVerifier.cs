@@ -10,6 +10,20 @@ namespace DnsHost.Resolver.Dnssec;
 /// </summary>
 internal sealed class RecordSetVerifier(TimeProvider time, uint skewSeconds)
 {
+    private const int MaxKeys = 10_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DnssecPublicKey?> _keys = new();
+
+    /// <summary>The DNSKEY's key imported once (importing costs more than verifying); null when unusable.</summary>
+    private DnssecPublicKey? Key(byte[] dnskeyRData)
+    {
+        string id = Convert.ToHexString(dnskeyRData);
+        if (_keys.TryGetValue(id, out var key))
+            return key;
+        if (_keys.Count >= MaxKeys)
+            _keys.Clear(); // keys still in use are imported again; none are disposed under a reader
+        return _keys.GetOrAdd(id, _ => DnssecPublicKey.TryCreate(dnskeyRData));
+    }
+
     public ValidationResult Verify(ResourceRecordSet set, ZoneTrust trust)
     {
         if (set.Signatures.Count == 0)
@@ -42,7 +56,7 @@ internal sealed class RecordSetVerifier(TimeProvider time, uint skewSeconds)
                 if (!DnskeyRecord.TryRead(key, out var dnskey) || dnskey.Algorithm != rrsig.Algorithm || KeyTag.Compute(key) != rrsig.KeyTag)
                     continue;
                 data ??= SignedData.Build(rrsig.SignedPart, rrsig.Labels, rrsig.OriginalTtl, set.Owner, set.Type, RecordClass.IN, set.RDatas);
-                if (data is not null && SignatureVerifier.Verify(rrsig.Algorithm, dnskey.PublicKey, data, rrsig.Signature))
+                if (data is not null && Key(key)?.Verify(data, rrsig.Signature) == true)
                 {
                     // RFC 4035 5.3.3: the data lives no longer than the original TTL and the signature.
                     uint cap = Math.Min(rrsig.OriginalTtl, SignatureWindow.SecondsLeft(rrsig.Expiration, now));

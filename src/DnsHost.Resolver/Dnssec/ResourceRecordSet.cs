@@ -12,6 +12,8 @@ internal sealed class ResourceRecordSet(byte[] owner, ushort type)
     public ushort Type { get; } = type;
     public List<byte[]> RDatas { get; } = [];
     public List<byte[]> Signatures { get; } = [];
+    /// <summary>The smallest TTL of the set's records.</summary>
+    public uint Ttl { get; private set; } = uint.MaxValue;
 
     /// <summary>Groups records into sets by section, owner and type, attaching each RRSIG to the set it covers.</summary>
     public static List<ResourceRecordSet> Group(IEnumerable<ValidatorRecord> records, DnsSection section)
@@ -24,6 +26,7 @@ internal sealed class ResourceRecordSet(byte[] owner, ushort type)
             if (set is null)
                 sets.Add(set = new ResourceRecordSet(r.Owner, r.Type));
             set.RDatas.Add(r.RData);
+            set.Ttl = Math.Min(set.Ttl, r.Ttl);
         }
         foreach (var r in list.Where(r => r.Type == (ushort)RecordType.RRSIG && r.RData.Length >= 2))
         {

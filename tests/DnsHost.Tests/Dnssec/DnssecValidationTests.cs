@@ -1,5 +1,6 @@
 using DnsHost.Protocol;
 using DnsHost.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace DnsHost.Tests.Dnssec;
@@ -130,6 +131,27 @@ public sealed class DnssecValidationTests(SignedHierarchy tree, ITestOutputHelpe
         var response = await server.UdpAsync(TestQuery.Build("www.badsig.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000);
         Assert.Equal(ResponseCode.NoError, response.ResponseCode);
         Assert.False(Ad(await server.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000)));
+    }
+
+    [Fact]
+    public async Task A_name_inside_a_validated_nsec_span_is_nxdomain_without_asking_again()
+    {
+        await using var server = await tree.StartResolver(_zones);
+        var first = await server.UdpAsync(TestQuery.Build("nope1.ok.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000);
+        Assert.Equal(ResponseCode.NXDomain, first.ResponseCode);
+        var resolver = server.Services.GetRequiredService<DnsHost.Server.RecursionService>().Resolver!;
+        var leaves = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.4"), tree.Port);
+        long asked = resolver.Metrics.Servers[leaves].Queries;
+        // RFC 8198: nope2 falls in the same NSEC span (host.deep.ent.ok.sec. to ns.ok.sec.), and *.ok.sec is covered too.
+        var second = await server.UdpAsync(TestQuery.Build("nope2.ok.sec", RecordType.AAAA, rd: true, dnssecOk: true), timeoutMs: 10000);
+        Assert.Equal(ResponseCode.NXDomain, second.ResponseCode);
+        Assert.True(Ad(second));
+        Assert.Contains(second.Authority, r => r.Type == "NSEC");
+        Assert.Contains(second.Authority, r => r.Type == "SOA");
+        Assert.Equal(asked, resolver.Metrics.Servers[leaves].Queries);
+        Assert.Equal(1, resolver.Metrics.Synthesized);
+        // A name that exists is not denied from the cache.
+        Assert.Equal(["192.0.2.1"], (await server.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true), timeoutMs: 10000)).AnswerData("A"));
     }
 
     private static bool Ad(TestResponse response) => (response.Flags & DnsHeader.AdBit) != 0;
