@@ -10,9 +10,14 @@
 #
 # Usage: benchmarks/resolver/run.sh [--duration SECONDS] [--rounds N] [--names N] [--clients N]
 #                                   [--threads N] [--outstanding N] [--warmup SECONDS]
-#                                   [--results FILE] [--no-build]
+#                                   [--results FILE] [--no-build] [--no-validate]
 # Defaults: 15 s measured, 2 rounds, 2,000 names, dnsperf -c 20 -T 2 -q 100, 3 s of unmeasured
 # load after the cache is filled (JIT tiering for DnsHost; the same for Unbound).
+# Validation: the zone is signed (ldns-signzone, ECDSA P-256, NSEC) and both resolvers validate it
+# from its DS as trust anchor (Unbound "validator iterator"); --no-validate for the unsigned zone and
+# neither validating. Resolvers are pinned to CPU 0 and dnsperf to CPU 1 (taskset) when there are two.
+# The warm pass (every name once, cold cache) is also measured: misses per second, and the
+# resolver's resident memory before and after it (bytes per cached name).
 # Environment:
 #   DNSHOST_DLL=path/dnshost.dll   with --no-build: this build instead of publishing one
 #   DNSHOST_ARGS='...'             extra arguments for `dnshost serve`
@@ -26,7 +31,7 @@ helper="$repo/benchmarks/load/bench_helper.py"
 die() { echo "run.sh: $*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || die "missing tool '$1': install it with apt-get install -y $2"; }
 
-duration=15; rounds=2; names=2000; clients=20; threads=2; outstanding=100; build=1; warmup=3
+duration=15; rounds=2; names=2000; clients=20; threads=2; outstanding=100; build=1; warmup=3; validate=1
 results="$script_dir/results.json"
 int_arg() { [[ ${2:-} =~ ^[0-9]+$ ]] || die "$1 needs a whole number (got '${2:-}')"; }
 while [[ $# -gt 0 ]]; do
@@ -40,6 +45,7 @@ while [[ $# -gt 0 ]]; do
         --warmup) int_arg "$1" "${2:-}"; warmup=$2; shift 2 ;;
         --results) results=$2; shift 2 ;;
         --no-build) build=0; shift ;;
+        --no-validate) validate=0; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option '$1' (see --help)" ;;
     esac
@@ -84,6 +90,15 @@ with open(zone, "w") as z, open(queries, "w") as q:
         z.write(f"h{i} IN A 198.{18 + i // 65536 % 2}.{i // 256 % 256}.{i % 256}\n")
         q.write(f"h{i}.bench.lab A\n")
 PY
+if [[ $validate == 1 ]]; then
+    need ldns-signzone ldnsutils
+    key=$(cd "$tmp/zones" && ldns-keygen -k -a ECDSAP256SHA256 bench.lab.)
+    (cd "$tmp/zones" && ldns-signzone -f bench.lab.zone.signed bench.lab.zone "$key" && ldns-key2ds -n -2 "$key.key" >"$tmp/anchor.ds") ||
+        die "signing bench.lab. failed"
+    mv "$tmp/zones/bench.lab.zone.signed" "$tmp/zones/bench.lab.zone"
+fi
+pin_server=(); pin_client=()
+if ((ncpu >= 2)) && command -v taskset >/dev/null 2>&1; then pin_server=(taskset -c 0); pin_client=(taskset -c 1); fi
 auth_port=$(python3 "$helper" free-port)
 cat >"$tmp/nsd/nsd.conf" <<CONF
 server:
@@ -146,8 +161,8 @@ server:
     do-ip6: no
     access-control: 127.0.0.0/8 allow
     do-not-query-localhost: no
-    # No validation: DnsHost does not validate either (it passes DO and signatures through).
-    module-config: "iterator"
+    module-config: "$unbound_modules"
+$unbound_anchor
     # Defaults otherwise (message and RRset caches, prefetch off, minimal responses).
 remote-control:
     control-enable: no
@@ -156,14 +171,14 @@ forward-zone:
     forward-addr: 127.0.0.1@$auth_port
 CONF
             unbound-checkconf "$tmp/unbound.conf" >/dev/null || die "unbound-checkconf rejected the configuration"
-            setsid unbound -d -c "$tmp/unbound.conf" >"$log" 2>&1 </dev/null &
+            setsid "${pin_server[@]}" unbound -d -c "$tmp/unbound.conf" >"$log" 2>&1 </dev/null &
             ;;
         dnshost)
             api_port=$(python3 "$helper" free-port)
             # shellcheck disable=SC2086
-            setsid dotnet "$dnshost_dll" serve --zones "$tmp/empty-zones" --address 127.0.0.1 --port "$port" \
+            setsid "${pin_server[@]}" dotnet "$dnshost_dll" serve --zones "$tmp/empty-zones" --address 127.0.0.1 --port "$port" \
                 --api "127.0.0.1:$api_port" --data "$tmp/dnshost.db" --Logging:LogLevel:Default=Warning \
-                --Resolver:Forwarders:0="127.0.0.1:$auth_port" ${DNSHOST_ARGS:-} >"$log" 2>&1 </dev/null &
+                --Resolver:Forwarders:0="127.0.0.1:$auth_port" $dnshost_validation ${DNSHOST_ARGS:-} >"$log" 2>&1 </dev/null &
             ;;
     esac
     server_pid=$!
@@ -177,7 +192,7 @@ CONF
 }
 
 run_dnsperf() { # port seconds output
-    timeout -k 5 $(($2 + 60)) dnsperf -s 127.0.0.1 -p "$1" -d "$tmp/queries.txt" -l "$2" -c "$clients" -T "$threads" -q "$outstanding" -t 2 >"$3" 2>&1
+    timeout -k 5 $(($2 + 60)) "${pin_client[@]}" dnsperf -s 127.0.0.1 -p "$1" -d "$tmp/queries.txt" -l "$2" -c "$clients" -T "$threads" -q "$outstanding" -t 2 >"$3" 2>&1
 }
 
 runs="$tmp/runs.jsonl"; : >"$runs"
@@ -187,7 +202,10 @@ bench() { # name round
     start_resolver "$name" "$port" "$tmp/$name-$round.log"
     # Warm: every name once (dnsperf -n 1 sends the file once), then check nothing failed.
     warm="$tmp/warm-$name-$round.txt"
-    timeout 120 dnsperf -s 127.0.0.1 -p "$port" -d "$tmp/queries.txt" -n 1 -c 4 -q 50 -t 5 >"$warm" 2>&1 || { cat "$warm" >&2; die "warm-up failed against $name"; }
+    local rss0 rss1
+    rss0=$(python3 "$helper" mem "$server_pid")
+    timeout 300 "${pin_client[@]}" dnsperf -s 127.0.0.1 -p "$port" -d "$tmp/queries.txt" -n 1 -c 4 -q 50 -t 5 >"$warm" 2>&1 || { cat "$warm" >&2; die "warm-up failed against $name"; }
+    rss1=$(python3 "$helper" mem "$server_pid")
     grep -q "NOERROR $names " "$warm" || { cat "$warm" >&2; die "warm-up against $name did not answer all $names names NOERROR"; }
     if ((warmup > 0)); then
         run_dnsperf "$port" "$warmup" "$tmp/warmload-$name-$round.txt" || { cat "$tmp/warmload-$name-$round.txt" >&2; die "warm-up load failed against $name"; }
@@ -206,9 +224,17 @@ bench() { # name round
         misses2=$(curl -s "http://127.0.0.1:$api_port/metrics" | awk '$1=="dnshost_resolver_cache_misses_total"{print $2}')
     fi
     stop_group "$server_pid"
-    python3 - "$out" "$runs" "$name" "$round" "$before" "$after" "$clk_tck" "$hits" "$hits2" "$misses" "$misses2" <<'PY'
+    python3 - "$out" "$runs" "$name" "$round" "$before" "$after" "$clk_tck" "$hits" "$hits2" "$misses" "$misses2" "$warm" "$rss0" "$rss1" "$names" <<'PY'
 import json, re, sys
-out, runs, name, rnd, before, after, tck, h1, h2, m1, m2 = sys.argv[1:]
+out, runs, name, rnd, before, after, tck, h1, h2, m1, m2, warm, rss0, rss1, names = sys.argv[1:]
+warm_text = open(warm).read()
+m = re.search(r"Queries per second:\s+([\d.]+)", warm_text)
+miss_qps = float(m.group(1)) if m else None
+def kib(v):  # bench_helper.py mem: "PSS_KIB RSS_KIB PROCESSES"
+    parts = v.split()
+    return int(parts[1]) if len(parts) == 3 else None
+r0, r1 = kib(rss0), kib(rss1)
+bytes_per_name = (r1 - r0) * 1024 / int(names) if r0 is not None and r1 is not None else None
 text = open(out).read()
 def num(p, cast=float):
     m = re.search(p, text)
@@ -220,18 +246,26 @@ noerror = num(r"NOERROR (\d+)", int)
 elapsed = num(r"Run time \(s\):\s+([\d.]+)")
 cpu = (int(after) - int(before)) / int(tck)
 row = {"server": name, "round": int(rnd), "qps": qps, "sent": sent, "completed": done, "noerror": noerror,
-       "cpu_seconds": cpu, "queries_per_cpu_second": (done / cpu) if cpu > 0 and done else None, "run_seconds": elapsed}
+       "cpu_seconds": cpu, "queries_per_cpu_second": (done / cpu) if cpu > 0 and done else None, "run_seconds": elapsed,
+       "miss_qps": miss_qps, "rss_kib_before_fill": r0, "rss_kib_after_fill": r1, "rss_bytes_per_cached_name": bytes_per_name}
 if int(h1) >= 0:
     hits, misses = int(h2) - int(h1), int(m2) - int(m1)
     row["cache_hits"], row["cache_misses"] = hits, misses
 open(runs, "a").write(json.dumps(row) + "\n")
 extra = f", cache hits {row['cache_hits']}, misses {row['cache_misses']}" if "cache_hits" in row else ""
 print(f"  round {rnd} {name:8s} {qps:>10.0f} qps, {row['queries_per_cpu_second'] or 0:>10.0f} queries per CPU-second, "
-      f"{done}/{sent} completed, NOERROR {noerror}{extra}")
+      f"{done}/{sent} completed, NOERROR {noerror}{extra}; cold pass {miss_qps or 0:.0f} misses/s, "
+      f"{bytes_per_name or 0:.0f} bytes RSS per cached name")
 PY
 }
 
-echo "NSD on 127.0.0.1:$auth_port serves bench.lab. ($names names); resolvers forward to it; $ncpu CPUs"
+if [[ $validate == 1 ]]; then
+    unbound_modules="validator iterator"; unbound_anchor="    trust-anchor-file: \"$tmp/anchor.ds\""
+    dnshost_validation="--Resolver:TrustAnchors=$tmp/anchor.ds"
+else
+    unbound_modules="iterator"; unbound_anchor=""; dnshost_validation="--Resolver:Dnssec=false"
+fi
+echo "NSD on 127.0.0.1:$auth_port serves bench.lab. ($names names, signed: $validate); resolvers forward to it and validate: $validate; $ncpu CPUs"
 echo "dnsperf -c $clients -T $threads -q $outstanding -l $duration over the same $names warm names"
 for ((r = 1; r <= rounds; r++)); do
     bench unbound "$r"

@@ -8,6 +8,24 @@ namespace DnsHost.Protocol;
 /// </summary>
 public static class ExtendedDnsError
 {
+    /// <summary>RFC 8914 4.2: the zone's DNSKEY algorithms are not supported (the data is treated as insecure).</summary>
+    public const ushort UnsupportedDnskeyAlgorithm = 1;
+    /// <summary>RFC 8914 4.3: the DS digest types are not supported.</summary>
+    public const ushort UnsupportedDsDigestType = 2;
+    /// <summary>RFC 8914 4.7: DNSSEC validation failed for a reason no other code names.</summary>
+    public const ushort DnssecBogus = 6;
+    /// <summary>RFC 8914 4.8: the only signatures have expired.</summary>
+    public const ushort SignatureExpired = 7;
+    /// <summary>RFC 8914 4.9: the only signatures are not valid yet.</summary>
+    public const ushort SignatureNotYetValid = 8;
+    /// <summary>RFC 8914 4.10: no DNSKEY matches the DS of the chain of trust.</summary>
+    public const ushort DnskeyMissing = 9;
+    /// <summary>RFC 8914 4.11: data of a signed zone came without signatures.</summary>
+    public const ushort RrsigsMissing = 10;
+    /// <summary>RFC 8914 4.12: the matching DNSKEY has no Zone Key bit.</summary>
+    public const ushort NoZoneKeyBitSet = 11;
+    /// <summary>RFC 8914 4.13: a negative answer of a signed zone lacks its NSEC/NSEC3 proof.</summary>
+    public const ushort NsecMissing = 12;
     /// <summary>RFC 8914 4.21: the server is not authoritative for the name and does not recurse for this client.</summary>
     public const ushort NotAuthoritative = 20;
     /// <summary>RFC 8914 4.19: the operation or query is forbidden by policy (an access list).</summary>

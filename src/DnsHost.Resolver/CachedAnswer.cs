@@ -1,4 +1,5 @@
 using DnsHost.Protocol;
+using DnsHost.Resolver.Dnssec;
 
 namespace DnsHost.Resolver;
 
@@ -43,6 +44,31 @@ public sealed class CachedAnswer
     /// <summary>Approximate bytes held, for the cache's memory bound.</summary>
     public int Size { get; }
     public int RecordCount => _records.Length;
+    /// <summary>What DNSSEC validation concluded (<see cref="DnssecStatus.Unchecked"/> with validation off).</summary>
+    public DnssecStatus Security { get; private init; }
+    /// <summary>The RFC 8914 INFO-CODE that says why a bogus answer failed.</summary>
+    public ushort ExtendedError { get; private init; }
+
+    /// <summary>
+    /// This answer marked with a validation result: TTLs capped by the signatures (RFC 4035 5.3.3),
+    /// and a bogus answer kept only <paramref name="bogusTtl"/> seconds.
+    /// </summary>
+    public CachedAnswer WithSecurity(ValidationResult result, uint bogusTtl)
+    {
+        uint cap = result.Status == DnssecStatus.Bogus ? bogusTtl : result.TtlCap;
+        var records = _records;
+        if (cap < uint.MaxValue)
+        {
+            records = (CachedRecord[])_records.Clone();
+            for (int i = 0; i < records.Length; i++)
+                records[i] = records[i] with { Ttl = Math.Min(records[i].Ttl, cap) };
+        }
+        return new CachedAnswer(ResponseCode, _data, records, Math.Min(Ttl, cap), StoredAt, IsNegative)
+        {
+            Security = result.Status,
+            ExtendedError = result.ExtendedError,
+        };
+    }
     public int Hits => Volatile.Read(ref _hits);
     public long LastUsed => Volatile.Read(ref _lastUsed);
 

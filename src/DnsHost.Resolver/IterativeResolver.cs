@@ -85,7 +85,12 @@ public sealed class IterativeResolver
                     return null; // a CNAME loop
             }
             if (answered)
+            {
+                // RFC 4035 3.1.3.3: a wildcard answer comes with the NSEC/NSEC3 proving the name itself absent; keep it for validation.
+                foreach (var r in message.Authority.Where(r => DnsName.IsSubdomainOf(r.Owner, zone) && IsDenialRecord(r)))
+                    builder.Add(DnsSection.Authority, r.Owner, r.Type, r.Class, r.Ttl, r.RData);
                 return builder.Build(ResponseCode.NoError, _options.Cache, Environment.TickCount64);
+            }
             bool proof = message.ResponseCode == ResponseCode.NXDomain || message.Authority.Any(r => r.Type == (ushort)RecordType.SOA);
             bool targetHere = DnsName.IsSubdomainOf(current, zone);
             if ((proof && targetHere) || Same(current, name))
@@ -114,11 +119,13 @@ public sealed class IterativeResolver
             if (servers.Count == 0)
                 return null;
             Delegation? next = null;
-            // Retries across the zone's servers: every server once, and a second round when only timeouts came back.
-            for (int round = 0; round < 2 && next is null; round++)
+            // Every server with an address once; then the name servers that came without glue (a zone whose
+            // glued server is dead may have a good glueless one); then, after timeouts, everyone once more.
+            var candidates = servers;
+            bool timedOut = false, gluelessTried = false;
+            for (int round = 0; round < 3 && next is null; round++)
             {
-                bool timedOut = false;
-                foreach (var server in UpstreamServer.ByResponseTime(servers))
+                foreach (var server in UpstreamServer.ByResponseTime(candidates))
                 {
                     if (--work.Remaining < 0)
                         return null;
@@ -138,8 +145,22 @@ public sealed class IterativeResolver
                         return (message!, delegation.Zone);
                     break;
                 }
-                if (!timedOut)
+                if (next is not null)
                     break;
+                if (!gluelessTried)
+                {
+                    gluelessTried = true;
+                    var extra = await GluelessServersAsync(delegation, servers, work, depth, cancel);
+                    if (extra.Count > 0)
+                    {
+                        candidates = extra;
+                        servers = [.. servers, .. extra];
+                        continue;
+                    }
+                }
+                if (!timedOut || candidates == servers && round > 0)
+                    break;
+                candidates = servers;
             }
             if (next is null)
                 return null;
@@ -224,6 +245,38 @@ public sealed class IterativeResolver
         return servers;
     }
 
+    /// <summary>
+    /// The servers of the delegation's name servers that had no glue and lie outside the zone, resolved
+    /// now, minus those already known: asked when the glued servers gave no answer.
+    /// </summary>
+    private async Task<List<UpstreamServer>> GluelessServersAsync(Delegation delegation, List<UpstreamServer> known, Work work, int depth, CancellationToken cancel)
+    {
+        var extra = new List<UpstreamServer>();
+        if (delegation.Addresses.Length == 0 || depth >= MaxNameServerDepth)
+            return extra; // without glue, ServersAsync has resolved them already
+        foreach (var ns in delegation.NameServers.Take(4))
+        {
+            if (DnsName.IsSubdomainOf(ns, delegation.Zone))
+                continue;
+            string active = Convert.ToHexString(ns);
+            if (!work.Active.Add(active))
+                continue;
+            try
+            {
+                foreach (var server in Usable(await AddressesAsync(ns, work, depth, cancel)))
+                {
+                    if (!known.Contains(server) && !extra.Contains(server))
+                        extra.Add(server);
+                }
+            }
+            finally
+            {
+                work.Active.Remove(active);
+            }
+        }
+        return extra;
+    }
+
     /// <summary>A name server's IPv4 addresses, else (with IPv6 available) its IPv6 ones.</summary>
     private async Task<IPAddress[]> AddressesAsync(byte[] host, Work work, int depth, CancellationToken cancel)
     {
@@ -250,6 +303,9 @@ public sealed class IterativeResolver
     private List<UpstreamServer> Usable(IPAddress[] addresses) =>
         addresses.Where(a => (_options.AllowLoopbackServers || !IPAddress.IsLoopback(a)) && (a.AddressFamily == AddressFamily.InterNetwork || Socket.OSSupportsIPv6))
             .Select(a => _metrics.Server(new IPEndPoint(a, _options.IterationPort))).ToList();
+
+    private static bool IsDenialRecord(UpstreamRecord r) => r.Type is (ushort)RecordType.NSEC or (ushort)RecordType.NSEC3
+        || (r.Type == (ushort)RecordType.RRSIG && r.RData.Length >= 2 && ((r.RData[0] << 8) | r.RData[1]) is (int)RecordType.NSEC or (int)RecordType.NSEC3);
 
     private static bool Same(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) => DnsName.EqualsIgnoreCase(a, b);
 }

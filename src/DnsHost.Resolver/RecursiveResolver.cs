@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DnsHost.Protocol;
+using DnsHost.Resolver.Dnssec;
 
 namespace DnsHost.Resolver;
 
@@ -24,7 +25,7 @@ public sealed class RecursiveResolver
     private readonly uint _staleTtl;
     private int _pending;
 
-    public RecursiveResolver(ResolverOptions options, ResolverMetrics? metrics = null)
+    public RecursiveResolver(ResolverOptions options, ResolverMetrics? metrics = null, TimeProvider? time = null)
     {
         _options = options;
         Metrics = metrics ?? new ResolverMetrics();
@@ -38,7 +39,28 @@ public sealed class RecursiveResolver
             _iterative = new IterativeResolver(options, hints, _client, Metrics, Cache);
         }
         _staleTtl = (uint)options.Cache.StaleAnswerTtl;
+        if (options.Dnssec)
+            Validator = new DnssecValidator(options, LoadTrustAnchors(options), FetchUnvalidatedAsync, time);
     }
+
+    /// <summary>The DNSSEC validator, or null with Resolver:Dnssec off.</summary>
+    public DnssecValidator? Validator { get; }
+
+    private static TrustAnchors LoadTrustAnchors(ResolverOptions options)
+    {
+        var negative = options.NegativeTrustAnchors.Select(n =>
+        {
+            if (!DnsName.TryParse(n.EndsWith('.') ? n : n + ".", DnsName.Root, out var wire, out var error))
+                throw new FormatException($"Resolver:NegativeTrustAnchors: '{n}' is not a domain name: {error}");
+            DnsName.ToLower(wire, wire);
+            return wire;
+        }).ToList();
+        return string.IsNullOrEmpty(options.TrustAnchors) ? TrustAnchors.BuiltIn(negative) : TrustAnchors.Load(options.TrustAnchors, negative);
+    }
+
+    /// <summary>The chain of trust's DS and DNSKEY questions: resolved as any other, never validated themselves here.</summary>
+    private Task<CachedAnswer?> FetchUnvalidatedAsync(byte[] name, ushort type, CancellationToken cancel) =>
+        ResolveUncachedAsync(name, type, RecordClass.IN, cancel);
 
     public ResponseCache Cache { get; }
     public ResolverMetrics Metrics { get; }
@@ -138,7 +160,18 @@ public sealed class RecursiveResolver
         {
             using var timeout = new CancellationTokenSource(_options.ResolutionTimeoutMs);
             var name = CacheKey.Name(key).ToArray();
-            answer = await ResolveUncachedAsync(name, CacheKey.Type(key), CacheKey.Class(key), timeout.Token);
+            // RFC 8198: a name inside a validated NSEC span is NXDOMAIN without asking anyone.
+            answer = Validator?.Aggressive.TrySynthesize(name, _options.Cache, Environment.TickCount64);
+            if (answer is not null)
+                Metrics.RecordSynthesized();
+            answer ??= await ResolveUncachedAsync(name, CacheKey.Type(key), CacheKey.Class(key), timeout.Token);
+            if (Validator is not null && answer is not null && answer.Security == DnssecStatus.Unchecked && answer.ResponseCode is ResponseCode.NoError or ResponseCode.NXDomain
+                && !IsAnsweredHere(name, CacheKey.Type(key), CacheKey.Class(key)))
+            {
+                answer = await Validator.ValidateAsync(name, CacheKey.Type(key), answer, timeout.Token);
+                if (answer.Security == DnssecStatus.Bogus)
+                    Metrics.RecordBogus();
+            }
             if (answer is not null && answer.ResponseCode is ResponseCode.NoError or ResponseCode.NXDomain)
                 Cache.Store(key, answer);
         }
@@ -155,6 +188,10 @@ public sealed class RecursiveResolver
             completion.TrySetResult(answer);
         }
     }
+
+    /// <summary>Special-use names answered by this server itself (RFC 6761): nothing to validate.</summary>
+    private bool IsAnsweredHere(byte[] name, ushort type, ushort cls) =>
+        _conditional.Find(name) is null && !_options.ResolveSpecialUseNames && SpecialUseNames.TryAnswer(name, type, cls, 0) is not null;
 
     private async Task<CachedAnswer?> ResolveUncachedAsync(byte[] name, ushort type, ushort cls, CancellationToken cancel)
     {
@@ -179,7 +216,7 @@ public sealed class RecursiveResolver
             bool onlyTimeouts = true;
             foreach (var server in UpstreamServer.ByResponseTime(servers))
             {
-                var reply = await _client.ExchangeAsync(server, name, type, cls, recursionDesired: true, cancel);
+                var reply = await _client.ExchangeAsync(server, name, type, cls, recursionDesired: true, cancel, checkingDisabled: Validator is not null);
                 onlyTimeouts &= reply.Status == UpstreamStatus.Timeout;
                 if (reply.Status != UpstreamStatus.Response)
                     continue;
@@ -211,6 +248,7 @@ public sealed class RecursiveResolver
     public int Flush()
     {
         _iterative?.FlushDelegations();
+        Validator?.Flush();
         return Cache.Flush();
     }
 

@@ -6,7 +6,7 @@ namespace DnsHost.Resolver;
 /// <summary>Resolver counters for /metrics; each a single interlocked add, no allocation on the hit path.</summary>
 public sealed class ResolverMetrics
 {
-    private long _hits, _misses, _staleServed, _evictions, _prefetches, _coalesced, _servFails, _mismatched, _refusedPending;
+    private long _hits, _misses, _staleServed, _evictions, _prefetches, _coalesced, _servFails, _mismatched, _refusedPending, _synthesized, _bogus;
 
     /// <summary>Upstream servers seen (forwarders and authoritative servers), by address and port.</summary>
     public ConcurrentDictionary<IPEndPoint, UpstreamServer> Servers { get; } = new();
@@ -20,6 +20,8 @@ public sealed class ResolverMetrics
     public void RecordServFail() => Interlocked.Increment(ref _servFails);
     public void RecordMismatched() => Interlocked.Increment(ref _mismatched);
     public void RecordOverloaded() => Interlocked.Increment(ref _refusedPending);
+    public void RecordSynthesized() => Interlocked.Increment(ref _synthesized);
+    public void RecordBogus() => Interlocked.Increment(ref _bogus);
 
     public long Hits => Volatile.Read(ref _hits);
     public long Misses => Volatile.Read(ref _misses);
@@ -31,6 +33,10 @@ public sealed class ResolverMetrics
     /// <summary>Upstream datagrams dropped because ID, source or question did not match the query.</summary>
     public long Mismatched => Volatile.Read(ref _mismatched);
     public long Overloaded => Volatile.Read(ref _refusedPending);
+    /// <summary>NXDOMAIN answers made from cached validated NSEC records (RFC 8198) instead of asking upstream.</summary>
+    public long Synthesized => Volatile.Read(ref _synthesized);
+    /// <summary>Resolutions whose answer failed DNSSEC validation.</summary>
+    public long Bogus => Volatile.Read(ref _bogus);
 
     public UpstreamServer Server(IPEndPoint endPoint) => Servers.GetOrAdd(endPoint, static e => new UpstreamServer(e));
 }

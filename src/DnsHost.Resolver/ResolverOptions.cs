@@ -54,6 +54,23 @@ public sealed class ResolverOptions
 
     public ResolverCacheOptions Cache { get; set; } = new();
 
+    /// <summary>DNSSEC validation (RFC 4033-4035) of everything resolved; off only for networks whose private names cannot validate.</summary>
+    public bool Dnssec { get; set; } = true;
+
+    /// <summary>A file of DS or DNSKEY records to trust (Unbound trust-anchor-file or BIND trust-anchors format); the IANA root KSKs when unset.</summary>
+    public string? TrustAnchors { get; set; }
+
+    /// <summary>Domains validated as insecure whatever their signatures say (RFC 7646 negative trust anchors).</summary>
+    public List<string> NegativeTrustAnchors { get; set; } = [];
+
+    /// <summary>How long a bogus answer (and a failed step of a chain of trust) is remembered, in seconds.</summary>
+    [Range(0, 3600)]
+    public int DnssecBogusTtl { get; set; } = 60;
+
+    /// <summary>Seconds a signature may be used before its inception and after its expiration, for clocks that differ.</summary>
+    [Range(0, 86400)]
+    public int DnssecClockSkewSeconds { get; set; } = 180;
+
     public bool IsEnabled => Enabled ?? (Forwarders.Count > 0 || ConditionalForwarders.Count > 0 || !string.IsNullOrEmpty(RootHints));
 
     public IReadOnlyList<string> EffectiveAllowRecursion => AllowRecursion.Count > 0 ? AllowRecursion : ["127.0.0.0/8", "::1/128"];

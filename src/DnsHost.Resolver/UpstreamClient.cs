@@ -34,13 +34,13 @@ public sealed class UpstreamClient(ResolverOptions options, ResolverMetrics metr
 {
     private const ushort AdvertisedUdpSize = 1232;
 
-    public async Task<UpstreamReply> ExchangeAsync(UpstreamServer server, byte[] lowerName, ushort type, ushort cls, bool recursionDesired, CancellationToken cancel)
+    public async Task<UpstreamReply> ExchangeAsync(UpstreamServer server, byte[] lowerName, ushort type, ushort cls, bool recursionDesired, CancellationToken cancel, bool checkingDisabled = false)
     {
         var sentName = (byte[])lowerName.Clone();
         if (options.RandomizeCase)
             RandomizeCase(sentName);
         ushort id = (ushort)RandomNumberGenerator.GetInt32(0, 65536);
-        var query = BuildQuery(id, sentName, type, cls, recursionDesired);
+        var query = BuildQuery(id, sentName, type, cls, recursionDesired, checkingDisabled);
         server.RecordQuery();
         long start = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -139,7 +139,7 @@ public sealed class UpstreamClient(ResolverOptions options, ResolverMetrics metr
             && question.Type == type && question.Class == cls;
     }
 
-    public static byte[] BuildQuery(ushort id, ReadOnlySpan<byte> name, ushort type, ushort cls, bool recursionDesired)
+    public static byte[] BuildQuery(ushort id, ReadOnlySpan<byte> name, ushort type, ushort cls, bool recursionDesired, bool checkingDisabled = false)
     {
         // Header (ID, flags, QDCOUNT 1, ARCOUNT 1), the question with the name uncompressed (its case
         // exactly as chosen), and OPT: 1232-byte UDP payload and DO, so signatures come back for a
@@ -147,7 +147,8 @@ public sealed class UpstreamClient(ResolverOptions options, ResolverMetrics metr
         var query = new byte[DnsHeader.Size + name.Length + 4 + 11];
         var span = query.AsSpan();
         BinaryPrimitives.WriteUInt16BigEndian(span, id);
-        BinaryPrimitives.WriteUInt16BigEndian(span[2..], recursionDesired ? DnsHeader.RdBit : (ushort)0);
+        // CD (RFC 4035 3.2.2): a validating forwarder wants the data even where the upstream would call it bogus (RFC 6840 5.9).
+        BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)((recursionDesired ? DnsHeader.RdBit : 0) | (checkingDisabled ? DnsHeader.CdBit : 0)));
         BinaryPrimitives.WriteUInt16BigEndian(span[4..], 1);
         BinaryPrimitives.WriteUInt16BigEndian(span[10..], 1);
         name.CopyTo(span[DnsHeader.Size..]);

@@ -189,6 +189,8 @@ public sealed partial class QueryProcessor
             if (entry is null)
                 return q.Stop(QueryDisposition.Recurse);
         }
+        if (!DnssecAnswer.Prepare(ref q, entry))
+            return q.Respond(ResponseCode.ServFail, entry.ExtendedError);
         q.WriteQuestion();
         entry.WriteTo(ref q.Writer, now, q.Edns.DnssecOk, q.Question.Type, staleTtl, out bool truncated);
         if (truncated)

@@ -23,6 +23,8 @@ public static class ResolverMetricsText
         Counter("dnshost_resolver_stale_answers_total", "Expired answers served because upstream failed or was slow (RFC 8767).", metrics.StaleServed);
         Counter("dnshost_resolver_prefetches_total", "Popular entries refreshed before they expired.", metrics.Prefetches);
         Counter("dnshost_resolver_servfail_total", "Resolutions that failed (SERVFAIL to the client).", metrics.ServFails);
+        Counter("dnshost_resolver_dnssec_bogus_total", "Resolutions whose answer failed DNSSEC validation.", metrics.Bogus);
+        Counter("dnshost_resolver_nsec_synthesized_total", "NXDOMAIN answers made from validated NSEC records (RFC 8198).", metrics.Synthesized);
         Counter("dnshost_resolver_upstream_mismatched_total", "Upstream datagrams dropped for a wrong ID or question.", metrics.Mismatched);
         Counter("dnshost_resolver_overloaded_total", "Misses refused because Resolver:MaxPendingQueries resolutions were waiting.", metrics.Overloaded);
 

@@ -17,7 +17,7 @@ public sealed class CacheHitAllocationTests : IDisposable
     public async Task A_cache_hit_allocates_nothing_and_the_authoritative_path_neither()
     {
         using var upstream = new FakeUpstream("up.lab.").A("www.up.lab", "192.0.2.1").Cname("alias.up.lab", "www.up.lab").Txt("txt.up.lab", "hello");
-        var options = new ResolverOptions { Forwarders = [upstream.Address] };
+        var options = new ResolverOptions { Forwarders = [upstream.Address], Dnssec = false };
         options.Cache.Prefetch = false;
         var processor = new QueryProcessor(_zones.LoadRegistry(), new DnsServerOptions(), null, new RecursionService(options));
         var source = new IpPrefix(false, 0x7F000001, 32);

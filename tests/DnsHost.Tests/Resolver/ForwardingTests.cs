@@ -65,7 +65,7 @@ public sealed class ForwardingTests(ForwardingUpstreams upstreams) : IClassFixtu
     private RunningServer _server = null!;
 
     public async Task InitializeAsync() => _server = await RunningServer.StartAsync(_zones.Directory,
-        $"--Resolver:Forwarders:0={upstreams.NsdAddress}",
+        "--Resolver:Dnssec=false", $"--Resolver:Forwarders:0={upstreams.NsdAddress}",
         $"--Resolver:ConditionalForwarders:lab:0={upstreams.NsdAddress}",
         $"--Resolver:ConditionalForwarders:corp.lab:0={upstreams.KnotAddress}");
 
@@ -176,7 +176,7 @@ public sealed class RecursionAccessTests(ForwardingUpstreams upstreams) : IClass
     {
         using var zones = new TestZones().CopySamples();
         await using var server = await RunningServer.StartAsync(zones.Directory,
-            $"--Resolver:Forwarders:0={upstreams.NsdAddress}", "--Resolver:AllowRecursion:0=10.0.0.0/8");
+            "--Resolver:Dnssec=false", $"--Resolver:Forwarders:0={upstreams.NsdAddress}", "--Resolver:AllowRecursion:0=10.0.0.0/8");
         var outside = await server.UdpAsync(TestQuery.Build("www.fwd.lab", RecordType.A, rd: true));
         Assert.Equal(ResponseCode.Refused, outside.ResponseCode);
         Assert.False(outside.RA);
@@ -197,7 +197,7 @@ public sealed class RecursionAccessTests(ForwardingUpstreams upstreams) : IClass
               "ResourceRecordSets": [ { "Name": "www.priv.lab.", "Type": "A", "TTL": 60, "ResourceRecords": [ { "Value": "10.10.10.10" } ] } ] }
             """);
         await using var server = await RunningServer.StartAsync(zones.Directory,
-            $"--Resolver:Forwarders:0={upstreams.NsdAddress}", $"--Vpcs:vpc-lab:0={vpcNetwork}");
+            "--Resolver:Dnssec=false", $"--Resolver:Forwarders:0={upstreams.NsdAddress}", $"--Vpcs:vpc-lab:0={vpcNetwork}");
         var response = await server.UdpAsync(TestQuery.Build("www.priv.lab", RecordType.A, rd: true));
         Assert.Equal([expected], response.AnswerData("A"));
         Assert.Equal(authoritative, response.AA);

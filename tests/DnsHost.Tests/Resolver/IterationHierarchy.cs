@@ -10,8 +10,9 @@ namespace DnsHost.Tests.Resolver;
 /// <code>
 /// 127.0.0.2  NSD   .          root; delegates lab. with glue
 /// 127.0.0.3  NSD   lab.       delegates corp.lab. (glue), other.lab. (glueless: ns1.corp.lab.),
-///                             lame.lab., slow.lab., broken.lab., dead.lab., evil.lab. and a glueless loop
-/// 127.0.0.4  Knot  corp.lab., other.lab., lame.lab., slow.lab., broken.lab.
+///                             lame.lab., slow.lab., broken.lab., dead.lab., evil.lab. and a glueless loop,
+///                             mixed.lab. (ns1.mixed with glue at 127.0.0.6, which never answers; ns1.corp.lab. glueless)
+/// 127.0.0.4  Knot  corp.lab., other.lab., lame.lab., slow.lab., broken.lab., mixed.lab.
 /// 127.0.0.5  NSD   elsewhere.lab. only: lame for lame.lab. (REFUSED)
 /// 127.0.0.6  fake  never answers (second server of slow.lab.)
 /// 127.0.0.7  fake  SERVFAIL to everything (broken.lab., and the only server of dead.lab.)
@@ -67,6 +68,9 @@ public sealed class IterationHierarchy : IAsyncLifetime
             ns.dead      IN A   127.0.0.7
             evil         IN NS  ns.evil
             ns.evil      IN A   127.0.0.8
+            mixed        IN NS  ns1.mixed
+            mixed        IN NS  ns1.corp.lab.
+            ns1.mixed    IN A   127.0.0.6
             loop1        IN NS  ns.loop2.lab.
             loop2        IN NS  ns.loop1.lab.
             """);
@@ -103,6 +107,15 @@ public sealed class IterationHierarchy : IAsyncLifetime
         var lame = Child("lame", "5", "10.0.0.5");
         var slow = Child("slow", "6", "10.0.0.6");
         var broken = Child("broken", "7", "10.0.0.7");
+        var mixed = _files.Write("mixed.lab.zone", """
+            $ORIGIN mixed.lab.
+            $TTL 300
+            @            IN SOA ns1.corp.lab. hostmaster 1 3600 600 86400 2
+            @            IN NS  ns1
+            @            IN NS  ns1.corp.lab.
+            ns1          IN A   127.0.0.6
+            host         IN A   10.0.0.9
+            """);
         var elsewhere = _files.Write("elsewhere.lab.zone", """
             $ORIGIN elsewhere.lab.
             $TTL 300
@@ -123,7 +136,7 @@ public sealed class IterationHierarchy : IAsyncLifetime
         {
             NsdServer.StartAsync([(".", root)], Addresses[0], Port),
             NsdServer.StartAsync([("lab.", lab)], Addresses[1], Port),
-            KnotServer.StartAsync([("corp.lab.", corp), ("other.lab.", other), ("lame.lab.", lame), ("slow.lab.", slow), ("broken.lab.", broken)], Addresses[2], Port),
+            KnotServer.StartAsync([("corp.lab.", corp), ("other.lab.", other), ("lame.lab.", lame), ("slow.lab.", slow), ("broken.lab.", broken), ("mixed.lab.", mixed)], Addresses[2], Port),
             NsdServer.StartAsync([("elsewhere.lab.", elsewhere)], Addresses[3], Port),
         };
         try
@@ -141,7 +154,7 @@ public sealed class IterationHierarchy : IAsyncLifetime
     /// <summary>A DnsHost that iterates from this hierarchy's root (short timeouts for the servers that never answer).</summary>
     public Task<RunningServer> StartResolver(TestZones zones, params string[] settings) =>
         RunningServer.StartAsync(zones.Directory, [$"--Resolver:RootHints={HintsPath}", "--Resolver:AllowLoopbackServers=true",
-            $"--Resolver:IterationPort={Port}", "--Resolver:UpstreamTimeoutMs=400", .. settings]);
+            $"--Resolver:IterationPort={Port}", "--Resolver:UpstreamTimeoutMs=400", "--Resolver:Dnssec=false", .. settings]);
 
     public async Task DisposeAsync()
     {

@@ -70,6 +70,19 @@ public sealed class IterationTests(IterationHierarchy hierarchy) : IClassFixture
     }
 
     [Fact]
+    public async Task A_dead_glued_server_is_followed_by_the_good_glueless_one()
+    {
+        // The case with the default 1.5 s upstream timeout: the glued server is asked once, then
+        // the glueless one is resolved and asked, rather than the dead one twice and SERVFAIL.
+        await using var server = await hierarchy.StartResolver(_zones, "--Resolver:UpstreamTimeoutMs=1500");
+        var response = await server.UdpAsync(TestQuery.Build("host.mixed.lab", RecordType.A, rd: true), timeoutMs: 8000);
+        Assert.Equal(["10.0.0.9"], response.AnswerData("A"));
+        var metrics = server.Services.GetRequiredService<RecursionService>().Resolver!.Metrics;
+        Assert.True(metrics.Servers.TryGetValue(IterationHierarchy.At(6, hierarchy.Port), out var dead));
+        Assert.Equal(1, dead.Queries);
+    }
+
+    [Fact]
     public async Task A_server_that_never_answers_is_passed_over()
     {
         Assert.Equal(["10.0.0.6"], (await Ask("host.slow.lab")).AnswerData("A"));
@@ -169,7 +182,7 @@ public sealed class IterationTests(IterationHierarchy hierarchy) : IClassFixture
     public async Task Loopback_servers_are_off_limits_unless_allowed()
     {
         using var zones = new TestZones();
-        await using var strict = await RunningServer.StartAsync(zones.Directory, $"--Resolver:RootHints={hierarchy.HintsPath}", $"--Resolver:IterationPort={hierarchy.Port}");
+        await using var strict = await RunningServer.StartAsync(zones.Directory, $"--Resolver:RootHints={hierarchy.HintsPath}", $"--Resolver:IterationPort={hierarchy.Port}", "--Resolver:Dnssec=false");
         Assert.Equal(ResponseCode.ServFail, (await strict.UdpAsync(TestQuery.Build("host.corp.lab", RecordType.A, rd: true))).ResponseCode);
         Assert.Empty(strict.Services.GetRequiredService<RecursionService>().Resolver!.Metrics.Servers);
     }

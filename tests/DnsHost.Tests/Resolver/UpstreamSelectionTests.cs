@@ -22,7 +22,7 @@ public sealed class UpstreamSelectionTests : IDisposable
         using var silent = Upstream();
         silent.Mode = FakeUpstream.Behaviour.Silent;
         using var good = Upstream();
-        await using var server = await RunningServer.StartAsync(_zones.Directory,
+        await using var server = await RunningServer.StartAsync(_zones.Directory, "--Resolver:Dnssec=false",
             $"--Resolver:Forwarders:0={silent.Address}", $"--Resolver:Forwarders:1={good.Address}", "--Resolver:UpstreamTimeoutMs=500");
         for (int i = 0; i < Names.Length; i++)
         {
@@ -41,7 +41,7 @@ public sealed class UpstreamSelectionTests : IDisposable
         using var failing = Upstream();
         failing.Mode = FakeUpstream.Behaviour.ServFail;
         using var good = Upstream();
-        await using var server = await RunningServer.StartAsync(_zones.Directory,
+        await using var server = await RunningServer.StartAsync(_zones.Directory, "--Resolver:Dnssec=false",
             $"--Resolver:Forwarders:0={failing.Address}", $"--Resolver:Forwarders:1={good.Address}");
         var response = await server.UdpAsync(TestQuery.Build("a.up.lab", RecordType.A, rd: true));
         Assert.Equal(["192.0.2.1"], response.AnswerData("A"));
@@ -52,7 +52,7 @@ public sealed class UpstreamSelectionTests : IDisposable
     {
         using var failing = Upstream();
         failing.Mode = FakeUpstream.Behaviour.ServFail;
-        await using var server = await RunningServer.StartAsync(_zones.Directory, $"--Resolver:Forwarders:0={failing.Address}");
+        await using var server = await RunningServer.StartAsync(_zones.Directory, "--Resolver:Dnssec=false", $"--Resolver:Forwarders:0={failing.Address}");
         var response = await server.UdpAsync(TestQuery.Build("a.up.lab", RecordType.A, rd: true));
         Assert.Equal(ResponseCode.ServFail, response.ResponseCode);
         Assert.True(response.RA);
@@ -64,7 +64,7 @@ public sealed class UpstreamSelectionTests : IDisposable
         using var slow = Upstream();
         slow.DelayMs = 80;
         using var fast = Upstream();
-        await using var server = await RunningServer.StartAsync(_zones.Directory,
+        await using var server = await RunningServer.StartAsync(_zones.Directory, "--Resolver:Dnssec=false",
             $"--Resolver:Forwarders:0={slow.Address}", $"--Resolver:Forwarders:1={fast.Address}");
         foreach (var name in Names)
             Assert.Single((await server.UdpAsync(TestQuery.Build($"{name}.up.lab", RecordType.A, rd: true))).Answer);

@@ -1,0 +1,53 @@
+using DnsHost.Protocol;
+
+namespace DnsHost.Resolver.Dnssec;
+
+/// <summary>One record as the validator sees it: owner lower-cased, RDATA uncompressed.</summary>
+internal sealed record ValidatorRecord(DnsSection Section, byte[] Owner, ushort Type, uint Ttl, byte[] RData);
+
+/// <summary>The records of one owner, type and section, with the RRSIGs that cover them.</summary>
+internal sealed class ResourceRecordSet(byte[] owner, ushort type)
+{
+    public byte[] Owner { get; } = owner;
+    public ushort Type { get; } = type;
+    public List<byte[]> RDatas { get; } = [];
+    public List<byte[]> Signatures { get; } = [];
+    /// <summary>The smallest TTL of the set's records.</summary>
+    public uint Ttl { get; private set; } = uint.MaxValue;
+
+    /// <summary>Groups records into sets by section, owner and type, attaching each RRSIG to the set it covers.</summary>
+    public static List<ResourceRecordSet> Group(IEnumerable<ValidatorRecord> records, DnsSection section)
+    {
+        var sets = new List<ResourceRecordSet>();
+        var list = records.Where(r => r.Section == section).ToList();
+        foreach (var r in list.Where(r => r.Type != (ushort)RecordType.RRSIG))
+        {
+            var set = sets.FirstOrDefault(s => s.Type == r.Type && s.Owner.AsSpan().SequenceEqual(r.Owner));
+            if (set is null)
+                sets.Add(set = new ResourceRecordSet(r.Owner, r.Type));
+            set.RDatas.Add(r.RData);
+            set.Ttl = Math.Min(set.Ttl, r.Ttl);
+        }
+        foreach (var r in list.Where(r => r.Type == (ushort)RecordType.RRSIG && r.RData.Length >= 2))
+        {
+            ushort covered = (ushort)((r.RData[0] << 8) | r.RData[1]);
+            sets.FirstOrDefault(s => s.Type == covered && s.Owner.AsSpan().SequenceEqual(r.Owner))?.Signatures.Add(r.RData);
+        }
+        return sets;
+    }
+
+    /// <summary>The signer named by the first RRSIG whose signer is the owner or above it, or null.</summary>
+    public byte[]? Signer()
+    {
+        foreach (var sig in Signatures)
+        {
+            if (DnsHost.Dnssec.RrsigRecord.TryRead(sig, out var rrsig) && DnsName.IsSubdomainOf(Owner, rrsig.SignerName))
+            {
+                var signer = rrsig.SignerName.ToArray();
+                DnsName.ToLower(signer, signer);
+                return signer;
+            }
+        }
+        return null;
+    }
+}

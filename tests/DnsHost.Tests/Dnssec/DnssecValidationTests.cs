@@ -1,0 +1,167 @@
+using DnsHost.Protocol;
+using DnsHost.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace DnsHost.Tests.Dnssec;
+
+/// <summary>
+/// Validation over the wire against the signed tree of <see cref="SignedHierarchy"/>: DnsHost iterating
+/// from the tree's root, DnsHost forwarding to a validating Unbound, and DnsHost forwarding to a
+/// non-validating Unbound must all answer every case as expected, and as Unbound itself does.
+/// </summary>
+public sealed class DnssecValidationTests(SignedHierarchy tree, ITestOutputHelper output) : IClassFixture<SignedHierarchy>, IAsyncLifetime
+{
+    private readonly TestZones _zones = new();
+    private RunningServer _iterating = null!;
+    private RunningServer _behindValidator = null!;
+    private RunningServer _behindPlain = null!;
+
+    public async Task InitializeAsync()
+    {
+        _iterating = await tree.StartResolver(_zones);
+        string[] forwarding = [$"--Resolver:TrustAnchors={tree.AnchorPath}", "--Resolver:UpstreamTimeoutMs=3000"];
+        _behindValidator = await RunningServer.StartAsync(_zones.Directory, [$"--Resolver:Forwarders:0={tree.Unbound.EndPoint}", .. forwarding]);
+        _behindPlain = await RunningServer.StartAsync(_zones.Directory, [$"--Resolver:Forwarders:0={tree.PlainUnbound.EndPoint}", .. forwarding]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _iterating.DisposeAsync();
+        await _behindValidator.DisposeAsync();
+        await _behindPlain.DisposeAsync();
+        _zones.Dispose();
+    }
+
+    public static TheoryData<string, string, ResponseCode, bool, int> Cases => new()
+    {
+        // name, type, RCODE, AD, extended error (-1: none)
+        { "www.ok.sec", "A", ResponseCode.NoError, true, -1 },
+        { "nope.ok.sec", "A", ResponseCode.NXDomain, true, -1 },
+        { "www.ok.sec", "TXT", ResponseCode.NoError, true, -1 },                 // NODATA, NSEC
+        { "ent.ok.sec", "A", ResponseCode.NoError, true, -1 },                   // empty non-terminal
+        { "some.wild.ok.sec", "TXT", ResponseCode.NoError, true, -1 },          // wildcard answer, NSEC
+        { "some.wild.ok.sec", "A", ResponseCode.NoError, true, -1 },            // wildcard NODATA
+        { "alias.ok.sec", "A", ResponseCode.NoError, true, -1 },                // CNAME in a signed zone
+        { "www.ed.sec", "A", ResponseCode.NoError, true, -1 },                  // Ed25519, DS digest 4
+        { "nope.ed.sec", "A", ResponseCode.NXDomain, true, -1 },                // NSEC3 NXDOMAIN
+        { "www.ed.sec", "MX", ResponseCode.NoError, true, -1 },                 // NSEC3 NODATA
+        { "some.wild.ed.sec", "TXT", ResponseCode.NoError, true, -1 },          // wildcard answer, NSEC3
+        { "www.rsa.sec", "A", ResponseCode.NoError, true, -1 },                 // RSA/SHA-512
+        { "www.p384.sec", "A", ResponseCode.NoError, true, -1 },                // ECDSA P-384
+        { "nope.p384.sec", "A", ResponseCode.NXDomain, true, -1 },
+        { "www.insecure.sec", "A", ResponseCode.NoError, false, -1 },           // opt-out span, no DS: insecure
+        { "nope.insecure.sec", "A", ResponseCode.NXDomain, false, -1 },
+        { "nope.sec", "A", ResponseCode.NXDomain, false, -1 },                  // NXDOMAIN under opt-out: insecure (RFC 5155 8.4? 9.2)
+        { "www.badsig.sec", "A", ResponseCode.ServFail, false, ExtendedDnsError.DnssecBogus },
+        { "www.expired.sec", "A", ResponseCode.ServFail, false, ExtendedDnsError.SignatureExpired },
+        { "www.nokey.sec", "A", ResponseCode.ServFail, false, ExtendedDnsError.DnskeyMissing },
+        { "www.wrongds.sec", "A", ResponseCode.ServFail, false, ExtendedDnsError.DnskeyMissing },
+        { "nope.badnsec3.sec", "A", ResponseCode.ServFail, false, ExtendedDnsError.NsecMissing },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Answers_as_expected_and_as_unbound(string name, string type, ResponseCode rcode, bool ad, int ede)
+    {
+        RecordTypeInfo.TryGet(type, out var info);
+        var query = TestQuery.Build(name, info.Type, rd: true, dnssecOk: true);
+        var unbound = await AskAsync(tree.Unbound.EndPoint, query);
+        output.WriteLine($"unbound: {unbound.ResponseCode} AD={Ad(unbound)} EDE={unbound.ExtendedError?.InfoCode}");
+        foreach (var (label, server) in new[] { ("iterating", _iterating), ("behind validating unbound", _behindValidator), ("behind plain unbound", _behindPlain) })
+        {
+            var response = await server.UdpAsync(query, timeoutMs: 10000);
+            output.WriteLine($"{label}: {response.ResponseCode} AD={Ad(response)} EDE={response.ExtendedError?.InfoCode}");
+            Assert.True(rcode == response.ResponseCode, $"{label}: {response.ResponseCode}, expected {rcode}");
+            Assert.True(ad == Ad(response), $"{label}: AD={Ad(response)}, expected {ad}");
+            if (ede >= 0)
+                Assert.Equal(ede, response.ExtendedError?.InfoCode);
+            Assert.True(unbound.ResponseCode == response.ResponseCode && Ad(unbound) == Ad(response),
+                $"{label} differs from Unbound: {response.ResponseCode} AD={Ad(response)} against {unbound.ResponseCode} AD={Ad(unbound)}");
+        }
+    }
+
+    [Fact]
+    public async Task Checking_disabled_gives_the_bogus_data_without_ad()
+    {
+        var query = TestQuery.Build("www.badsig.sec", RecordType.A, rd: true, dnssecOk: true);
+        query[3] |= (byte)DnsHeader.CdBit;
+        foreach (var server in new[] { _iterating, _behindValidator })
+        {
+            var response = await server.UdpAsync(query, timeoutMs: 10000);
+            Assert.Equal(ResponseCode.NoError, response.ResponseCode);
+            Assert.Equal(["192.0.2.1"], response.AnswerData("A"));
+            Assert.False(Ad(response));
+        }
+        // And without CD it stays SERVFAIL (the bogus answer is cached as bogus).
+        var plain = await _iterating.UdpAsync(TestQuery.Build("www.badsig.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000);
+        Assert.Equal(ResponseCode.ServFail, plain.ResponseCode);
+    }
+
+    [Fact]
+    public async Task Ad_only_when_the_client_asks_with_ad_or_do()
+    {
+        var plain = await _iterating.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true), timeoutMs: 10000);
+        Assert.Equal(["192.0.2.1"], plain.AnswerData("A"));
+        Assert.False(Ad(plain));
+        Assert.Empty(plain.Answer.Where(r => r.Type == "RRSIG"));
+        var withAd = TestQuery.Build("www.ok.sec", RecordType.A, rd: true);
+        withAd[3] |= (byte)DnsHeader.AdBit;
+        Assert.True(Ad(await _iterating.UdpAsync(withAd, timeoutMs: 10000)));
+        var withDo = await _iterating.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000);
+        Assert.True(Ad(withDo));
+        Assert.NotEmpty(withDo.Answer.Where(r => r.Type == "RRSIG"));
+    }
+
+    [Fact]
+    public async Task A_negative_trust_anchor_makes_a_bogus_zone_insecure()
+    {
+        await using var server = await tree.StartResolver(_zones, "--Resolver:NegativeTrustAnchors:0=badsig.sec");
+        var response = await server.UdpAsync(TestQuery.Build("www.badsig.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000);
+        Assert.Equal(ResponseCode.NoError, response.ResponseCode);
+        Assert.False(Ad(response));
+        // Zones outside it still validate.
+        Assert.True(Ad(await server.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000)));
+    }
+
+    [Fact]
+    public async Task With_validation_off_bogus_data_passes_without_ad()
+    {
+        await using var server = await tree.StartResolver(_zones, "--Resolver:Dnssec=false");
+        var response = await server.UdpAsync(TestQuery.Build("www.badsig.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000);
+        Assert.Equal(ResponseCode.NoError, response.ResponseCode);
+        Assert.False(Ad(await server.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000)));
+    }
+
+    [Fact]
+    public async Task A_name_inside_a_validated_nsec_span_is_nxdomain_without_asking_again()
+    {
+        await using var server = await tree.StartResolver(_zones);
+        var first = await server.UdpAsync(TestQuery.Build("nope1.ok.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000);
+        Assert.Equal(ResponseCode.NXDomain, first.ResponseCode);
+        var resolver = server.Services.GetRequiredService<DnsHost.Server.RecursionService>().Resolver!;
+        var leaves = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.4"), tree.Port);
+        long asked = resolver.Metrics.Servers[leaves].Queries;
+        // RFC 8198: nope2 falls in the same NSEC span (host.deep.ent.ok.sec. to ns.ok.sec.), and *.ok.sec is covered too.
+        var second = await server.UdpAsync(TestQuery.Build("nope2.ok.sec", RecordType.AAAA, rd: true, dnssecOk: true), timeoutMs: 10000);
+        Assert.Equal(ResponseCode.NXDomain, second.ResponseCode);
+        Assert.True(Ad(second));
+        Assert.Contains(second.Authority, r => r.Type == "NSEC");
+        Assert.Contains(second.Authority, r => r.Type == "SOA");
+        Assert.Equal(asked, resolver.Metrics.Servers[leaves].Queries);
+        Assert.Equal(1, resolver.Metrics.Synthesized);
+        // A name that exists is not denied from the cache.
+        Assert.Equal(["192.0.2.1"], (await server.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true), timeoutMs: 10000)).AnswerData("A"));
+    }
+
+    private static bool Ad(TestResponse response) => (response.Flags & DnsHeader.AdBit) != 0;
+
+    private static async Task<TestResponse> AskAsync(System.Net.IPEndPoint endPoint, byte[] query)
+    {
+        using var udp = new System.Net.Sockets.UdpClient(System.Net.Sockets.AddressFamily.InterNetwork);
+        udp.Connect(endPoint);
+        await udp.SendAsync(query);
+        using var cts = new CancellationTokenSource(10000);
+        return TestResponse.Parse((await udp.ReceiveAsync(cts.Token)).Buffer);
+    }
+}
