@@ -160,7 +160,7 @@ public sealed partial class QueryProcessor
         return q.Stop(QueryDisposition.ZoneTransfer);
     }
 
-    private static bool AnswerFromZone(ref QueryContext q)
+    private bool AnswerFromZone(ref QueryContext q)
     {
         if (q.Zone is not { } zone)
             return true;
@@ -171,7 +171,7 @@ public sealed partial class QueryProcessor
             q.Writer.Flags |= DnsHeader.AaBit;
         if (result.Truncated)
             q.Writer.Flags |= DnsHeader.TcBit;
-        return q.Respond(result.ResponseCode);
+        return q.Respond(SignAnswer(ref q, result.ResponseCode, result.Authoritative));
     }
 
     /// <summary>Answers from the resolver: the resolution handed in, else a fresh cache entry, else <see cref="QueryDisposition.Recurse"/>.</summary>

@@ -138,7 +138,8 @@ public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions 
             && AnswerChaos(ref q)           // CHAOS: version.bind and friends
             && SelectZone(ref q)            // ZoneSelection: the zone that answers, or REFUSED / recursion
             && Transfer(ref q)              // AXFR/IXFR for the zone
-            && AnswerFromZone(ref q)        // authoritative answer via the AnswerEngine
+            && AnswerZoneKeys(ref q)        // DNSSEC: DNSKEY/CDS/CDNSKEY of a signed zone, from its keys
+            && AnswerFromZone(ref q)        // authoritative answer via the AnswerEngine, signed when the zone is
             && AnswerRecursive(ref q);      // names outside our zones: from the resolver's cache
         if (q.Disposition != QueryDisposition.Respond || !LimitRate(ref q)) // RRL over UDP: pass, drop, or slip
             return;

@@ -45,6 +45,8 @@ switch (command.Verb)
         return await FlushCommand.RunAsync(command);
     case "ping":
         return await PingCommand.RunAsync(command);
+    case "dnssec":
+        return DnssecCommand.Run(command);
     case "serve":
         return await ServeCommand.RunAsync(command);
     default:

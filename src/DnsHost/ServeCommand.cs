@@ -67,9 +67,13 @@ public static class ServeCommand
         builder.Services.AddSingleton(sp => new RecursionService(sp.GetRequiredService<IOptions<ResolverOptions>>().Value, sp.GetRequiredService<ILogger<RecursionService>>()));
         builder.Services.AddSingleton(sp => DnsServerOptions.CreateCookies(sp.GetRequiredService<IOptions<DnsServerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(sp => DnsServerOptions.CreateRateLimiter(sp.GetRequiredService<IOptions<DnsServerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddOptions<DnssecOptions>().Bind(builder.Configuration.GetSection(DnssecOptions.Section));
+        builder.Services.AddSingleton(sp => new DnssecSigning(ZoneSigners.FromOptions(sp.GetRequiredService<IOptions<DnssecOptions>>().Value,
+            Environment.CurrentDirectory, sp.GetRequiredService<TimeProvider>())));
         builder.Services.AddSingleton(sp => new QueryProcessor(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<IOptions<DnsServerOptions>>().Value,
             sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<RecursionService>(),
-            sp.GetRequiredService<Optional<ServerCookies>>().Value, sp.GetRequiredService<Optional<ResponseRateLimiter>>().Value));
+            sp.GetRequiredService<Optional<ServerCookies>>().Value, sp.GetRequiredService<Optional<ResponseRateLimiter>>().Value)
+        { Signers = sp.GetRequiredService<DnssecSigning>().Signers });
         // Start-up order: hosted services start in the order they are added here.
         //   1. ApiZoneSource: the Route 53 API's hosted zones (and its health checks) from the store into the registry;
         //   2. ZoneDirectoryService: zones/*.zone and *.json into the same registry (a file zone named like an
@@ -159,6 +163,7 @@ public static class ServeCommand
             _ = host.Services.GetRequiredService<IOptions<HealthCheckOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<SyncServiceOptions>>().Value;
+            _ = host.Services.GetRequiredService<DnssecSigning>();
             // The folder is checked again when the zones load; here a missing one is one line, not the host's failure log.
             var zones = Path.GetFullPath(host.Services.GetRequiredService<IOptions<ZoneOptions>>().Value.Directory);
             if (!Directory.Exists(zones))
@@ -170,7 +175,7 @@ public static class ServeCommand
             await host.RunAsync();
             return 0;
         }
-        catch (Exception e) when (e is ListenerBindException or ApiBindException)
+        catch (Exception e) when (e is ListenerBindException or ApiBindException or InvalidDataException)
         {
             Console.Error.WriteLine($"dnshost: {e.Message}");
             return 78;

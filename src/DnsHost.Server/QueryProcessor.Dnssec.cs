@@ -1,0 +1,33 @@
+using DnsHost.Protocol;
+
+namespace DnsHost.Server;
+
+/// <summary>The DNSSEC stages of a signed zone (see <see cref="ResponseSigner"/>).</summary>
+public sealed partial class QueryProcessor
+{
+    /// <summary>The zones signed online and their keys; null when no zone is signed.</summary>
+    public ZoneSigners? Signers { get; init; }
+
+    /// <summary>DNSKEY, CDS and CDNSKEY at a signed zone's apex come from its keys, not from the zone's data.</summary>
+    private bool AnswerZoneKeys(ref QueryContext q)
+    {
+        if (Signers is null || q.Zone is not { } zone || Signers.For(zone) is not { } signer || !ResponseSigner.IsKeyQuery(signer, q.Lower, q.Question.Type))
+            return true;
+        q.WriteQuestion();
+        q.Writer.Flags |= DnsHeader.AaBit;
+        if (!ResponseSigner.TryWriteKeys(signer, zone, q.Question.Type, q.QName, q.Edns.DnssecOk, ref q.Writer))
+            q.Writer.Flags |= DnsHeader.TcBit;
+        return q.Respond(ResponseCode.NoError);
+    }
+
+    /// <summary>With DO set, a signed zone's answer gets its RRSIGs and denial proofs; the RCODE may change (compact denial).</summary>
+    private ResponseCode SignAnswer(ref QueryContext q, ResponseCode rcode, bool authoritative)
+    {
+        if (Signers is null || !q.Edns.DnssecOk || q.Zone is not { } zone || Signers.For(zone) is not { } signer)
+            return rcode;
+        rcode = ResponseSigner.Sign(signer, zone, ref q.Writer, rcode, authoritative, out bool truncated);
+        if (truncated)
+            q.Writer.Flags |= DnsHeader.TcBit;
+        return rcode;
+    }
+}

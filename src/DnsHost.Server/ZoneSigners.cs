@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using DnsHost.Dnssec;
+using DnsHost.Dnssec.Signing;
+using DnsHost.Protocol;
+using DnsHost.Zones;
+
+namespace DnsHost.Server;
+
+/// <summary>Settings of the section "Dnssec": which zones are signed online, and where their keys live.</summary>
+public sealed class DnssecOptions
+{
+    public const string Section = "Dnssec";
+
+    /// <summary>Zones to sign (names; "*" signs every zone served).</summary>
+    public List<string> SignedZones { get; set; } = [];
+
+    /// <summary>Folder of the zones' key files (created when missing).</summary>
+    public string KeyDirectory { get; set; } = "dnssec-keys";
+
+    /// <summary>Base64 of 32 random bytes that encrypts the private keys at rest (openssl rand -base64 32).</summary>
+    public string? KeyEncryptionKey { get; set; }
+
+    /// <summary>ECDSAP256SHA256 (13, the default) or ED25519 (15), for keys made from now on.</summary>
+    public string Algorithm { get; set; } = "ECDSAP256SHA256";
+
+    public bool Enabled => SignedZones.Count > 0;
+
+    /// <summary>The algorithm number, or null with the reason when the setting names none that signs here.</summary>
+    public byte? AlgorithmNumber => Algorithm.Trim().ToUpperInvariant() switch
+    {
+        "ECDSAP256SHA256" or "13" => DnssecAlgorithm.EcdsaP256Sha256,
+        "ED25519" or "15" => DnssecAlgorithm.Ed25519,
+        _ => null,
+    };
+}
+
+/// <summary>The signers, or none: what the service container holds (it cannot hold a null).</summary>
+public sealed record DnssecSigning(ZoneSigners? Signers);
+
+/// <summary>
+/// The signers of the zones configured as signed, one per zone, keys loaded from the key store (or
+/// made there on first use). Looked up per query by the zone that answers.
+/// </summary>
+public sealed class ZoneSigners
+{
+    private readonly KeyStore _store;
+    private readonly byte _algorithm;
+    private readonly bool _all;
+    private readonly HashSet<string> _names;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, ZoneSigner?> _signers = new(StringComparer.Ordinal);
+
+    public ZoneSigners(KeyStore store, byte algorithm, IEnumerable<string> zones, TimeProvider? time = null)
+    {
+        _store = store;
+        _algorithm = algorithm;
+        _time = time ?? TimeProvider.System;
+        _names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var zone in zones)
+        {
+            if (zone.Trim() == "*")
+                _all = true;
+            else
+                _names.Add(DnsName.ToText(DnsName.Parse(zone.Trim().TrimEnd('.') + ".")).ToLowerInvariant());
+        }
+    }
+
+    /// <summary>Builds the signers from settings; null when no zone is signed. Throws with the setting's name when the settings are wrong.</summary>
+    public static ZoneSigners? FromOptions(DnssecOptions options, string baseDirectory, TimeProvider? time = null)
+    {
+        if (!options.Enabled)
+            return null;
+        var kek = KeyStore.ParseKeyEncryptionKey(options.KeyEncryptionKey, out string problem)
+            ?? throw new InvalidDataException($"invalid setting: Dnssec:KeyEncryptionKey {problem}");
+        var algorithm = options.AlgorithmNumber
+            ?? throw new InvalidDataException($"invalid setting: Dnssec:Algorithm '{options.Algorithm}' is not ECDSAP256SHA256 or ED25519");
+        var directory = Path.IsPathRooted(options.KeyDirectory) ? options.KeyDirectory : Path.Combine(baseDirectory, options.KeyDirectory);
+        return new ZoneSigners(new KeyStore(directory, kek), algorithm, options.SignedZones, time);
+    }
+
+    public KeyStore Store => _store;
+
+    /// <summary>Whether <paramref name="originText"/> ("example.test.") is configured as signed.</summary>
+    public bool IsSigned(string originText) => _all || _names.Contains(originText.ToLowerInvariant());
+
+    /// <summary>The zone's signer, or null when the zone is not signed.</summary>
+    public ZoneSigner? For(Zone zone) =>
+        _signers.TryGetValue(zone.OriginText, out var signer) ? signer : _signers.GetOrAdd(zone.OriginText, _ => Create(zone));
+
+    private ZoneSigner? Create(Zone zone)
+    {
+        if (!IsSigned(zone.OriginText))
+            return null;
+        var key = _store.LoadOrCreate(zone.OriginText, _algorithm, out _);
+        return new ZoneSigner(zone.Origin, key, _time);
+    }
+}
