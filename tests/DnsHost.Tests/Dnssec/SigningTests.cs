@@ -8,6 +8,8 @@ using DnsHost.Zones;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
+using Signer = DnsHost.Dnssec.Signing.ZoneSigner;
+
 namespace DnsHost.Tests.Dnssec;
 
 /// <summary>A signed zone served by the real host: every RRSIG is checked with the DNSSEC primitives, not with the signer.</summary>
@@ -269,14 +271,14 @@ public sealed class ZoneSignerTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 13, 25, 0, TimeSpan.Zero));
         using var key = SigningKey.Generate(DnssecAlgorithm.EcdsaP256Sha256);
-        var signer = new ZoneSigner(DnsName.Parse("sign.test."), key, time);
+        var signer = new Signer(DnsName.Parse("sign.test."), key, time);
         var owner = DnsName.Parse("www.sign.test.");
         byte[][] rdata = [[192, 0, 2, 3]];
         var first = signer.Sign(owner, (ushort)RecordType.A, 300, rdata);
         Assert.True(RrsigRecord.TryRead(first, out var rrsig));
         var inception = DateTimeOffset.FromUnixTimeSeconds(rrsig.Inception);
         Assert.Equal(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero), inception);
-        Assert.Equal(inception + ZoneSigner.Validity, DateTimeOffset.FromUnixTimeSeconds(rrsig.Expiration));
+        Assert.Equal(inception + Signer.Validity, DateTimeOffset.FromUnixTimeSeconds(rrsig.Expiration));
         Assert.True(SignedAnswers.Verifies(first, owner, (ushort)RecordType.A, rdata, key.DnskeyRData));
 
         // The same RRset later in the window: the cached signature.
@@ -298,7 +300,7 @@ public sealed class ZoneSignerTests
     public void Ed25519_keys_sign_too()
     {
         using var key = SigningKey.Generate(DnssecAlgorithm.Ed25519);
-        var signer = new ZoneSigner(DnsName.Parse("sign.test."), key);
+        var signer = new Signer(DnsName.Parse("sign.test."), key);
         var owner = DnsName.Parse("sign.test.");
         byte[][] rdata = [key.DnskeyRData];
         var rrsig = signer.Sign(owner, (ushort)RecordType.DNSKEY, 3600, rdata);
