@@ -62,6 +62,9 @@ public sealed class HealthCheckService
 
     public bool Exists(string id) => _checker.GetSpec(id) is not null;
 
+    /// <summary>Route 53's quotas; MAX_HEALTH_CHECKS_BY_OWNER counts the checks created through the API.</summary>
+    public AccountQuotas Quotas { get; init; } = new();
+
     public (HealthCheckView Check, bool Created) Create(string callerReference, HealthCheckConfigJson config)
     {
         if (callerReference.Length is 0 or > 64)
@@ -78,6 +81,8 @@ public sealed class HealthCheckService
             }
             if (_store.CallerReferenceUsed("healthcheck:" + callerReference))
                 throw new Route53Exception("HealthCheckAlreadyExists", $"The caller reference {callerReference} was used by a health check that has been deleted", 409);
+            if (_checks.Count >= Quotas.AccountLimit("MAX_HEALTH_CHECKS_BY_OWNER"))
+                throw new Route53Exception("TooManyHealthChecks", $"Limits Exceeded: MAX_HEALTH_CHECKS_BY_OWNER ({Quotas.AccountLimit("MAX_HEALTH_CHECKS_BY_OWNER")}) - Cannot create more health checks (Api:Quotas:HealthChecks).");
             string id = Guid.NewGuid().ToString();
             Compile(id, config, callerReference, 1);
             var check = new HealthCheckView(id, callerReference, 1, config, false);

@@ -148,7 +148,7 @@ public sealed partial class HostedZoneService
             foreach (var (zoneId, document, old, zone) in recompiled)
             {
                 _zones[zoneId] = (document, zone);
-                _registry.Update(c => c.Without(old).With(zone, ZoneSourceKind.Api));
+                _registry.Update(c => c.Replace(old, zone, ZoneSourceKind.Api));
             }
             return View(stored, json);
         }

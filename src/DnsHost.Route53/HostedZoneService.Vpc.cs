@@ -79,7 +79,7 @@ public sealed partial class HostedZoneService
         _store.SaveZone(Meta(id, next), change);
         var old = _zones[id].Zone;
         _zones[id] = (next, zone);
-        _registry.Update(c => c.Without(old).With(zone, ZoneSourceKind.Api));
+        _registry.Update(c => c.Replace(old, zone, ZoneSourceKind.Api));
         return change;
     }
 

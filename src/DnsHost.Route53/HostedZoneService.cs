@@ -129,8 +129,13 @@ public sealed partial class HostedZoneService
 
     public static string StripPrefix(string id, string prefix) => id.StartsWith(prefix, StringComparison.Ordinal) ? id[prefix.Length..] : id;
 
-    public (HostedZoneView Zone, ApiChange Change, bool Created) Create(string name, string callerReference, string? comment, bool isPrivate, VpcAssociation? vpc)
+    /// <summary>Route 53's quotas, enforced here (zones, record sets per zone, delegation sets).</summary>
+    public AccountQuotas Quotas { get; init; } = new();
+
+    public (HostedZoneView Zone, ApiChange Change, bool Created) Create(string name, string callerReference, string? comment, bool isPrivate, VpcAssociation? vpc, string? delegationSetId = null)
     {
+        if (isPrivate && delegationSetId is not null)
+            throw new Route53Exception("InvalidInput", "A private hosted zone cannot have a reusable delegation set (DelegationSetId)");
         if (!Route53Names.TryParse(name, out var origin, out var error))
             throw new Route53Exception("InvalidDomainName", $"{name} is not a valid domain name: {error}");
         if (DnsName.LabelCount(origin) < 2)
@@ -144,25 +149,20 @@ public sealed partial class HostedZoneService
         string text = Route53Names.ToText(origin);
         lock (_write)
         {
-            foreach (var (id, entry) in _zones)
-            {
-                if (entry.Document.HostedZone!.CallerReference == callerReference)
-                {
-                    // The same request again returns the zone it made; another request with that reference is refused.
-                    if (entry.Document.HostedZone.Name == text && (entry.Document.HostedZone.Config?.PrivateZone ?? false) == isPrivate)
-                        return (View(id, entry.Document, entry.Zone), new ApiChange(NewId('C'), DateTimeOffset.UtcNow, null), false);
-                    throw new Route53Exception("HostedZoneAlreadyExists", $"A hosted zone has already been created with the specified caller reference: {callerReference}", 409);
-                }
-            }
-            if (_store.CallerReferenceUsed(callerReference))
-                throw new Route53Exception("HostedZoneAlreadyExists", $"The caller reference {callerReference} was used by a hosted zone that has been deleted", 409);
-            if (!isPrivate && _registry.Current.GetExact(origin) is { } existing)
-                throw new Route53Exception("ConflictingDomainExists", $"DnsHost already serves a public zone {existing.OriginText} (from {existing.Source}); one server can answer for one public zone per name", 400);
+            // A reference once used is refused, for the same name too: Route 53 is not idempotent here
+            // (unlike CreateHealthCheck). A second public zone with an existing name is allowed, as on
+            // Route 53; DNS keeps answering from the first (ZoneCatalog).
+            if (_zones.Values.Any(e => e.Document.HostedZone!.CallerReference == callerReference) || _store.CallerReferenceUsed(callerReference))
+                throw new Route53Exception("HostedZoneAlreadyExists", $"A hosted zone has already been created with the specified caller reference: {callerReference}", 409);
             if (vpc is not null)
             {
                 CheckVpc(vpc);
                 CheckNoPrivateZoneFor(text, vpc, except: null);
             }
+            if (List().Count >= Quotas.AccountLimit("MAX_HOSTED_ZONES_BY_OWNER"))
+                throw new Route53Exception("TooManyHostedZones", $"Limits Exceeded: MAX_HOSTED_ZONES_BY_OWNER ({Quotas.AccountLimit("MAX_HOSTED_ZONES_BY_OWNER")}) - Cannot create more hosted zones (Api:Quotas:HostedZones).");
+            var delegationSet = ResolveDelegationSet(delegationSetId, text);
+            var nameServers = delegationSet?.NameServers ?? NameServers;
 
             string zoneId = NewId('Z');
             var document = new HostedZoneDocument
@@ -175,17 +175,18 @@ public sealed partial class HostedZoneService
                     Config = new HostedZoneConfigJson { Comment = comment, PrivateZone = isPrivate },
                 },
                 VPCs = vpc is null ? null : [new VpcJson { VPCId = vpc.VpcId, VPCRegion = vpc.VpcRegion }],
+                DelegationSet = delegationSet is null ? null : DelegationSetJson(delegationSet),
                 ResourceRecordSets =
                 [
                     new ResourceRecordSetJson
                     {
                         Name = text, Type = "NS", TTL = HostedZoneLoader.DefaultNsTtl,
-                        ResourceRecords = NameServers.Select(ns => new ResourceRecordJson { Value = ns.EndsWith('.') ? ns : ns + "." }).ToList(),
+                        ResourceRecords = nameServers.Select(ns => new ResourceRecordJson { Value = ns.EndsWith('.') ? ns : ns + "." }).ToList(),
                     },
                     new ResourceRecordSetJson
                     {
                         Name = text, Type = "SOA", TTL = HostedZoneLoader.DefaultSoaTtl,
-                        ResourceRecords = [new ResourceRecordJson { Value = $"{NameServers[0].TrimEnd('.')}. {HostedZoneLoader.DefaultSoaContact} 1 7200 900 1209600 86400" }],
+                        ResourceRecords = [new ResourceRecordJson { Value = $"{nameServers[0].TrimEnd('.')}. {HostedZoneLoader.DefaultSoaContact} 1 7200 900 1209600 86400" }],
                     },
                 ],
             };
@@ -257,6 +258,26 @@ public sealed partial class HostedZoneService
         return List().FirstOrDefault(z => z.Id == id) ?? throw Route53Exception.NoSuchHostedZone(id);
     }
 
+    /// <summary>The compiled zone of a hosted zone id (API or file), served or not.</summary>
+    public Zone ZoneOf(string id)
+    {
+        id = StripPrefix(id, "/hostedzone/");
+        lock (_write)
+        {
+            if (_zones.TryGetValue(id, out var entry))
+                return entry.Zone;
+        }
+        return _registry.Current.AllZones.FirstOrDefault(z => FileId(z) == id) ?? throw Route53Exception.NoSuchHostedZone(id);
+    }
+
+    /// <summary>For a public zone DNS does not answer from (another has its name and came first): the id of the one it does; else null.</summary>
+    public string? ServedInstead(string id)
+    {
+        var zone = ZoneOf(id);
+        var served = _registry.Current.GetExact(zone.Origin);
+        return served is null || ReferenceEquals(served, zone) ? null : FileId(served);
+    }
+
     private (HostedZoneDocument Document, Zone Zone) Writable(string id)
     {
         if (_zones.TryGetValue(id, out var entry))
@@ -289,6 +310,8 @@ public sealed partial class HostedZoneService
         id = StripPrefix(id, "/hostedzone/");
         if (changes.Count == 0)
             throw new Route53Exception("InvalidInput", "ChangeBatch must contain at least one Change");
+        ChangeBatchRules.CheckShape(changes);
+        ChangeBatchRules.CheckLimits(changes);
         lock (_write)
         {
             var (document, _) = Writable(id);
@@ -312,6 +335,17 @@ public sealed partial class HostedZoneService
                     continue;
                 }
                 set.Name = Route53Names.ToText(wire);
+                // Route 53 keeps an alias target's DNSName fully qualified (and lists it so).
+                if (set.AliasTarget is { DNSName: { Length: > 0 } target } alias && !target.EndsWith('.'))
+                    alias.DNSName = target + ".";
+                if (action != "DELETE")
+                {
+                    foreach (var record in set.ResourceRecords ?? [])
+                    {
+                        if (record.Value is { } value && ChangeBatchRules.ValueProblem(set.Type, value) is { } valueProblem)
+                            problems.Add(valueProblem);
+                    }
+                }
                 if (set.HealthCheckId is { } check && action != "DELETE" && !_healthCheckExists(check))
                     throw new Route53Exception("NoSuchHealthCheck", $"No health check exists with the specified ID {check}", 404);
                 if (action != "DELETE")
@@ -349,6 +383,11 @@ public sealed partial class HostedZoneService
                         break;
                 }
             }
+            if (problems.Count == 0)
+                problems.AddRange(CnameProblems(apex, changes, byKey));
+            // Route 53's MAX_RRSETS_BY_ZONE (10,000 by default, Api:Quotas:RecordSetsPerZone), SOA and NS included.
+            if (problems.Count == 0 && added.Count > 0 && byKey.Count > Quotas.HostedZoneLimit("MAX_RRSETS_BY_ZONE"))
+                problems.Add($"Exceeded limit MAX_RRSETS_BY_ZONE for zone: {id}");
             if (problems.Count > 0)
                 throw new Route53Exception("InvalidChangeBatch", "[" + string.Join(", ", problems) + "]", 400, problems);
 
@@ -375,9 +414,44 @@ public sealed partial class HostedZoneService
                 touched.Where(k => !final.ContainsKey(k)).ToList());
             var old = _zones[id].Zone;
             _zones[id] = (next, zone);
-            _registry.Update(c => c.Without(old).With(zone, ZoneSourceKind.Api));
+            _registry.Update(c => c.Replace(old, zone, ZoneSourceKind.Api));
             return change;
         }
+    }
+
+    /// <summary>
+    /// RFC 1034 3.6.2 in Route 53's words, which name the set the batch adds: a CNAME added beside other
+    /// sets, another type added beside a CNAME, or a CNAME at the apex (that message alone).
+    /// </summary>
+    private static List<string> CnameProblems(string apex, IReadOnlyList<(string Action, ResourceRecordSetJson Set)> changes, Dictionary<string, ResourceRecordSetJson> final)
+    {
+        var problems = new List<string>();
+        if (!changes.Any(c => c.Action != "DELETE" && c.Set.Type == "CNAME") && !final.Values.Any(s => s.Type == "CNAME"))
+            return problems;
+        var types = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var set in final.Values)
+        {
+            if (!types.TryGetValue(set.Name!, out var at))
+                types[set.Name!] = at = new HashSet<string>(StringComparer.Ordinal);
+            at.Add(set.Type!);
+        }
+        var addedCnames = changes.Where(c => c.Action != "DELETE" && c.Set.Type == "CNAME").Select(c => c.Set.Name!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var reported = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (action, set) in changes)
+        {
+            if (action == "DELETE" || !types.TryGetValue(set.Name!, out var at) || !at.Contains("CNAME") || !reported.Add(set.Name + "|" + set.Type))
+                continue;
+            if (set.Type == "CNAME")
+            {
+                if (string.Equals(set.Name, apex, StringComparison.OrdinalIgnoreCase))
+                    problems.Add(Route53Texts.CnameAtApex(apex));
+                else if (at.Count > 1)
+                    problems.Add(Route53Texts.CnameConflicts(set.Name!, apex));
+            }
+            else if (!addedCnames.Contains(set.Name!))
+                problems.Add(Route53Texts.ConflictsWithCname(set.Type!, set.Name!, apex));
+        }
+        return problems;
     }
 
     /// <summary>A record set's row key: name (lower case), type and set identifier.</summary>
@@ -444,7 +518,7 @@ public sealed partial class HostedZoneService
     /// type, then the set identifier, joined by NUL, which sorts before every character of a name.
     /// </summary>
     private static string OrderKey(string? name, string type, string? identifier) =>
-        string.Join('.', (name ?? "").TrimEnd('.').ToLowerInvariant().Split('.').Reverse()) + "\0" + type + "\0" + identifier;
+        ReversedName(name ?? "") + "\0" + type + "\0" + identifier;
 
     /// <summary>UpdateHostedZoneComment: the comment is part of the stored zone.</summary>
     public HostedZoneView UpdateComment(string id, string? comment)
@@ -466,7 +540,11 @@ public sealed partial class HostedZoneService
     public IReadOnlyList<HostedZoneView> ListByName() =>
         List().OrderBy(z => ReversedName(z.Name), StringComparer.Ordinal).ThenBy(z => z.Id, StringComparer.Ordinal).ToList();
 
-    public static string ReversedName(string name) => string.Join('.', name.TrimEnd('.').ToLowerInvariant().Split('.').Reverse());
+    /// <summary>
+    /// Route 53's sort key for names: the labels reversed, each followed by its dot, compared as text, so
+    /// <c>a-b.example.com.</c> ('-' is below '.') comes before <c>a.example.com.</c> (route53-behaviour.md 1.3).
+    /// </summary>
+    public static string ReversedName(string name) => name.TrimEnd('.') is { Length: 0 } ? "" : string.Join('.', name.TrimEnd('.').ToLowerInvariant().Split('.').Reverse()) + ".";
 
     public ZoneRegistry Registry => _registry;
     public RoutingEnvironment Routing => _routing;

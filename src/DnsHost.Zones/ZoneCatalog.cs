@@ -19,7 +19,9 @@ public enum ZoneSourceKind : byte
 /// Precedence, one rule for every source: a public zone is served per name. When a zone file and a
 /// Route 53 API hosted zone have the same name, the API zone is served and the file zone is kept
 /// aside (<see cref="Shadowed"/>; the zone folder logs a warning) until the API zone is deleted.
-/// Between two zone files with the same name, the one added last is served. Private zones are
+/// Between two zone files with the same name, the one added last is served. Between two API hosted
+/// zones with the same name (Route 53 allows several public ones), the one created first is served and
+/// the later ones are kept aside, as only the zone a registrar delegates to answers on Route 53. Private zones are
 /// served per VPC as before: any number per name, each seen only from its own VPCs.
 /// </remarks>
 public sealed class ZoneCatalog
@@ -43,9 +45,9 @@ public sealed class ZoneCatalog
         {
             if (zone.IsPrivate)
                 _private[zone.Origin] = _private.TryGetValue(zone.Origin, out var list) ? [.. list, zone] : [zone];
-            else if (!kinds.TryGetValue(zone.Origin, out var served) || kind >= served)
+            else if (!kinds.TryGetValue(zone.Origin, out var served) || kind > served || (kind == served && kind == ZoneSourceKind.File))
             {
-                // API over file; the later of two of the same kind.
+                // API over file; the later of two files; the first of two API zones (entries keep creation order).
                 _zones[zone.Origin] = zone;
                 kinds[zone.Origin] = kind;
             }
@@ -85,12 +87,17 @@ public sealed class ZoneCatalog
     public ZoneCatalog With(Zone zone, ZoneSourceKind kind = ZoneSourceKind.File) =>
         new(_entries.Where(e => !SameSlot(e, (zone, kind))).Append((zone, kind)).ToArray());
 
+    /// <summary>Puts <paramref name="next"/> where <paramref name="old"/> was (by reference), keeping its place and so its precedence.</summary>
+    public ZoneCatalog Replace(Zone old, Zone next, ZoneSourceKind kind) =>
+        new(_entries.Select(e => ReferenceEquals(e.Zone, old) ? (next, kind) : e).ToArray());
+
     /// <summary>Removes this zone (by reference), served or shadowed.</summary>
     public ZoneCatalog Without(Zone zone) => new(_entries.Where(e => !ReferenceEquals(e.Zone, zone)).ToArray());
 
+    // API zones are per hosted zone id (several public ones may share a name); file zones per name.
     private static bool SameSlot((Zone Zone, ZoneSourceKind Kind) a, (Zone Zone, ZoneSourceKind Kind) b) =>
         a.Kind == b.Kind && a.Zone.IsPrivate == b.Zone.IsPrivate
-        && (a.Zone.IsPrivate ? a.Zone.HostedZone!.Id == b.Zone.HostedZone!.Id : a.Zone.Origin.AsSpan().SequenceEqual(b.Zone.Origin));
+        && (a.Zone.IsPrivate || a.Kind == ZoneSourceKind.Api ? a.Zone.HostedZone?.Id == b.Zone.HostedZone?.Id : a.Zone.Origin.AsSpan().SequenceEqual(b.Zone.Origin));
     /// <summary>The public zone with the longest origin that contains the lower-cased wire name, or null.</summary>
     public Zone? FindZone(ReadOnlySpan<byte> lowerName)
     {

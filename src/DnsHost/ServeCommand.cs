@@ -101,8 +101,14 @@ public static class ServeCommand
             id => sp.GetRequiredService<HealthChecker>().GetSpec(id) is not null)
         {
             PendingFor = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ApiOptions>>().Value.PendingSeconds),
+            Quotas = sp.GetRequiredService<IOptions<AccountQuotas>>().Value,
         });
-        builder.Services.AddSingleton(sp => new HealthCheckService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HealthChecker>()));
+        builder.Services.AddOptions<AccountQuotas>().Bind(builder.Configuration.GetSection(AccountQuotas.Section))
+            .Validate(q => q.Problem() is null, "Api:Quotas: a quota is below 0 or a CheckerIpRanges entry is not a CIDR block").ValidateOnStart();
+        builder.Services.AddSingleton(sp => new HealthCheckService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HealthChecker>())
+        {
+            Quotas = sp.GetRequiredService<IOptions<AccountQuotas>>().Value,
+        });
         builder.Services.AddSingleton(sp => new TagService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HostedZoneService>(), sp.GetRequiredService<HealthCheckService>()));
         builder.Services.AddSingleton<ApiServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiServer>());

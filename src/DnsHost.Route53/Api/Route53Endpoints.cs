@@ -157,20 +157,27 @@ public static class Route53Endpoints
             var vpcElement = Child(request, "VPC");
             VpcAssociation? vpc = vpcElement is null ? null : new VpcAssociation(Text(vpcElement, "VPCId") ?? throw Missing("VPC.VPCId"), Text(vpcElement, "VPCRegion") ?? throw Missing("VPC.VPCRegion"));
             bool isPrivate = Bool(config, "PrivateZone") ?? vpc is not null;
-            var (zone, change, created) = zones.Create(name, reference, Text(config, "Comment"), isPrivate, vpc);
+            var (zone, change, created) = zones.Create(name, reference, Text(config, "Comment"), isPrivate, vpc, Text(request, "DelegationSetId"));
             string location = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{Version}/hostedzone/{zone.Id}";
             context.Response.Headers.Location = location;
             return Xml(E("CreateHostedZoneResponse",
                 HostedZone(zone),
                 ChangeInfo(change, "PENDING"),
-                DelegationSet(zones),
+                vpc is null ? DelegationSet(zones, zone.Id) : null,
                 vpc is null ? null : E("VPC", E("VPCRegion", vpc.VpcRegion), E("VPCId", vpc.VpcId))), created ? 201 : 201);
         });
         app.MapGet(Version + "/hostedzone", (HttpContext context) =>
         {
             int max = MaxItems(context, HostedZoneService.MaxZonesPerPage);
             string? marker = context.Request.Query["marker"];
-            var all = zones.List();
+            string? type = context.Request.Query["hostedzonetype"];
+            if (type is not (null or "PrivateHostedZone"))
+                throw new Route53Exception("InvalidInput", Route53Texts.ValidationErrors([Route53Texts.Validation(type, "hostedZoneType", "Member must satisfy enum value set: [PrivateHostedZone]")]));
+            string? delegationSet = context.Request.Query["delegationsetid"];
+            if (delegationSet is not null)
+                zones.GetDelegationSet(delegationSet);
+            var all = zones.List().Where(z => (type is null || z.IsPrivate)
+                && (delegationSet is null || zones.DelegationSetIdOf(z.Id) == HostedZoneService.StripPrefix(delegationSet, "/delegationset/"))).ToList();
             int start = marker is null ? 0 : all.ToList().FindIndex(z => string.CompareOrdinal(z.Id, marker) >= 0);
             if (start < 0)
                 start = all.Count;
@@ -185,17 +192,21 @@ public static class Route53Endpoints
         });
         app.MapGet(Version + "/hostedzonecount", () =>
             Xml(E("GetHostedZoneCountResponse", E("HostedZoneCount", zones.List().Count.ToString(CultureInfo.InvariantCulture)))));
-        app.MapGet(Version + "/hostedzone/{id}", (string id) =>
+        app.MapGet(Version + "/hostedzone/{id}", (string id, HttpContext context) =>
         {
             var zone = zones.Get(id);
+            // Several public zones may share a name; DNS answers from one. Say which, beside the Route 53 shape.
+            if (!zone.IsPrivate && zones.ServedInstead(zone.Id) is { } served)
+                context.Response.Headers["x-dnshost-dns-served-by"] = "/hostedzone/" + served;
             return Xml(E("GetHostedZoneResponse",
                 HostedZone(zone),
-                zone.IsPrivate ? null : DelegationSet(zones),
+                zone.IsPrivate ? null : DelegationSet(zones, zone.Id),
                 zone.IsPrivate ? E("VPCs", zone.Vpcs.Select(v => E("VPC", E("VPCRegion", v.VpcRegion), E("VPCId", v.VpcId)))) : null));
         });
         app.MapPost(Version + "/hostedzone/{id}", async (string id, HttpContext context) =>
         {
-            var request = await ReadBody(context, "UpdateHostedZoneCommentRequest");
+            // No body at all (the JS SDK sends none without a comment) deletes the comment, as on Route 53.
+            var request = await ReadBodyOrNull(context, "UpdateHostedZoneCommentRequest");
             return Xml(E("UpdateHostedZoneCommentResponse", HostedZone(zones.UpdateComment(id, Text(request, "Comment")))));
         });
         app.MapGet(Version + "/hostedzonesbyname", (HttpContext context) =>
@@ -246,7 +257,7 @@ public static class Route53Endpoints
             if (!Enum.TryParse<DnsHost.Protocol.RecordType>(type, ignoreCase: false, out var recordType) || type.All(char.IsDigit))
                 throw new Route53Exception("InvalidInput", $"RecordType '{type}' is not a record type");
             ushort code = (ushort)recordType;
-            var explanation = DnsHost.Zones.Routing.Explainer.Explain(zones.Registry.Current, zones.Routing, name, code, resolver, subnet);
+            var explanation = DnsHost.Zones.Routing.Explainer.Explain(zones.Registry.Current, zones.Routing, name, code, resolver, subnet, zones.ZoneOf(zone.Id));
             return Xml(E("TestDNSAnswerResponse",
                 E("Nameserver", zones.NameServers[0].TrimEnd('.')),
                 E("RecordName", explanation.RecordName),
@@ -311,6 +322,18 @@ public static class Route53Endpoints
         return Math.Min(max, limit);
     }
 
+    /// <summary>The body, or null when the request has none (only whitespace).</summary>
+    internal static async Task<XElement?> ReadBodyOrNull(HttpContext context, string root)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        if (buffer.ToArray().All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            return null;
+        buffer.Position = 0;
+        context.Request.Body = buffer;
+        return await ReadBody(context, root);
+    }
+
     internal static async Task<XElement> ReadBody(HttpContext context, string root)
     {
         // The middleware has read the body into memory (and capped it) before the signature check.
@@ -343,8 +366,10 @@ public static class Route53Endpoints
         E("Config", Opt("Comment", zone.Comment), E("PrivateZone", zone.IsPrivate ? "true" : "false")),
         E("ResourceRecordSetCount", zone.RecordSetCount.ToString(CultureInfo.InvariantCulture)));
 
-    private static XElement DelegationSet(HostedZoneService zones) =>
-        E("DelegationSet", E("NameServers", zones.NameServers.Select(ns => E("NameServer", ns.TrimEnd('.')))));
+    /// <summary>The zone's delegation set: its reusable set (with the set's Id) or the configured name servers.</summary>
+    private static XElement DelegationSet(HostedZoneService zones, string zoneId) =>
+        E("DelegationSet", Opt("Id", zones.DelegationSetIdOf(zoneId) is { } set ? "/delegationset/" + set : null),
+            E("NameServers", zones.DelegationOf(zoneId).Select(ns => E("NameServer", ns.TrimEnd('.')))));
 
     internal static IResult Xml(XElement body, int status = 200) => new XmlResult(new XDocument(new XDeclaration("1.0", "UTF-8", null), body), status);
 

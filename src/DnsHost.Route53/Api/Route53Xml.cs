@@ -105,7 +105,7 @@ public static class Route53Xml
         Opt("MultiValueAnswer", s.MultiValueAnswer),
         Opt("TTL", s.TTL),
         s.ResourceRecords is { } records ? E("ResourceRecords", records.Select(r => E("ResourceRecord", E("Value", r.Value)))) : null,
-        s.AliasTarget is { } alias ? E("AliasTarget", E("HostedZoneId", alias.HostedZoneId), E("DNSName", alias.DNSName), E("EvaluateTargetHealth", alias.EvaluateTargetHealth == true ? "true" : "false")) : null,
+        s.AliasTarget is { } alias ? E("AliasTarget", E("HostedZoneId", alias.HostedZoneId), E("DNSName", alias.DNSName is { Length: > 0 } d && !d.EndsWith('.') ? d + "." : alias.DNSName), E("EvaluateTargetHealth", alias.EvaluateTargetHealth == true ? "true" : "false")) : null,
         Opt("HealthCheckId", s.HealthCheckId),
         Opt("TrafficPolicyInstanceId", s.TrafficPolicyInstanceId),
         s.CidrRoutingConfig is { } cidr ? E("CidrRoutingConfig", E("CollectionId", cidr.CollectionId), E("LocationName", cidr.LocationName)) : null,

@@ -24,7 +24,7 @@ public sealed record ApiChange(string Id, DateTimeOffset SubmittedAt, string? Co
 /// The API's durable state in SQLite (Microsoft.Data.Sqlite). Every write is one transaction with
 /// synchronous=FULL in WAL mode: when a method returns, the change is on disk.
 /// </summary>
-public sealed class ApiStore : IDisposable
+public sealed partial class ApiStore : IDisposable
 {
     private readonly SqliteConnection _db;
     private readonly Lock _lock = new();
@@ -78,6 +78,10 @@ public sealed class ApiStore : IDisposable
                 key TEXT NOT NULL,
                 value TEXT NOT NULL,
                 PRIMARY KEY (resource_type, resource_id, key));
+            CREATE TABLE IF NOT EXISTS delegation_sets (
+                id TEXT PRIMARY KEY,
+                caller_reference TEXT NOT NULL UNIQUE,
+                document TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS changes (
                 id TEXT PRIMARY KEY,
                 submitted_at TEXT NOT NULL,
@@ -97,7 +101,8 @@ public sealed class ApiStore : IDisposable
         lock (_lock)
         {
             using var command = _db.CreateCommand();
-            command.CommandText = "SELECT id, name, caller_reference, document FROM zones ORDER BY id";
+            // Creation order (an update keeps the rowid): of two public zones with one name, the first is served.
+            command.CommandText = "SELECT id, name, caller_reference, document FROM zones ORDER BY rowid";
             using var reader = command.ExecuteReader();
             var zones = new List<StoredZone>();
             while (reader.Read())

@@ -76,11 +76,23 @@ public sealed class Route53Side(IRoute53Client client, string description) : ISy
 
     public async Task CreateZoneAsync(SyncZone zone, CancellationToken cancellationToken)
     {
-        // One caller reference per zone and run: a retry within the run gets the same zone back (Route 53
-        // answers it again), and a later run can create the zone anew after someone deleted it.
+        // One caller reference per zone and run, so a later run can create the zone anew after someone
+        // deleted it. A retry whose first attempt did create the zone is refused (HostedZoneAlreadyExists,
+        // Route 53 is not idempotent here): the zone with that reference is the one made.
         string reference = $"dnshost-sync:{_run}:{zone.Name}{(zone.IsPrivate ? ":private" : "")}";
-        var (created, _) = await client.CreateHostedZoneAsync(zone.Name, reference[..Math.Min(reference.Length, 128)], zone.Comment, zone.IsPrivate ? zone.Vpcs.FirstOrDefault() : null, cancellationToken);
-        zone.Id = created.Id;
+        reference = reference[..Math.Min(reference.Length, 128)];
+        try
+        {
+            var (created, _) = await client.CreateHostedZoneAsync(zone.Name, reference, zone.Comment, zone.IsPrivate ? zone.Vpcs.FirstOrDefault() : null, cancellationToken);
+            zone.Id = created.Id;
+        }
+        catch (Route53ClientException e) when (e.Code == "HostedZoneAlreadyExists")
+        {
+            var made = (await client.ListHostedZonesAsync(cancellationToken)).FirstOrDefault(z => z.CallerReference == reference);
+            if (made is null)
+                throw;
+            zone.Id = made.Id;
+        }
     }
 
     public Task<string?> ChangeAsync(SyncZone zone, IReadOnlyList<RecordSetChange> batch, CancellationToken cancellationToken) =>

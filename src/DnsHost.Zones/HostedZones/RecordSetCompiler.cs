@@ -69,10 +69,11 @@ internal sealed class RecordSetCompiler(
             var types = byName.Select(k => k.Type).ToList();
             if (!types.Contains((ushort)RecordType.CNAME))
                 continue;
+            // One message each, in Route 53's words: at the apex the apex rule alone (the SOA and NS beside it go unsaid).
             if (byName.Key == originText)
-                context.Error($"RRSet of type CNAME with DNS name {originText} is not permitted at apex in zone {originText}");
-            foreach (var other in types.Where(t => t != (ushort)RecordType.CNAME))
-                context.Error($"RRSet of type CNAME with DNS name {byName.Key} is not permitted because a conflicting RRSet of type {RecordData.TypeToText(other)} with the same DNS name already exists");
+                context.Error(Route53Texts.CnameAtApex(originText));
+            else if (types.Any(t => t != (ushort)RecordType.CNAME))
+                context.Error(Route53Texts.CnameConflicts(byName.Key, originText));
         }
 
         var records = new List<ZoneRecord>();
@@ -329,8 +330,9 @@ internal sealed class RecordSetCompiler(
                 }
                 break;
             case RoutingPolicy.Latency:
+                // The later set of the two is the one refused (an API batch appends new sets after the zone's).
                 foreach (var same in sets.GroupBy(s => s.Json.Region).Where(g => g.Count() > 1))
-                    context.Error($"{first.NameText} {first.TypeText}: one latency record set per Region, but {same.Key} has {same.Count()}");
+                    context.Error(Route53Texts.DuplicateLatencyRegion(first.NameText, first.TypeText, same.ElementAt(1).Json.SetIdentifier, same.Key));
                 break;
             case RoutingPolicy.Geolocation:
                 foreach (var same in sets.GroupBy(s => (s.Json.GeoLocation!.ContinentCode, s.Json.GeoLocation.CountryCode, s.Json.GeoLocation.SubdivisionCode)).Where(g => g.Count() > 1))

@@ -13,18 +13,23 @@ public sealed record Explanation(
 /// </summary>
 public static class Explainer
 {
-    public static Explanation Explain(ZoneCatalog catalog, RoutingEnvironment environment, string name, ushort type, IpPrefix resolver, IpPrefix? subnet)
+    /// <param name="only">
+    /// The zone to answer from (Route 53's TestDNSAnswer answers from the hosted zone its id names, even
+    /// for a name a child zone holds); null: the zone the query path would choose.
+    /// </param>
+    public static Explanation Explain(ZoneCatalog catalog, RoutingEnvironment environment, string name, ushort type, IpPrefix resolver, IpPrefix? subnet, Zone? only = null)
     {
         var wire = DnsName.Parse(name.EndsWith('.') ? name : name + ".");
         var lower = new byte[wire.Length];
         DnsName.ToLower(wire, lower);
         var client = new QueryClient(environment, resolver, subnet);
         var trace = new RoutingTrace();
-        var zone = ZoneSelection.Select(catalog, lower, type, client.VpcMask);
+        var zone = only is null ? ZoneSelection.Select(catalog, lower, type, client.VpcMask)
+            : DnsName.IsSubdomainOf(lower, only.Origin) ? only : null;
         string typeText = RecordData.TypeToText(type);
         if (zone is null)
         {
-            trace.Note($"no zone served here contains {DnsName.ToText(lower)}: REFUSED");
+            trace.Note(only is null ? $"no zone served here contains {DnsName.ToText(lower)}: REFUSED" : $"zone {only.OriginText} does not contain {DnsName.ToText(lower)}: REFUSED");
             return new(null, false, DnsName.ToText(lower), typeText, ResponseCode.Refused, [], [], trace.Lines, 0);
         }
         trace.Note(zone.IsPrivate

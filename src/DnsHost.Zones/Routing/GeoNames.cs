@@ -4,8 +4,9 @@ namespace DnsHost.Zones.Routing;
 
 /// <summary>
 /// The English names GetGeoLocation and ListGeoLocations give to the codes of <see cref="Countries"/>:
-/// Route 53's seven continent names, the ISO 3166-1 English short name of each country (in title case,
-/// as the ISO 3166 Maintenance Agency publishes them, without a leading "the"), "Kosovo" for XK (a
+/// Route 53's seven continent names, the everyday English name of each country as Route 53 shows it
+/// ("United States", "United Kingdom", "Russia", "South Korea"; otherwise the ISO 3166-1 English short
+/// name where that is already the everyday one; docs/route53-error-texts.md lists the choice), "Kosovo" for XK (a
 /// user-assigned code, not in ISO 3166-1), "Default" for the default location "*", and the names of
 /// the USPS state codes (Publication 28, Appendix B).
 /// </summary>
@@ -53,8 +54,8 @@ public static class GeoNames
         BJ Benin
         BL Saint Barthélemy
         BM Bermuda
-        BN Brunei Darussalam
-        BO Bolivia (Plurinational State of)
+        BN Brunei
+        BO Bolivia
         BQ Bonaire, Sint Eustatius and Saba
         BR Brazil
         BS Bahamas
@@ -64,9 +65,9 @@ public static class GeoNames
         BZ Belize
         CA Canada
         CC Cocos (Keeling) Islands
-        CD Congo, Democratic Republic of the
+        CD Democratic Republic of the Congo
         CF Central African Republic
-        CG Congo
+        CG Republic of the Congo
         CH Switzerland
         CI Côte d'Ivoire
         CK Cook Islands
@@ -95,11 +96,11 @@ public static class GeoNames
         FI Finland
         FJ Fiji
         FK Falkland Islands (Malvinas)
-        FM Micronesia (Federated States of)
+        FM Micronesia
         FO Faroe Islands
         FR France
         GA Gabon
-        GB United Kingdom of Great Britain and Northern Ireland
+        GB United Kingdom
         GD Grenada
         GE Georgia
         GF French Guiana
@@ -129,7 +130,7 @@ public static class GeoNames
         IN India
         IO British Indian Ocean Territory
         IQ Iraq
-        IR Iran (Islamic Republic of)
+        IR Iran
         IS Iceland
         IT Italy
         JE Jersey
@@ -142,12 +143,12 @@ public static class GeoNames
         KI Kiribati
         KM Comoros
         KN Saint Kitts and Nevis
-        KP Korea (Democratic People's Republic of)
-        KR Korea, Republic of
+        KP North Korea
+        KR South Korea
         KW Kuwait
         KY Cayman Islands
         KZ Kazakhstan
-        LA Lao People's Democratic Republic
+        LA Laos
         LB Lebanon
         LC Saint Lucia
         LI Liechtenstein
@@ -160,7 +161,7 @@ public static class GeoNames
         LY Libya
         MA Morocco
         MC Monaco
-        MD Moldova, Republic of
+        MD Moldova
         ME Montenegro
         MF Saint Martin (French part)
         MG Madagascar
@@ -187,7 +188,7 @@ public static class GeoNames
         NF Norfolk Island
         NG Nigeria
         NI Nicaragua
-        NL Netherlands, Kingdom of the
+        NL Netherlands
         NO Norway
         NP Nepal
         NR Nauru
@@ -204,7 +205,7 @@ public static class GeoNames
         PM Saint Pierre and Miquelon
         PN Pitcairn
         PR Puerto Rico
-        PS Palestine, State of
+        PS Palestine
         PT Portugal
         PW Palau
         PY Paraguay
@@ -212,7 +213,7 @@ public static class GeoNames
         RE Réunion
         RO Romania
         RS Serbia
-        RU Russian Federation
+        RU Russia
         RW Rwanda
         SA Saudi Arabia
         SB Solomon Islands
@@ -233,7 +234,7 @@ public static class GeoNames
         ST Sao Tome and Principe
         SV El Salvador
         SX Sint Maarten (Dutch part)
-        SY Syrian Arab Republic
+        SY Syria
         SZ Eswatini
         TC Turks and Caicos Islands
         TD Chad
@@ -249,20 +250,20 @@ public static class GeoNames
         TR Türkiye
         TT Trinidad and Tobago
         TV Tuvalu
-        TW Taiwan, Province of China
-        TZ Tanzania, United Republic of
+        TW Taiwan
+        TZ Tanzania
         UA Ukraine
         UG Uganda
         UM United States Minor Outlying Islands
-        US United States of America
+        US United States
         UY Uruguay
         UZ Uzbekistan
-        VA Holy See
+        VA Vatican City
         VC Saint Vincent and the Grenadines
-        VE Venezuela (Bolivarian Republic of)
+        VE Venezuela
         VG Virgin Islands (British)
         VI Virgin Islands (U.S.)
-        VN Viet Nam
+        VN Vietnam
         VU Vanuatu
         WF Wallis and Futuna
         WS Samoa

@@ -116,6 +116,8 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         app.MapRoute53CidrCollections(hostedZones);
         app.MapRoute53Tags(services.GetRequiredService<TagService>());
         app.MapGeoLocations();
+        app.MapRoute53Limits(hostedZones, healthChecks, hostedZones.Quotas);
+        app.MapRoute53DelegationSets(hostedZones);
         app.MapRoute53(hostedZones);
         try
         {

@@ -56,10 +56,10 @@ public sealed class GeoLocationApiTests(GeoLocationApiTests.ServerFixture fixtur
         Assert.Equal("CountryCode=DE, CountryName=Germany", await Get("--country-code", "DE"));
         Assert.Equal("CountryCode=CI, CountryName=Côte d'Ivoire", await Get("--country-code", "CI"));
         Assert.Equal("CountryCode=XK, CountryName=Kosovo", await Get("--country-code", "XK"));
-        Assert.Equal("CountryCode=US, CountryName=United States of America", await Get("--country-code", "US"));
-        Assert.Equal("CountryCode=US, CountryName=United States of America, SubdivisionCode=CA, SubdivisionName=California",
+        Assert.Equal("CountryCode=US, CountryName=United States", await Get("--country-code", "US"));
+        Assert.Equal("CountryCode=US, CountryName=United States, SubdivisionCode=CA, SubdivisionName=California",
             await Get("--country-code", "US", "--subdivision-code", "CA"));
-        Assert.Equal("CountryCode=US, CountryName=United States of America, SubdivisionCode=DC, SubdivisionName=District of Columbia",
+        Assert.Equal("CountryCode=US, CountryName=United States, SubdivisionCode=DC, SubdivisionName=District of Columbia",
             await Get("--country-code", "US", "--subdivision-code", "DC"));
         Assert.Equal("CountryCode=*, CountryName=Default", await Get("--country-code", "*"));
     }
@@ -104,12 +104,12 @@ public sealed class GeoLocationApiTests(GeoLocationApiTests.ServerFixture fixtur
         Assert.Equal("CountryCode=*, CountryName=Default", all[0]);
         Assert.Equal("CountryCode=AD, CountryName=Andorra", all[1]);
 
-        int us = all.IndexOf("CountryCode=US, CountryName=United States of America");
+        int us = all.IndexOf("CountryCode=US, CountryName=United States");
         Assert.Equal("CountryCode=UM, CountryName=United States Minor Outlying Islands", all[us - 1]);
         var states = all.Skip(us + 1).Take(51).ToList();
-        Assert.All(states, s => Assert.StartsWith("CountryCode=US, CountryName=United States of America, SubdivisionCode=", s));
-        Assert.Equal("CountryCode=US, CountryName=United States of America, SubdivisionCode=AK, SubdivisionName=Alaska", states[0]);
-        Assert.Equal("CountryCode=US, CountryName=United States of America, SubdivisionCode=WY, SubdivisionName=Wyoming", states[^1]);
+        Assert.All(states, s => Assert.StartsWith("CountryCode=US, CountryName=United States, SubdivisionCode=", s));
+        Assert.Equal("CountryCode=US, CountryName=United States, SubdivisionCode=AK, SubdivisionName=Alaska", states[0]);
+        Assert.Equal("CountryCode=US, CountryName=United States, SubdivisionCode=WY, SubdivisionName=Wyoming", states[^1]);
         Assert.Equal(states.Order(StringComparer.Ordinal), states);
         Assert.Equal("CountryCode=UY, CountryName=Uruguay", all[us + 52]);
 
@@ -157,16 +157,16 @@ public sealed class GeoLocationApiTests(GeoLocationApiTests.ServerFixture fixtur
     public async Task Next_codes_name_the_next_location_across_the_us_and_continent_boundaries()
     {
         var intoStates = await Aws.Ok("list-geo-locations", "--start-country-code", "US", "--max-items", "3");
-        Assert.Equal(["CountryCode=US, CountryName=United States of America",
-                      "CountryCode=US, CountryName=United States of America, SubdivisionCode=AK, SubdivisionName=Alaska",
-                      "CountryCode=US, CountryName=United States of America, SubdivisionCode=AL, SubdivisionName=Alabama"], Page(intoStates));
+        Assert.Equal(["CountryCode=US, CountryName=United States",
+                      "CountryCode=US, CountryName=United States, SubdivisionCode=AK, SubdivisionName=Alaska",
+                      "CountryCode=US, CountryName=United States, SubdivisionCode=AL, SubdivisionName=Alabama"], Page(intoStates));
         Assert.True(intoStates.GetProperty("IsTruncated").GetBoolean());
         Assert.Equal("US", Field(intoStates, "NextCountryCode"));
         Assert.Equal("AR", Field(intoStates, "NextSubdivisionCode"));
         Assert.Null(Field(intoStates, "NextContinentCode"));
 
         var outOfStates = await Aws.Ok("list-geo-locations", "--start-country-code", "US", "--start-subdivision-code", "WY", "--max-items", "2");
-        Assert.Equal(["CountryCode=US, CountryName=United States of America, SubdivisionCode=WY, SubdivisionName=Wyoming", "CountryCode=UY, CountryName=Uruguay"], Page(outOfStates));
+        Assert.Equal(["CountryCode=US, CountryName=United States, SubdivisionCode=WY, SubdivisionName=Wyoming", "CountryCode=UY, CountryName=Uruguay"], Page(outOfStates));
         Assert.Equal("UZ", Field(outOfStates, "NextCountryCode"));
         Assert.Null(Field(outOfStates, "NextSubdivisionCode"));
 

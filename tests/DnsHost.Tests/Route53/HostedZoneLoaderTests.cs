@@ -74,7 +74,7 @@ public sealed class HostedZoneLoaderTests : IDisposable
     [InlineData("""{ "Name": "w.example.test.", "Type": "A", "TTL": 60, "ResourceRecords": [ { "Value": "192.0.2.1" } ] }, { "Name": "w.example.test.", "Type": "A", "SetIdentifier": "b", "Weight": 1, "TTL": 60, "ResourceRecords": [ { "Value": "192.0.2.2" } ] }""",
         "a simple record set cannot share its name and type with weighted record sets")]
     [InlineData("""{ "Name": "w.example.test.", "Type": "A", "TTL": 60, "ResourceRecords": [ { "Value": "192.0.2.1" } ] }, { "Name": "w.example.test.", "Type": "CNAME", "TTL": 60, "ResourceRecords": [ { "Value": "www.example.test" } ] }""",
-        "RRSet of type CNAME with DNS name w.example.test. is not permitted because a conflicting RRSet of type A with the same DNS name already exists")]
+        "RRSet of type CNAME with DNS name w.example.test. is not permitted as it conflicts with other records with the same DNS name in zone example.test.")]
     [InlineData("""{ "Name": "example.test.", "Type": "CNAME", "TTL": 60, "ResourceRecords": [ { "Value": "www.example.org" } ] }""",
         "RRSet of type CNAME with DNS name example.test. is not permitted at apex in zone example.test.")]
     [InlineData("""{ "Name": "w.example.test.", "Type": "A", "TTL": 60, "ResourceRecords": [ { "Value": "192.0.2.1" } ], "AliasTarget": { "HostedZoneId": "ZEXAMPLE", "DNSName": "x.example.test.", "EvaluateTargetHealth": false } }""",
