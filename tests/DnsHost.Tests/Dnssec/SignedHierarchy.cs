@@ -20,6 +20,7 @@ namespace DnsHost.Tests.Dnssec;
 ///                 nokey.sec.     DS in the parent, no DNSKEY served
 ///                 wrongds.sec.   the parent's DS matches no key
 ///                 badnsec3.sec.  NSEC3 records from another salt than its NSEC3PARAM: wrong proofs
+///                 iter.sec.      NSEC3 with 200 iterations, over RFC 9276's limit: its denials are insecure
 /// </code>
 /// </summary>
 public sealed class SignedHierarchy : IAsyncLifetime
@@ -35,7 +36,7 @@ public sealed class SignedHierarchy : IAsyncLifetime
     /// <summary>Unbound on the same tree without its validator: the "non-validating upstream".</summary>
     public PeerProcess PlainUnbound { get; private set; } = null!;
 
-    private static readonly string[] Leaves = ["ok", "ed", "rsa", "p384", "insecure", "badsig", "expired", "nokey", "wrongds", "badnsec3"];
+    private static readonly string[] Leaves = ["ok", "ed", "rsa", "p384", "insecure", "badsig", "expired", "nokey", "wrongds", "badnsec3", "iter"];
 
     public async Task InitializeAsync()
     {
@@ -63,6 +64,7 @@ public sealed class SignedHierarchy : IAsyncLifetime
         signed["nokey"] = ZoneSigner.Sign(_directory, "nokey.sec.", Leaf("nokey"), "ECDSAP256SHA256");
         signed["wrongds"] = ZoneSigner.Sign(_directory, "wrongds.sec.", Leaf("wrongds"), "ECDSAP256SHA256");
         signed["badnsec3"] = ZoneSigner.Sign(_directory, "badnsec3.sec.", Leaf("badnsec3"), "ECDSAP256SHA256", nsec3: true);
+        signed["iter"] = ZoneSigner.Sign(_directory, "iter.sec.", Leaf("iter"), "ECDSAP256SHA256", nsec3: true, iterations: 200);
         var insecurePath = Path.Combine(_directory, "insecure.sec.zone");
         File.WriteAllText(insecurePath, Leaf("insecure"));
 
