@@ -16,9 +16,6 @@ public sealed partial class QueryProcessor
         return true;
     }
 
-    /// <summary>Room the closing EDNS stage needs for the COOKIE option.</summary>
-    private static int CookieRoom(in QueryContext q) => q.Cookie == CookieState.None ? 0 : ServerCookies.OptionSize;
-
     private int WriteCookie(Span<byte> destination, in QueryContext q) =>
         q.Cookie == CookieState.None ? 0 : _cookies!.Write(destination, q.Reader.Message.Slice(q.Edns.CookieOffset, q.Edns.CookieLength), q.Cookie, q.Source);
 
