@@ -16,6 +16,7 @@ internal ref struct QueryContext
     {
         Reader = new DnsMessageReader(query);
         Writer = new DnsMessageWriter(response, overTcp ? ushort.MaxValue : 512);
+        Response = response;
         NameBuffer = nameBuffer;
         LowerBuffer = lowerBuffer;
         OverTcp = overTcp;
@@ -57,7 +58,12 @@ internal ref struct QueryContext
     public QueryDisposition Disposition;
     public bool QuestionWritten;
 
+    // TSIG (RFC 8945; QueryProcessor.Tsig.cs): seen while reading, then the verified key or the error to answer.
+    public bool HasTsig;
+    public TsigState Tsig;
+
     // The response.
+    public readonly Span<byte> Response;
     public DnsMessageWriter Writer;
     public int Length;
 

@@ -54,6 +54,7 @@ public sealed partial class QueryProcessor
         {
             if (!q.Reader.TryReadRecord(scratch, out var record))
                 return q.Respond(malformed);
+            q.HasTsig |= record.Type == Protocol.Tsig.TsigRecord.Type;
             // RFC 6891 6.1.1: more than one OPT, or one not owned by the root, is FORMERR (answered without EDNS).
             if (record.Type == (ushort)RecordType.OPT && (q.Edns.Present || !q.Reader.TryReadEdns(record, out q.Edns)))
             {
@@ -127,12 +128,15 @@ public sealed partial class QueryProcessor
         }
         // Local zones first; everything else is the resolver's, for clients that may recurse.
         // RFC 8914 4.21, as Knot: REFUSED for a name outside our zones says "Not Authoritative".
-        if (!q.RecursionOffered || q.Question.Type is (ushort)RecordType.AXFR or (ushort)RecordType.IXFR)
+        // A transfer of a zone we do not serve: NOTAUTH, as Knot and NSD answer.
+        if (q.Question.Type is (ushort)RecordType.AXFR or (ushort)RecordType.IXFR)
+            return q.Respond(ResponseCode.NotAuth);
+        if (!q.RecursionOffered)
             return q.Respond(ResponseCode.Refused, ExtendedDnsError.NotAuthoritative);
         return true;
     }
 
-    private static bool Transfer(ref QueryContext q)
+    private bool Transfer(ref QueryContext q)
     {
         if (q.Zone is not { } zone || q.Question.Type is not ((ushort)RecordType.AXFR or (ushort)RecordType.IXFR))
             return true;
@@ -144,16 +148,16 @@ public sealed partial class QueryProcessor
             return q.Respond(ResponseCode.FormErr);
         if (!q.Lower.SequenceEqual(zone.Origin))
             return q.Respond(ResponseCode.NotAuth);
-        if (!q.OverTcp)
+        if (q.OverTcp && !CheckTransferAccess(ref q, zone))
+            return false;
+        if (!q.OverTcp || IsCurrent(ref q, zone))
         {
-            // RFC 1995 2: an IXFR over UDP that cannot carry the difference gets the current SOA.
-            // Knot leaves AA clear on this answer; so do we.
+            // RFC 1995 2: an IXFR over UDP that cannot carry the difference, or from a client as new as we
+            // are, gets the current SOA. Knot leaves AA clear on this answer; so do we.
             q.WriteQuestion();
             q.Writer.TryWriteRecord(DnsSection.Answer, zone.Soa.Owner, (ushort)RecordType.SOA, RecordClass.IN, zone.Soa.Ttl, zone.Soa.RData[0]);
             return q.Respond(ResponseCode.NoError);
         }
-        if (!q.TransferAllowed)
-            return q.Respond(ResponseCode.Refused);
         return q.Stop(QueryDisposition.ZoneTransfer);
     }
 

@@ -157,12 +157,20 @@ public sealed class ZoneRegistry
 
     public void Replace(ZoneCatalog catalog) => Update(_ => catalog);
 
+    /// <summary>
+    /// Sees every change before it is published, under the write lock, and may replace zones in it (the
+    /// transfer journal gives new versions their serial here). Arguments: the catalog served, the next one.
+    /// </summary>
+    public Func<ZoneCatalog, ZoneCatalog, ZoneCatalog>? Publishing { get; set; }
+
     /// <summary>Applies a change to the catalog; writers are serialised, readers never wait.</summary>
     public void Update(Func<ZoneCatalog, ZoneCatalog> change)
     {
         lock (_writeLock)
         {
             var next = change(_current);
+            if (Publishing is { } publishing)
+                next = publishing(_current, next);
             Interlocked.Exchange(ref _current, next);
             // Queued in publication order while still serialised with the other writers...
             _undelivered.Enqueue(next);

@@ -45,7 +45,8 @@ public static class ServeCommand
             .Validate(o => o.EffectiveTransferAllow.All(IsNetwork), "Dns:TransferAllow must list networks in CIDR form, e.g. 127.0.0.0/8")
             .ValidateOnStart();
         builder.Services.AddOptions<ZoneOptions>().Bind(builder.Configuration.GetSection(ZoneOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<ZoneRegistry>();
+        builder.AddTransfers();
+        builder.Services.AddSingleton(TransferWiring.CreateRegistry);
         builder.Services.AddSingleton<DnsListeners>();
         builder.Services.AddOptions<RoutingOptions>().Bind(builder.Configuration.GetSection("Routing"));
         builder.Services.AddSingleton<HealthStates>();
@@ -60,7 +61,7 @@ public static class ServeCommand
             .ValidateOnStart();
         builder.Services.AddSingleton(sp => new RecursionService(sp.GetRequiredService<IOptions<ResolverOptions>>().Value, sp.GetRequiredService<ILogger<RecursionService>>()));
         builder.Services.AddSingleton(sp => new QueryProcessor(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<IOptions<DnsServerOptions>>().Value,
-            sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<RecursionService>()));
+            sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<RecursionService>(), sp.GetRequiredService<TransferService>()));
         // Start-up order: hosted services start in the order they are added here.
         //   1. ApiZoneSource: the Route 53 API's hosted zones (and its health checks) from the store into the registry;
         //   2. ZoneDirectoryService: zones/*.zone and *.json into the same registry (a file zone named like an
@@ -149,6 +150,7 @@ public static class ServeCommand
             _ = host.Services.GetRequiredService<IOptions<HealthCheckOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<SyncServiceOptions>>().Value;
+            _ = host.Services.GetRequiredService<TransferService>();
             // The folder is checked again when the zones load; here a missing one is one line, not the host's failure log.
             var zones = Path.GetFullPath(host.Services.GetRequiredService<IOptions<ZoneOptions>>().Value.Directory);
             if (!Directory.Exists(zones))
