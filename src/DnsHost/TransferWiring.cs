@@ -30,6 +30,8 @@ public static class TransferWiring
             return new TransferService(options, keys, sp.GetRequiredService<IOptions<DnsServerOptions>>().Value.EffectiveTransferAllow, Path.GetFullPath(state),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<TransferService>());
         });
+        builder.Services.AddSingleton<NotifyService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NotifyService>());
     }
 
     /// <summary>The zone registry, with the transfer journal in front of every change.</summary>

@@ -68,6 +68,9 @@ public sealed class ZoneTransferSettings
 
     /// <summary>Secondaries to NOTIFY on every new serial: <c>address[:port]</c>, optionally followed by <c>key:name</c>.</summary>
     public List<string> Notify { get; set; } = [];
+
+    /// <summary>Also NOTIFY the addresses of the zone's NS set (from its own A/AAAA records, port 53), the SOA MNAME left out (RFC 1996 3.6).</summary>
+    public bool NotifyNameServers { get; set; }
 }
 
 /// <summary>What an AXFR/IXFR of a zone with Route 53 routing or alias record sets does.</summary>

@@ -54,7 +54,11 @@ public static class KnotPeer
         config.AppendLine("acl:");
         config.AppendLine("  - id: notify");
         config.AppendLine("    address: 127.0.0.0/8");
+        config.AppendLine($"    key: {key.Name}");
         config.AppendLine("    action: notify");
+        config.AppendLine("  - id: transfer");
+        config.AppendLine("    address: 127.0.0.0/8");
+        config.AppendLine("    action: transfer");
         config.AppendLine("template:");
         config.AppendLine("  - id: default");
         config.AppendLine($"    storage: \"{directory}\"");
@@ -63,7 +67,7 @@ public static class KnotPeer
         config.AppendLine("    journal-content: changes");
         config.AppendLine("    semantic-checks: off");
         config.AppendLine("    master: primary");
-        config.AppendLine("    acl: notify");
+        config.AppendLine("    acl: [notify, transfer]");
         config.AppendLine("zone:");
         foreach (var origin in origins)
             config.AppendLine($"  - domain: \"{origin}\"");
