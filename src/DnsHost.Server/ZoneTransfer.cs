@@ -53,6 +53,7 @@ public static partial class ZoneTransfer
                 messages++;
                 first = false;
             }
+            transfers?.CountTransfer(records is ListRecords);
             LogTransfer(logger, kind, zone.OriginText, zone.Serial, client.RemoteEndPoint, messages, request.Key?.NameText ?? "none");
         }
         finally

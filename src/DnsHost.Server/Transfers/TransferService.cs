@@ -38,6 +38,15 @@ public sealed partial class TransferService
     public ZoneJournal Journal { get; }
     public TimeProvider Time => Keys.Time;
 
+    private long _incremental;
+    private long _full;
+
+    /// <summary>IXFR answered from the journal, and whole-zone transfers (AXFR, or IXFR answered with the zone), since start.</summary>
+    public long IncrementalTransfers => Interlocked.Read(ref _incremental);
+    public long FullTransfers => Interlocked.Read(ref _full);
+
+    internal void CountTransfer(bool incremental) => Interlocked.Increment(ref incremental ? ref _incremental : ref _full);
+
     /// <summary>Puts <see cref="Publish"/> in front of every change of the registry.</summary>
     public void Attach(ZoneRegistry registry) => registry.Publishing = Publish;
 
