@@ -43,7 +43,7 @@ public sealed partial class QueryProcessor
         // A query carries no answers; the authority section may hold an SOA (IXFR, RFC 1995 3).
         if (q.Header.AnswerCount != 0 && isQuery)
             return q.Respond(ResponseCode.FormErr);
-        var malformed = isQuery ? ResponseCode.FormErr : ResponseCode.NotImp;
+        var malformed = isQuery || q.Header.OpCode == OpCode.Update ? ResponseCode.FormErr : ResponseCode.NotImp;
         Span<byte> scratch = stackalloc byte[DnsName.MaxLength + 1];
         for (int i = 0; i < q.Header.AnswerCount + q.Header.AuthorityCount; i++)
         {
@@ -65,9 +65,9 @@ public sealed partial class QueryProcessor
         return true;
     }
 
-    private static bool CheckOpCode(ref QueryContext q)
+    private bool CheckOpCode(ref QueryContext q)
     {
-        if (q.Header.OpCode == OpCode.Query)
+        if (q.Header.OpCode == OpCode.Query || q.Header.OpCode == OpCode.Update && Transfers is { TakesUpdates: true })
             return true;
         // NOTIFY and UPDATE are known but not accepted here (no secondaries, no dynamic update): NOTAUTH, as Knot answers.
         return q.Respond(q.Header.OpCode is OpCode.Notify or OpCode.Update ? ResponseCode.NotAuth : ResponseCode.NotImp);

@@ -133,6 +133,7 @@ public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions 
             && CheckOpCode(ref q)           // checks: QUERY only (NOTIFY/UPDATE: NOTAUTH)
             && NegotiateEdns(ref q)         // checks: EDNS version and the response size limit
             && CheckTsig(ref q)             // checks: TSIG key, MAC and time (RFC 8945 5.2)
+            && AnswerUpdate(ref q)          // UPDATE (RFC 2136): prerequisites, policy, commit
             && CheckClass(ref q)            // checks: IN/ANY, CH; TYPE 0
             && AnswerChaos(ref q)           // CHAOS: version.bind and friends
             && SelectZone(ref q)            // ZoneSelection: the zone that answers, or REFUSED / recursion

@@ -70,7 +70,7 @@ public sealed class ZoneCatalog
     {
         foreach (var (z, kind) in _entries)
         {
-            if (ReferenceEquals(z, zone))
+            if (ReferenceEquals(z.Identity, zone.Identity))
                 return kind;
         }
         return null;
@@ -85,8 +85,8 @@ public sealed class ZoneCatalog
     public ZoneCatalog With(Zone zone, ZoneSourceKind kind = ZoneSourceKind.File) =>
         new(_entries.Where(e => !SameSlot(e, (zone, kind))).Append((zone, kind)).ToArray());
 
-    /// <summary>Removes this zone (by reference), served or shadowed.</summary>
-    public ZoneCatalog Without(Zone zone) => new(_entries.Where(e => !ReferenceEquals(e.Zone, zone)).ToArray());
+    /// <summary>Removes this zone (by reference, or a copy standing for it: <see cref="Zone.Identity"/>), served or shadowed.</summary>
+    public ZoneCatalog Without(Zone zone) => new(_entries.Where(e => !ReferenceEquals(e.Zone.Identity, zone.Identity)).ToArray());
 
     private static bool SameSlot((Zone Zone, ZoneSourceKind Kind) a, (Zone Zone, ZoneSourceKind Kind) b) =>
         a.Kind == b.Kind && a.Zone.IsPrivate == b.Zone.IsPrivate

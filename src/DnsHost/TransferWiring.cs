@@ -28,8 +28,12 @@ public static class TransferWiring
             if (string.IsNullOrEmpty(state))
                 state = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sp.GetRequiredService<IOptions<ApiOptions>>().Value.DataPath)) ?? ".", "transfers");
             return new TransferService(options, keys, sp.GetRequiredService<IOptions<DnsServerOptions>>().Value.EffectiveTransferAllow, Path.GetFullPath(state),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger<TransferService>());
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<TransferService>())
+            {
+                UpdateStore = new Lazy<IZoneUpdateStore>(() => sp.GetRequiredService<DynamicUpdateStore>()),
+            };
         });
+        builder.Services.AddSingleton<DynamicUpdateStore>();
         builder.Services.AddSingleton<NotifyService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NotifyService>());
     }

@@ -69,6 +69,13 @@ public sealed class ZoneTransferSettings
     /// <summary>Secondaries to NOTIFY on every new serial: <c>address[:port]</c>, optionally followed by <c>key:name</c>.</summary>
     public List<string> Notify { get; set; } = [];
 
+    /// <summary>
+    /// Dynamic update (RFC 2136) rules, BIND update-policy style: <c>identity scope [name] types</c>, e.g.
+    /// <c>key:acme name _acme-challenge.example.test TXT</c>, <c>key:dhcp zonesub A AAAA PTR</c>,
+    /// <c>127.0.0.1/32 subdomain dyn.example.test ANY</c>. Empty: updates to the zone are refused.
+    /// </summary>
+    public List<string> Update { get; set; } = [];
+
     /// <summary>Also NOTIFY the addresses of the zone's NS set (from its own A/AAAA records, port 53), the SOA MNAME left out (RFC 1996 3.6).</summary>
     public bool NotifyNameServers { get; set; }
 }

@@ -28,6 +28,8 @@ public sealed partial class TransferService
         Journal = new ZoneJournal(options.JournalMaxChanges, options.JournalMaxBytes);
         _stateDirectory = stateDirectory;
         _logger = logger;
+        foreach (var zone in options.Zones.Where(z => z.Update.Count > 0))
+            _updatePolicies[TransferAccess.Normalize(zone.Name)] = UpdatePolicy.Parse(zone.Name, zone.Update, keys);
         if (stateDirectory is not null)
             Directory.CreateDirectory(stateDirectory);
     }
@@ -37,6 +39,16 @@ public sealed partial class TransferService
     public TransferAccess Access { get; }
     public ZoneJournal Journal { get; }
     public TimeProvider Time => Keys.Time;
+
+    private readonly Dictionary<string, UpdatePolicy> _updatePolicies = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The zone's dynamic update rules, or null when it takes no updates.</summary>
+    public UpdatePolicy? UpdatePolicyOf(string origin) => _updatePolicies.GetValueOrDefault(origin);
+
+    public bool TakesUpdates => _updatePolicies.Count > 0;
+
+    /// <summary>Where accepted updates are committed (set by the host, which knows the stores).</summary>
+    public Lazy<IZoneUpdateStore>? UpdateStore { get; set; }
 
     private long _incremental;
     private long _full;
@@ -131,15 +143,7 @@ public sealed partial class TransferService
         return rdata[..^20].ToArray().Concat(rdata[^16..].ToArray()).ToArray();
     }
 
-    /// <summary>The zone with another SOA serial, as a diff (the rest of the zone is shared, not rebuilt).</summary>
-    public static Zone WithSerial(Zone zone, uint serial)
-    {
-        var rdata = zone.Soa.RData[0].ToArray();
-        BinaryPrimitives.WriteUInt32BigEndian(rdata.AsSpan(rdata.Length - 20), serial);
-        var changes = new ZoneChanges();
-        changes.Replace(zone.Origin, (ushort)RecordType.SOA, zone.Soa.Ttl, [rdata]);
-        return zone.Apply(changes, zone.HostedZone);
-    }
+    private static Zone WithSerial(Zone zone, uint serial) => zone.WithSerial(serial);
 
     /// <summary>SHA-256 over every record (owner, type, TTL, RDATA), the SOA without its serial: "the same content".</summary>
     public static byte[] Digest(Zone zone)
