@@ -44,6 +44,7 @@ public sealed partial class QueryProcessor
         if (q.Header.AnswerCount != 0 && isQuery)
             return q.Respond(ResponseCode.FormErr);
         var malformed = isQuery || q.Header.OpCode == OpCode.Update ? ResponseCode.FormErr : ResponseCode.NotImp;
+        q.Reader.AllowEmptyRData = q.Header.OpCode == OpCode.Update;
         Span<byte> scratch = stackalloc byte[DnsName.MaxLength + 1];
         for (int i = 0; i < q.Header.AnswerCount + q.Header.AuthorityCount; i++)
         {

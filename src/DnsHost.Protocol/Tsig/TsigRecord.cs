@@ -40,7 +40,7 @@ public sealed class TsigRecord
     public static bool TryFind(ReadOnlySpan<byte> message, out TsigRecord? tsig, out bool malformed)
     {
         (tsig, malformed) = (null, false);
-        var reader = new DnsMessageReader(message);
+        var reader = new DnsMessageReader(message) { AllowEmptyRData = true };
         Span<byte> name = stackalloc byte[DnsName.MaxLength + 1];
         if (!reader.TryReadHeader(out var header))
             return false;

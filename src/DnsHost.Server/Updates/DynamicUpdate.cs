@@ -56,7 +56,7 @@ public static class DynamicUpdate
     private static bool TryRead(ReadOnlySpan<byte> message, out List<Parsed> prerequisites, out List<Parsed> updates)
     {
         (prerequisites, updates) = ([], []);
-        var reader = new DnsMessageReader(message);
+        var reader = new DnsMessageReader(message) { AllowEmptyRData = true };
         Span<byte> name = stackalloc byte[DnsName.MaxLength + 1];
         Span<byte> rdata = stackalloc byte[ushort.MaxValue];
         if (!reader.TryReadHeader(out var header) || header.QuestionCount != 1 || !reader.TryReadQuestion(name, out _))
