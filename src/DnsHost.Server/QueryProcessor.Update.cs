@@ -23,10 +23,10 @@ public sealed partial class QueryProcessor
         var policy = Transfers!.UpdatePolicyOf(zone.OriginText);
         if (policy is null || Transfers.UpdateStore is not { } store)
             return q.Respond(ResponseCode.Refused);
-        var message = q.Reader.Message.ToArray();
-        var source = q.Source;
-        var key = q.Tsig.Key;
-        var (code, _) = store.Value.Apply(zone, current => DynamicUpdate.Evaluate(message, current, policy, source, key));
-        return q.Respond(code);
+        return q.Respond(Commit(store.Value, zone, policy, q.Reader.Message.ToArray(), q.Source, q.Tsig.Key));
     }
+
+    // Its own method: a lambda's captures in AnswerUpdate would be allocated on every query that enters it.
+    private static ResponseCode Commit(IZoneUpdateStore store, Zones.Zone zone, UpdatePolicy policy, byte[] message, Zones.Routing.IpPrefix source, Protocol.Tsig.TsigKey? key) =>
+        store.Apply(zone, current => DynamicUpdate.Evaluate(message, current, policy, source, key)).Code;
 }
