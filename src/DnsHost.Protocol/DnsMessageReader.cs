@@ -40,6 +40,9 @@ public ref struct DnsMessageReader
     }
 
     public DnsReadError Error { get; private set; }
+
+    /// <summary>Accept records without RDATA whatever their type: an UPDATE's deletions and prerequisites have none (RFC 2136 2.4, 2.5).</summary>
+    public bool AllowEmptyRData { get; set; }
     public readonly int Position => _position;
     public readonly int Remaining => _message.Length - _position;
     public readonly ReadOnlySpan<byte> Message => _message;
@@ -81,7 +84,7 @@ public ref struct DnsMessageReader
         record.RDataOffset = _position;
         if (_message.Length - _position < record.RDataLength)
             return Fail(DnsReadError.Truncated);
-        if (!RecordData.IsWellFormed(record.Type, _message, record.RDataOffset, record.RDataLength))
+        if (!(AllowEmptyRData && record.RDataLength == 0) && !RecordData.IsWellFormed(record.Type, _message, record.RDataOffset, record.RDataLength))
             return Fail(DnsReadError.RDataLengthMismatch);
         _position += record.RDataLength;
         return true;

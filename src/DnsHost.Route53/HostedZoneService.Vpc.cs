@@ -86,7 +86,7 @@ public sealed partial class HostedZoneService
     /// <summary>A file zone's record sets in Route 53's order, worked out once per loaded version of the zone.</summary>
     private (string Key, ResourceRecordSetJson Set)[] SortedFileRecordSets(string id)
     {
-        var zone = _registry.Current.AllZones.FirstOrDefault(z => !_zones.Values.Any(a => ReferenceEquals(a.Zone, z)) && FileId(z) == id)
+        var zone = _registry.Current.AllZones.FirstOrDefault(z => !_zones.Values.Any(a => ReferenceEquals(a.Zone, z.Identity)) && FileId(z) == id)
             ?? throw Route53Exception.NoSuchHostedZone(id);
         return _fileSorted.GetValue(zone, z => Sort(FileRecordSets(z).ToList()));
     }

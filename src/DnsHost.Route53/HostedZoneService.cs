@@ -247,7 +247,7 @@ public sealed partial class HostedZoneService
         lock (_write)
         {
             var api = _zones.Select(z => View(z.Key, z.Value.Document, z.Value.Zone));
-            var files = _registry.Current.AllZones.Where(z => !_zones.Values.Any(a => ReferenceEquals(a.Zone, z))).Select(FileView);
+            var files = _registry.Current.AllZones.Where(z => !_zones.Values.Any(a => ReferenceEquals(a.Zone, z.Identity))).Select(FileView);
             return api.Concat(files).OrderBy(z => z.Id, StringComparer.Ordinal).ToList();
         }
     }

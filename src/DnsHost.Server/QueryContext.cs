@@ -16,6 +16,7 @@ internal ref struct QueryContext
     {
         Reader = new DnsMessageReader(query);
         Writer = new DnsMessageWriter(response, overTcp ? ushort.MaxValue : 512);
+        Response = response;
         NameBuffer = nameBuffer;
         LowerBuffer = lowerBuffer;
         OverTcp = overTcp;
@@ -62,7 +63,12 @@ internal ref struct QueryContext
     /// <summary>The response up to its question, for a stage that empties the sections (RRL's slip).</summary>
     public WriterMark AfterQuestion;
 
+    // TSIG (RFC 8945; QueryProcessor.Tsig.cs): seen while reading, then the verified key or the error to answer.
+    public bool HasTsig;
+    public TsigState Tsig;
+
     // The response.
+    public readonly Span<byte> Response;
     public DnsMessageWriter Writer;
     public int Length;
 

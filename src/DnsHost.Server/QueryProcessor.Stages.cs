@@ -43,7 +43,8 @@ public sealed partial class QueryProcessor
         // A query carries no answers; the authority section may hold an SOA (IXFR, RFC 1995 3).
         if (q.Header.AnswerCount != 0 && isQuery)
             return q.Respond(ResponseCode.FormErr);
-        var malformed = isQuery ? ResponseCode.FormErr : ResponseCode.NotImp;
+        var malformed = isQuery || q.Header.OpCode == OpCode.Update ? ResponseCode.FormErr : ResponseCode.NotImp;
+        q.Reader.AllowEmptyRData = q.Header.OpCode == OpCode.Update;
         Span<byte> scratch = stackalloc byte[DnsName.MaxLength + 1];
         for (int i = 0; i < q.Header.AnswerCount + q.Header.AuthorityCount; i++)
         {
@@ -54,6 +55,7 @@ public sealed partial class QueryProcessor
         {
             if (!q.Reader.TryReadRecord(scratch, out var record))
                 return q.Respond(malformed);
+            q.HasTsig |= record.Type == Protocol.Tsig.TsigRecord.Type;
             // RFC 6891 6.1.1: more than one OPT, or one not owned by the root, is FORMERR (answered without EDNS).
             if (record.Type == (ushort)RecordType.OPT && (q.Edns.Present || !q.Reader.TryReadEdns(record, out q.Edns)))
             {
@@ -67,9 +69,9 @@ public sealed partial class QueryProcessor
         return true;
     }
 
-    private static bool CheckOpCode(ref QueryContext q)
+    private bool CheckOpCode(ref QueryContext q)
     {
-        if (q.Header.OpCode == OpCode.Query)
+        if (q.Header.OpCode == OpCode.Query || q.Header.OpCode == OpCode.Update && Transfers is { TakesUpdates: true })
             return true;
         // NOTIFY and UPDATE are known but not accepted here (no secondaries, no dynamic update): NOTAUTH, as Knot answers.
         return q.Respond(q.Header.OpCode is OpCode.Notify or OpCode.Update ? ResponseCode.NotAuth : ResponseCode.NotImp);
@@ -130,12 +132,15 @@ public sealed partial class QueryProcessor
         }
         // Local zones first; everything else is the resolver's, for clients that may recurse.
         // RFC 8914 4.21, as Knot: REFUSED for a name outside our zones says "Not Authoritative".
-        if (!q.RecursionOffered || q.Question.Type is (ushort)RecordType.AXFR or (ushort)RecordType.IXFR)
+        // A transfer of a zone we do not serve: NOTAUTH, as Knot and NSD answer.
+        if (q.Question.Type is (ushort)RecordType.AXFR or (ushort)RecordType.IXFR)
+            return q.Respond(ResponseCode.NotAuth);
+        if (!q.RecursionOffered)
             return q.Respond(ResponseCode.Refused, ExtendedDnsError.NotAuthoritative);
         return true;
     }
 
-    private static bool Transfer(ref QueryContext q)
+    private bool Transfer(ref QueryContext q)
     {
         if (q.Zone is not { } zone || q.Question.Type is not ((ushort)RecordType.AXFR or (ushort)RecordType.IXFR))
             return true;
@@ -147,16 +152,16 @@ public sealed partial class QueryProcessor
             return q.Respond(ResponseCode.FormErr);
         if (!q.Lower.SequenceEqual(zone.Origin))
             return q.Respond(ResponseCode.NotAuth);
-        if (!q.OverTcp)
+        if (q.OverTcp && !CheckTransferAccess(ref q, zone))
+            return false;
+        if (!q.OverTcp || IsCurrent(ref q, zone))
         {
-            // RFC 1995 2: an IXFR over UDP that cannot carry the difference gets the current SOA.
-            // Knot leaves AA clear on this answer; so do we.
+            // RFC 1995 2: an IXFR over UDP that cannot carry the difference, or from a client as new as we
+            // are, gets the current SOA. Knot leaves AA clear on this answer; so do we.
             q.WriteQuestion();
             q.Writer.TryWriteRecord(DnsSection.Answer, zone.Soa.Owner, (ushort)RecordType.SOA, RecordClass.IN, zone.Soa.Ttl, zone.Soa.RData[0]);
             return q.Respond(ResponseCode.NoError);
         }
-        if (!q.TransferAllowed)
-            return q.Respond(ResponseCode.Refused);
         return q.Stop(QueryDisposition.ZoneTransfer);
     }
 

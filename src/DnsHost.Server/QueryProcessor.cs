@@ -26,10 +26,12 @@ public enum QueryDisposition : byte
 /// <see cref="ResolveAsync"/>, which runs the same stages with the resolution in the context.
 /// </summary>
 public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions options, RoutingEnvironment? routing = null, RecursionService? recursion = null,
-    ServerCookies? cookies = null, ResponseRateLimiter? rateLimiter = null)
+    ServerCookies? cookies = null, ResponseRateLimiter? rateLimiter = null, TransferService? transfers = null)
 {
     private readonly ServerCookies? _cookies = cookies;
     private readonly ResponseRateLimiter? _rateLimiter = rateLimiter;
+    /// <summary>TSIG keys, transfer access and the journal; null: no TSIG, transfers by <c>Dns:TransferAllow</c> only.</summary>
+    public TransferService? Transfers { get; } = transfers;
     private readonly RecursionService? _recursion = recursion?.Resolver is null ? null : recursion;
     private readonly RoutingEnvironment _routing = routing ?? RoutingEnvironment.Default;
     private const int OptSize = 11;
@@ -133,7 +135,9 @@ public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions 
             && ReadRecords(ref q)           // parse: answer/authority/additional, the OPT record
             && CheckOpCode(ref q)           // checks: QUERY only (NOTIFY/UPDATE: NOTAUTH)
             && NegotiateEdns(ref q)         // checks: EDNS version and the response size limit
+            && CheckTsig(ref q)             // checks: TSIG key, MAC and time (RFC 8945 5.2)
             && CheckCookie(ref q)           // RFC 7873: the client cookie, and whether its server cookie is ours
+            && AnswerUpdate(ref q)          // UPDATE (RFC 2136): prerequisites, policy, commit
             && CheckClass(ref q)            // checks: IN/ANY, CH; TYPE 0
             && AnswerChaos(ref q)           // CHAOS: version.bind and friends
             && SelectZone(ref q)            // ZoneSelection: the zone that answers, or REFUSED / recursion
@@ -145,6 +149,7 @@ public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions 
             return;
         WriteEdns(ref q);                   // EDNS: OPT with extended RCODE, DO, client subnet, EDE
         FinishResponse(ref q);              // header counts and flags, length
+        SignResponse(ref q);                // TSIG on the response to a signed query
     }
 
     private static int WriteClientSubnet(Span<byte> destination, in ClientSubnet ecs, int scope)

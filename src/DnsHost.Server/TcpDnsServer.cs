@@ -103,7 +103,7 @@ public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor 
                 {
                     if (disposition == QueryDisposition.ZoneTransfer)
                     {
-                        await SendTransfer(client, request.AsMemory(0, length), zone!, timeout.Token);
+                        await SendTransfer(client, request.AsMemory(0, length), zone!, stoppingToken);
                         continue;
                     }
                     BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)written);
@@ -174,28 +174,8 @@ public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor 
         }
     }
 
-    private async Task SendTransfer(Socket client, ReadOnlyMemory<byte> query, Zones.Zone zone, CancellationToken ct)
-    {
-        var (id, qname, qtype) = ReadQuestion(query.Span);
-        var messages = ZoneTransfer.BuildMessages(zone, id, qname, qtype);
-        LogTransfer(logger, zone.OriginText, client.RemoteEndPoint, messages.Count);
-        var prefix = new byte[2];
-        foreach (var message in messages)
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(prefix, (ushort)message.Length);
-            await client.SendAsync(prefix, SocketFlags.None, ct);
-            await client.SendAsync(message, SocketFlags.None, ct);
-        }
-    }
-
-    private static (ushort Id, byte[] Name, ushort Type) ReadQuestion(ReadOnlySpan<byte> query)
-    {
-        var reader = new DnsMessageReader(query);
-        Span<byte> name = stackalloc byte[DnsName.MaxLength + 1];
-        reader.TryReadHeader(out var header);
-        reader.TryReadQuestion(name, out var question);
-        return (header.Id, name[..question.NameLength].ToArray(), question.Type);
-    }
+    private Task SendTransfer(Socket client, ReadOnlyMemory<byte> query, Zones.Zone zone, CancellationToken ct) =>
+        ZoneTransfer.SendAsync(client, query, zone, processor.Transfers, logger, TimeSpan.FromSeconds(_options.TcpIdleTimeoutSeconds), ct);
 
     private static async Task<bool> ReceiveExactly(Socket socket, Memory<byte> buffer, CancellationToken ct)
     {
@@ -218,7 +198,4 @@ public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor 
 
     [LoggerMessage(Level = LogLevel.Error, Message = "TCP connection failed")]
     private static partial void LogConnectionFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Zone transfer of {Zone} to {Client} in {Messages} messages")]
-    private static partial void LogTransfer(ILogger logger, string zone, EndPoint? client, int messages);
 }

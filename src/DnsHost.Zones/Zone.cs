@@ -185,6 +185,34 @@ public sealed class Zone
     /// </summary>
     public Zone Apply(ZoneChanges changes, HostedZoneInfo? hostedZone = null) => ZoneDiff.Apply(this, changes, hostedZone);
 
+    private Zone? _identity;
+
+    /// <summary>
+    /// The zone this one stands for: itself, or, for a copy made only to give it another serial
+    /// (<see cref="WithSerial"/>), the zone its source published. Sources find and remove their zones by it.
+    /// </summary>
+    public Zone Identity => _identity ?? this;
+
+    /// <summary>The same zone with another SOA serial (a diff of one RRset), standing for this one (<see cref="Identity"/>).</summary>
+    public Zone WithSerial(uint serial)
+    {
+        var rdata = Soa.RData[0].ToArray();
+        BinaryPrimitives.WriteUInt32BigEndian(rdata.AsSpan(rdata.Length - 20), serial);
+        var changes = new ZoneChanges();
+        changes.Replace(Origin, (ushort)RecordType.SOA, Soa.Ttl, [rdata]);
+        var copy = Apply(changes, HostedZone);
+        copy._identity = Identity;
+        return copy;
+    }
+
+    /// <summary>A new version of the zone from its own source (a dynamic update of a zone file): <see cref="Apply"/>, standing for this one.</summary>
+    public Zone Revise(ZoneChanges changes)
+    {
+        var copy = Apply(changes, HostedZone);
+        copy._identity = Identity;
+        return copy;
+    }
+
     /// <summary>Bytes of the data arena that no RRset uses any more (left by diffs until a compaction).</summary>
     internal long DeadBytes { get; }
 

@@ -72,7 +72,7 @@ public sealed class ZoneCatalog
     {
         foreach (var (z, kind) in _entries)
         {
-            if (ReferenceEquals(z, zone))
+            if (ReferenceEquals(z.Identity, zone.Identity))
                 return kind;
         }
         return null;
@@ -87,12 +87,15 @@ public sealed class ZoneCatalog
     public ZoneCatalog With(Zone zone, ZoneSourceKind kind = ZoneSourceKind.File) =>
         new(_entries.Where(e => !SameSlot(e, (zone, kind))).Append((zone, kind)).ToArray());
 
-    /// <summary>Puts <paramref name="next"/> where <paramref name="old"/> was (by reference), keeping its place and so its precedence.</summary>
+    /// <summary>
+    /// Puts <paramref name="next"/> where <paramref name="old"/> was (by reference, or a copy standing
+    /// for it: <see cref="Zone.Identity"/>), keeping its place and so its precedence.
+    /// </summary>
     public ZoneCatalog Replace(Zone old, Zone next, ZoneSourceKind kind) =>
-        new(_entries.Select(e => ReferenceEquals(e.Zone, old) ? (next, kind) : e).ToArray());
+        new(_entries.Select(e => ReferenceEquals(e.Zone.Identity, old.Identity) ? (next, kind) : e).ToArray());
 
-    /// <summary>Removes this zone (by reference), served or shadowed.</summary>
-    public ZoneCatalog Without(Zone zone) => new(_entries.Where(e => !ReferenceEquals(e.Zone, zone)).ToArray());
+    /// <summary>Removes this zone (by reference, or a copy standing for it: <see cref="Zone.Identity"/>), served or shadowed.</summary>
+    public ZoneCatalog Without(Zone zone) => new(_entries.Where(e => !ReferenceEquals(e.Zone.Identity, zone.Identity)).ToArray());
 
     // API zones are per hosted zone id (several public ones may share a name); file zones per name.
     private static bool SameSlot((Zone Zone, ZoneSourceKind Kind) a, (Zone Zone, ZoneSourceKind Kind) b) =>
@@ -164,12 +167,20 @@ public sealed class ZoneRegistry
 
     public void Replace(ZoneCatalog catalog) => Update(_ => catalog);
 
+    /// <summary>
+    /// Sees every change before it is published, under the write lock, and may replace zones in it (the
+    /// transfer journal gives new versions their serial here). Arguments: the catalog served, the next one.
+    /// </summary>
+    public Func<ZoneCatalog, ZoneCatalog, ZoneCatalog>? Publishing { get; set; }
+
     /// <summary>Applies a change to the catalog; writers are serialised, readers never wait.</summary>
     public void Update(Func<ZoneCatalog, ZoneCatalog> change)
     {
         lock (_writeLock)
         {
             var next = change(_current);
+            if (Publishing is { } publishing)
+                next = publishing(_current, next);
             Interlocked.Exchange(ref _current, next);
             // Queued in publication order while still serialised with the other writers...
             _undelivered.Enqueue(next);

@@ -51,7 +51,8 @@ public static class ServeCommand
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<ZoneOptions>().Bind(builder.Configuration.GetSection(ZoneOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<ZoneRegistry>();
+        builder.AddTransfers();
+        builder.Services.AddSingleton(TransferWiring.CreateRegistry);
         builder.Services.AddSingleton<DnsListeners>();
         builder.Services.AddOptions<RoutingOptions>().Bind(builder.Configuration.GetSection("Routing"));
         builder.Services.AddSingleton<HealthStates>();
@@ -72,7 +73,8 @@ public static class ServeCommand
             Environment.CurrentDirectory, sp.GetRequiredService<TimeProvider>())));
         builder.Services.AddSingleton(sp => new QueryProcessor(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<IOptions<DnsServerOptions>>().Value,
             sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<RecursionService>(),
-            sp.GetRequiredService<Optional<ServerCookies>>().Value, sp.GetRequiredService<Optional<ResponseRateLimiter>>().Value)
+            sp.GetRequiredService<Optional<ServerCookies>>().Value, sp.GetRequiredService<Optional<ResponseRateLimiter>>().Value,
+            sp.GetRequiredService<TransferService>())
         { Signers = sp.GetRequiredService<DnssecSigning>().Signers });
         // Start-up order: hosted services start in the order they are added here.
         //   1. ApiZoneSource: the Route 53 API's hosted zones (and its health checks) from the store into the registry;
@@ -170,6 +172,7 @@ public static class ServeCommand
             _ = host.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<SyncServiceOptions>>().Value;
             _ = host.Services.GetRequiredService<DnssecSigning>();
+            _ = host.Services.GetRequiredService<TransferService>();
             // The folder is checked again when the zones load; here a missing one is one line, not the host's failure log.
             var zones = Path.GetFullPath(host.Services.GetRequiredService<IOptions<ZoneOptions>>().Value.Directory);
             if (!Directory.Exists(zones))
