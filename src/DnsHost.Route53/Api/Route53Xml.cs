@@ -59,7 +59,9 @@ public static class Route53Xml
         Name = Text(set, "Name"),
         Type = Text(set, "Type"),
         SetIdentifier = Text(set, "SetIdentifier"),
-        Weight = Bounded(set, "Weight", 0, 255),
+        // Weight and TTL are kept as 64-bit numbers (nothing is cut); ChangeBatchRules refuses them out of
+        // range with Route 53's full path (changeBatch.changes.N.member.resourceRecordSet.weight).
+        Weight = Long(set, "Weight"),
         Region = Text(set, "Region"),
         GeoLocation = Child(set, "GeoLocation") is { } geo ? new GeoLocationJson
         {
@@ -69,7 +71,7 @@ public static class Route53Xml
         } : null,
         Failover = Text(set, "Failover"),
         MultiValueAnswer = Bool(set, "MultiValueAnswer"),
-        TTL = Bounded(set, "TTL", 0, 2147483647),
+        TTL = Long(set, "TTL"),
         ResourceRecords = Child(set, "ResourceRecords") is null ? null
             : Children(set, "ResourceRecords", "ResourceRecord").Select(r => new ResourceRecordJson { Value = Text(r, "Value") }).ToList(),
         AliasTarget = Child(set, "AliasTarget") is { } alias ? new AliasTargetJson
