@@ -11,23 +11,19 @@ namespace DnsHost.Tests.Dnssec;
 /// </summary>
 public sealed class DelvValidationTests : IAsyncLifetime
 {
-    private readonly TestZones _zones = new();
+    private readonly SignedZoneFolder _folder = new();
     private RunningServer _server = null!;
-    private string KeyDirectory => _zones.Directory + "-keys";
 
     public async Task InitializeAsync()
     {
-        _zones.Write("sign.test.zone", SigningTests.Zone);
-        _server = await RunningServer.StartAsync(_zones.Directory,
-            "--Dnssec:SignedZones:0=sign.test", $"--Dnssec:KeyEncryptionKey={SigningTests.Kek}", $"--Dnssec:KeyDirectory={KeyDirectory}");
+        _folder.Zones.Write("sign.test.zone", SigningTests.Zone);
+        _server = await _folder.StartAsync("sign.test");
     }
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        _zones.Dispose();
-        if (Directory.Exists(KeyDirectory))
-            Directory.Delete(KeyDirectory, recursive: true);
+        _folder.Dispose();
     }
 
     private async Task<string> AnchorAsync(byte[]? key = null)
@@ -37,7 +33,7 @@ public sealed class DelvValidationTests : IAsyncLifetime
             var raw = await _server.UdpRawAsync(TestQuery.Build("sign.test", RecordType.DNSKEY));
             key = SignedAnswers.Read(raw!).In(0).Single(r => r.Type == (ushort)RecordType.DNSKEY).RData;
         }
-        var path = Path.Combine(_zones.Directory, "anchor.conf");
+        var path = Path.Combine(_folder.Zones.Directory, "anchor.conf");
         await File.WriteAllTextAsync(path, $"trust-anchors {{ \"sign.test.\" static-key 257 3 {key[3]} \"{Convert.ToBase64String(key.AsSpan(4))}\"; }};\n");
         return path;
     }

@@ -10,23 +10,19 @@ namespace DnsHost.Tests.Dnssec;
 /// </summary>
 public sealed class SignedRoutingTests : IAsyncLifetime
 {
-    private readonly TestZones _zones = new();
+    private readonly SignedZoneFolder _folder = new();
     private RunningServer _server = null!;
-    private string KeyDirectory => _zones.Directory + "-keys";
 
     public async Task InitializeAsync()
     {
-        File.Copy(Path.Combine(TestZones.SampleZones, "shop.test.json"), Path.Combine(_zones.Directory, "shop.test.json"));
-        _server = await RunningServer.StartAsync(_zones.Directory,
-            "--Dnssec:SignedZones:0=*", $"--Dnssec:KeyEncryptionKey={SigningTests.Kek}", $"--Dnssec:KeyDirectory={KeyDirectory}");
+        File.Copy(Path.Combine(TestZones.SampleZones, "shop.test.json"), Path.Combine(_folder.Zones.Directory, "shop.test.json"));
+        _server = await _folder.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        _zones.Dispose();
-        if (Directory.Exists(KeyDirectory))
-            Directory.Delete(KeyDirectory, recursive: true);
+        _folder.Dispose();
     }
 
     private async Task<SignedAnswers> AskAsync(string name, RecordType type, string? subnet = null)

@@ -37,28 +37,25 @@ public sealed class SigningTests : IAsyncLifetime
         txt      TXT   "hello"
         """;
 
-    internal static readonly string Kek = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+    private static readonly string Kek = SignedZoneFolder.Kek;
 
-    private readonly TestZones _zones = new();
+    private readonly SignedZoneFolder _folder = new();
     private RunningServer _server = null!;
-    private string KeyDirectory => Path.Combine(_zones.Directory, "..", Path.GetFileName(_zones.Directory) + "-keys");
+    private string KeyDirectory => _folder.KeyDirectory;
 
     public async Task InitializeAsync()
     {
-        _zones.Write("sign.test.zone", Zone);
-        _zones.Write("plain.test.zone", "$ORIGIN plain.test.\n@ 300 SOA ns1 h 1 2 3 4 5\n@ 300 NS ns1\nns1 300 A 192.0.2.9\n");
+        _folder.Zones.Write("sign.test.zone", Zone);
+        _folder.Zones.Write("plain.test.zone", "$ORIGIN plain.test.\n@ 300 SOA ns1 h 1 2 3 4 5\n@ 300 NS ns1\nns1 300 A 192.0.2.9\n");
         _server = await StartAsync();
     }
 
-    private Task<RunningServer> StartAsync(string? kek = null) => RunningServer.StartAsync(_zones.Directory,
-        "--Dnssec:SignedZones:0=sign.test", $"--Dnssec:KeyEncryptionKey={kek ?? Kek}", $"--Dnssec:KeyDirectory={KeyDirectory}");
+    private Task<RunningServer> StartAsync() => _folder.StartAsync("sign.test");
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        _zones.Dispose();
-        if (Directory.Exists(KeyDirectory))
-            Directory.Delete(KeyDirectory, recursive: true);
+        _folder.Dispose();
     }
 
     private async Task<SignedAnswers> AskAsync(string name, ushort type, bool dnssecOk = true)
