@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# DNSSEC online signing under load: DnsHost signing load.test (100,000 records) per answer against
+# Knot serving the same zone with automatic signing (signatures made once at load), queries with
+# DO set. Servers on core 0, dnsperf on core 1, alternating rounds; prints queries per second and
+# per server CPU-second. Talks to 127.0.0.1 only.
+#
+# Usage: benchmarks/load/dnssec-sign.sh [--duration SECONDS] [--rounds N] [--nxdomain-fraction F]
+set -euo pipefail
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$script_dir/../.." && pwd)
+duration=10 rounds=2 nx=0.1
+while [ $# -gt 0 ]; do
+    case $1 in
+        --duration) duration=$2; shift 2 ;;
+        --rounds) rounds=$2; shift 2 ;;
+        --nxdomain-fraction) nx=$2; shift 2 ;;
+        *) echo "dnssec-sign.sh: unknown option $1" >&2; exit 64 ;;
+    esac
+done
+tmp=$(mktemp -d)
+trap 'pkill -P $$ 2>/dev/null || true; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/zones" "$tmp/knot" "$tmp/gen"
+python3 "$script_dir/gen-zone.py" --out "$tmp/gen" --records 100000 --queries 50000 --nxdomain-fraction "$nx" >/dev/null
+cp "$tmp/gen/load.test.zone" "$tmp/zones/"
+zone=$tmp/zones/load.test.zone queries=$tmp/gen/queries.txt
+dotnet publish -c Release -o "$tmp/dnshost" "$repo/src/DnsHost" -v q >/dev/null
+port() { python3 -c 'import socket;s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+ticks() { awk '{print $14+$15}' /proc/$1/stat; }
+hz=$(getconf CLK_TCK)
+wait_dns() { for _ in $(seq 1 600); do kdig @127.0.0.1 -p "$1" load.test SOA +dnssec +time=1 +retry=0 2>/dev/null | grep -q RRSIG && return 0; sleep 0.5; done; echo "no signed answer on $1" >&2; return 1; }
+measure() { # name pid port
+    dnsperf -s 127.0.0.1 -p "$3" -d "$queries" -l 3 -D -c 20 >/dev/null 2>&1 || true   # warm (DnsHost: signature cache)
+    local t0; t0=$(ticks "$2")
+    local out; out=$(taskset -c 1 dnsperf -s 127.0.0.1 -p "$3" -d "$queries" -l "$duration" -D -c 20 -q 200 2>&1)
+    local t1; t1=$(ticks "$2")
+    local qps; qps=$(echo "$out" | awk '/Queries per second/ {print $4}')
+    local done; done=$(echo "$out" | awk '/Queries completed/ {print $3}')
+    local cpu; cpu=$(python3 -c "print(($t1-$t0)/$hz)")
+    python3 -c "import sys; n, q, d, c = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]); print(f'{n}: {q:.0f} q/s, {d / max(c, 0.001):.0f} q per CPU-second ({c:.1f} CPU-s)')" "$1" "$qps" "$done" "$cpu"
+}
+kport=$(port)
+cat > "$tmp/knot/knot.conf" <<CONF
+server:
+    listen: 127.0.0.1@$kport
+    rundir: $tmp/knot
+    background-workers: 1
+    udp-workers: 1
+    tcp-workers: 1
+database:
+    storage: $tmp/knot
+policy:
+  - id: ecdsa
+    algorithm: ecdsap256sha256
+    single-type-signing: on
+    nsec3: off
+zone:
+  - domain: load.test
+    file: $zone
+    dnssec-signing: on
+    dnssec-policy: ecdsa
+    zonefile-sync: -1
+    journal-content: none
+CONF
+taskset -c 0 knotd -c "$tmp/knot/knot.conf" >"$tmp/knot.log" 2>&1 &
+knot=$!
+kek=$(head -c 32 /dev/urandom | base64)
+dport=$(port)
+DNSHOST_Dnssec__KeyEncryptionKey=$kek taskset -c 0 "$tmp/dnshost/dnshost" serve --zones "$tmp/zones" --port "$dport" \
+    --api 127.0.0.1:0 --data "$tmp/api.db" --Dnssec:SignedZones:0=load.test --Dnssec:KeyDirectory="$tmp/keys" \
+    --Logging:LogLevel:Default=Warning >"$tmp/dnshost.log" 2>&1 &
+dnshost=$!
+wait_dns "$kport"; wait_dns "$dport"
+for r in $(seq 1 "$rounds"); do
+    measure "round $r knot   " "$knot" "$kport"
+    measure "round $r dnshost" "$dnshost" "$dport"
+done
