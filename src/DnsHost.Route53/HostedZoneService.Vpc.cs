@@ -75,7 +75,7 @@ public sealed partial class HostedZoneService
         var next = JsonSerializer.Deserialize<HostedZoneDocument>(JsonSerializer.Serialize(document, HostedZoneDocument.Options), HostedZoneDocument.Options)!;
         edit(next);
         var zone = CompileForApi(next, id);
-        var change = new ApiChange(NewId('C'), DateTimeOffset.UtcNow, comment);
+        var change = new ApiChange(NewId('C'), Time.GetUtcNow(), comment);
         _store.SaveZone(Meta(id, next), change);
         var old = _zones[id].Zone;
         _zones[id] = (next, zone);

@@ -191,7 +191,7 @@ public sealed partial class HostedZoneService
                 ],
             };
             var zone = CompileForApi(document, zoneId);
-            var change = new ApiChange(NewId('C'), DateTimeOffset.UtcNow, null);
+            var change = new ApiChange(NewId('C'), Time.GetUtcNow(), null);
             _store.SaveZone(Meta(zoneId, document), change, document.ResourceRecordSets.Select(s => KeyValuePair.Create(SetKey(s), JsonSerializer.Serialize(s, HostedZoneDocument.Options))).ToList());
             _zones[zoneId] = (document, zone);
             _registry.Update(c => c.With(zone, ZoneSourceKind.Api));
@@ -295,7 +295,7 @@ public sealed partial class HostedZoneService
             string apex = document.HostedZone!.Name!;
             if (document.ResourceRecordSets!.Any(s => !(s.Name == apex && s.Type is "SOA" or "NS")))
                 throw new Route53Exception("HostedZoneNotEmpty", "The specified hosted zone contains non-required resource record sets and so cannot be deleted.");
-            var change = new ApiChange(NewId('C'), DateTimeOffset.UtcNow, null);
+            var change = new ApiChange(NewId('C'), Time.GetUtcNow(), null);
             _store.DeleteZone(id, change);
             _store.DeleteTags("hostedzone", id);
             _zones.Remove(id);
@@ -408,7 +408,7 @@ public sealed partial class HostedZoneService
             // A batch of plain sets is applied to the served zone as a diff; anything else compiles the zone again.
             var zone = ApplyAsDiff(_zones[id].Zone, next, final.Values.ToList(), changes.Where(c => !final.ContainsKey(SetKey(c.Set))).Select(c => (c.Set.Name ?? "", c.Set.Type ?? "")).ToList())
                 ?? CompileForApi(next, id);
-            var change = new ApiChange(NewId('C'), DateTimeOffset.UtcNow, comment);
+            var change = new ApiChange(NewId('C'), Time.GetUtcNow(), comment);
             _store.SaveZone(Meta(id, next), change,
                 final.Select(f => KeyValuePair.Create(f.Key, JsonSerializer.Serialize(f.Value, HostedZoneDocument.Options))).ToList(),
                 touched.Where(k => !final.ContainsKey(k)).ToList());
@@ -531,7 +531,7 @@ public sealed partial class HostedZoneService
             var (document, zone) = Writable(id);
             document.HostedZone!.Config ??= new HostedZoneConfigJson();
             document.HostedZone.Config.Comment = comment;
-            _store.SaveZone(Meta(id, document), new ApiChange(NewId('C'), DateTimeOffset.UtcNow, null));
+            _store.SaveZone(Meta(id, document), new ApiChange(NewId('C'), Time.GetUtcNow(), null));
             return View(id, document, zone);
         }
     }
@@ -552,12 +552,15 @@ public sealed partial class HostedZoneService
     /// <summary>How long a change reports PENDING before INSYNC (Api:PendingSeconds). The change is served at once either way; the delay only lets clients' waiters be tested.</summary>
     public TimeSpan PendingFor { get; init; }
 
+    /// <summary>The clock of changes' submission times and of <see cref="PendingFor"/>; tests move a fake one.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>A change and its status: INSYNC once it is in the served snapshot (always, when the API has answered) and <see cref="PendingFor"/> has passed.</summary>
     public (ApiChange Change, string Status)? GetChange(string id)
     {
         var change = _store.GetChange(StripPrefix(id, "/change/"));
         if (change is null)
             return null;
-        return (change, DateTimeOffset.UtcNow - change.SubmittedAt < PendingFor ? "PENDING" : "INSYNC");
+        return (change, Time.GetUtcNow() - change.SubmittedAt < PendingFor ? "PENDING" : "INSYNC");
     }
 }

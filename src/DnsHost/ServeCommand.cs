@@ -103,6 +103,7 @@ public static class ServeCommand
             id => sp.GetRequiredService<HealthChecker>().GetSpec(id) is not null)
         {
             PendingFor = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ApiOptions>>().Value.PendingSeconds),
+            Time = sp.GetRequiredService<TimeProvider>(),
             Quotas = sp.GetRequiredService<IOptions<AccountQuotas>>().Value,
         });
         builder.Services.AddOptions<AccountQuotas>().Bind(builder.Configuration.GetSection(AccountQuotas.Section))

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Text.Json;
 using DnsHost.Protocol;
 using DnsHost.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DnsHost.Tests.Route53;
 
@@ -36,7 +38,10 @@ public sealed class Route53AccountApiTests : IAsyncLifetime
         _aws = new AwsCli(_server.ApiBase);
     }
 
-    private Task<RunningServer> Start() => RunningServer.StartAsync(_zones.Directory, ["--data", _data, .. Settings]);
+    /// <summary>The server's clock: changes report PENDING until the test moves it past Api:PendingSeconds.</summary>
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+
+    private Task<RunningServer> Start() => RunningServer.StartAsync(_zones.Directory, services => services.AddSingleton<TimeProvider>(_time), ["--data", _data, .. Settings]);
 
     private async Task Restart()
     {
@@ -197,15 +202,11 @@ public sealed class Route53AccountApiTests : IAsyncLifetime
         string change = await Change(zone, Batch(Upsert(new { Name = "p.pending.test", Type = "A", TTL = 60, ResourceRecords = new[] { new { Value = "192.0.2.7" } } })));
         Assert.Equal("PENDING", (await _aws.Ok("get-change", "--id", change)).GetProperty("ChangeInfo").GetProperty("Status").GetString());
         Assert.Equal(["192.0.2.7"], await A("127.0.0.1", "p.pending.test"));
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        string status;
-        do
-        {
-            await Task.Delay(250);
-            status = (await _aws.Ok("get-change", "--id", change)).GetProperty("ChangeInfo").GetProperty("Status").GetString()!;
-        }
-        while (status == "PENDING" && DateTime.UtcNow < deadline);
-        Assert.Equal("INSYNC", status);
+        // Still PENDING however long the CLI took, until the server's clock passes Api:PendingSeconds.
+        _time.Advance(TimeSpan.FromMilliseconds(900));
+        Assert.Equal("PENDING", (await _aws.Ok("get-change", "--id", change)).GetProperty("ChangeInfo").GetProperty("Status").GetString());
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        Assert.Equal("INSYNC", (await _aws.Ok("get-change", "--id", change)).GetProperty("ChangeInfo").GetProperty("Status").GetString());
         // The CLI's waiter reads the same status (its first poll is immediate).
         await _aws.Ok("wait", "resource-record-sets-changed", "--id", change);
         Assert.Equal("NoSuchChange", (await _aws.Run("get-change", "--id", "CNOSUCHCHANGE")).ErrorCode);
