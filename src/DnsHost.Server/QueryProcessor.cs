@@ -30,6 +30,8 @@ public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions 
 {
     private readonly ServerCookies? _cookies = cookies;
     private readonly ResponseRateLimiter? _rateLimiter = rateLimiter;
+    /// <summary>Response rate limiting (its drop and slip counts go to /metrics); null when off.</summary>
+    public ResponseRateLimiter? RateLimiter => _rateLimiter;
     /// <summary>TSIG keys, transfer access and the journal; null: no TSIG, transfers by <c>Dns:TransferAllow</c> only.</summary>
     public TransferService? Transfers { get; } = transfers;
     private readonly RecursionService? _recursion = recursion?.Resolver is null ? null : recursion;

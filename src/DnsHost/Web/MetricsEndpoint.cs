@@ -20,9 +20,9 @@ namespace DnsHost.Web;
 public static class MetricsEndpoint
 {
     public static void Map(IEndpointRouteBuilder app, QueryProcessor processor, ZoneRegistry zones, HealthChecker health, ApiMetrics api, ResolverMetrics? resolver = null) =>
-        app.MapGet("/metrics", () => Results.Text(Render(processor.Metrics, zones, health, api, resolver), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapGet("/metrics", () => Results.Text(Render(processor.Metrics, zones, health, api, resolver, processor.RateLimiter), "text/plain; version=0.0.4; charset=utf-8"));
 
-    public static string Render(DnsMetrics dns, ZoneRegistry zones, HealthChecker health, ApiMetrics api, ResolverMetrics? resolver = null)
+    public static string Render(DnsMetrics dns, ZoneRegistry zones, HealthChecker health, ApiMetrics api, ResolverMetrics? resolver = null, ResponseRateLimiter? rateLimiter = null)
     {
         var text = new StringBuilder();
         void Header(string name, string type, string help) => text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
@@ -41,6 +41,13 @@ public static class MetricsEndpoint
         }
         Header("dnshost_dns_dropped_total", "counter", "Packets not answered (not queries, or too broken to answer).");
         text.Append($"dnshost_dns_dropped_total {dns.Dropped}\n");
+        if (rateLimiter is not null)
+        {
+            Header("dnshost_dns_rrl_dropped_total", "counter", "UDP responses over the rate limit (Dns:RateLimit) that were not sent.");
+            text.Append($"dnshost_dns_rrl_dropped_total {rateLimiter.Dropped}\n");
+            Header("dnshost_dns_rrl_slipped_total", "counter", "UDP responses over the rate limit sent truncated (TC=1) or as BADCOOKIE, so a real client retries.");
+            text.Append($"dnshost_dns_rrl_slipped_total {rateLimiter.Slipped}\n");
+        }
         Header("dnshost_dns_zone_queries_total", "counter", "Queries answered from each zone (restarts when the zone is reloaded or changed).");
         foreach (var zone in zones.Current.AllZones.OrderBy(z => z.OriginText, StringComparer.Ordinal))
             text.Append($"dnshost_dns_zone_queries_total{{zone=\"{Escape(zone.OriginText)}\",private=\"{(zone.IsPrivate ? "true" : "false")}\"}} {zone.Queries}\n");

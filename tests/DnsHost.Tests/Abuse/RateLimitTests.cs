@@ -69,6 +69,12 @@ public sealed class RateLimitTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromMilliseconds(400));
         responses = await Burst(burst, Flood(4));
         Assert.Equal(2, responses.Count(r => !r.TC));
+        // /metrics counts what the limit did: the first flood alone dropped 10 and slipped 10.
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri(_server.ApiBase, "/metrics"));
+        long Count(string name) => long.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1]);
+        Assert.True(Count("dnshost_dns_rrl_dropped_total") >= 10, metrics);
+        Assert.True(Count("dnshost_dns_rrl_slipped_total") >= 10, metrics);
     }
 
     [Fact]
