@@ -150,6 +150,16 @@ public static class TypeBitmap
         return true;
     }
 
+    /// <summary>The bitmap of <paramref name="types"/> (any order, repeats allowed).</summary>
+    public static byte[] Build(ReadOnlySpan<ushort> types)
+    {
+        var present = new byte[8192];
+        foreach (ushort type in types)
+            present[type >> 3] |= (byte)(0x80 >> (type & 7));
+        var bitmap = new byte[8192 + 512];
+        return bitmap[..Write(present, bitmap)];
+    }
+
     /// <summary>Writes the bitmap for the set <paramref name="present"/> (8192 bytes, one bit per type); returns its length.</summary>
     public static int Write(ReadOnlySpan<byte> present, Span<byte> destination)
     {

@@ -200,9 +200,9 @@ internal static class ResponseSigner
     }
 
     /// <summary>An NSEC RDATA for <paramref name="owner"/>: next name "\000." + owner (RFC 9824 3), then the type bitmap (RFC 4034 4.1.2).</summary>
-    private static byte[] Nsec(ReadOnlySpan<byte> owner, IReadOnlyList<ushort> types)
+    private static byte[] Nsec(ReadOnlySpan<byte> owner, ReadOnlySpan<ushort> types)
     {
-        var bitmap = TypeBitmap(types);
+        var bitmap = TypeBitmap.Build(types);
         // "\000.owner" is longer by two octets; a name already at the limit keeps itself as next name.
         bool fits = owner.Length + 2 <= DnsName.MaxLength;
         var rdata = new byte[(fits ? owner.Length + 2 : owner.Length) + bitmap.Length];
@@ -216,31 +216,6 @@ internal static class ResponseSigner
         DnsName.ToLower(owner, rdata.AsSpan(pos));
         bitmap.CopyTo(rdata, pos + owner.Length);
         return rdata;
-    }
-
-    /// <summary>The type bitmap of NSEC/NSEC3 (RFC 4034 4.1.2): per 256-type window, its number, length and bits.</summary>
-    public static byte[] TypeBitmap(IReadOnlyList<ushort> types)
-    {
-        var sorted = types.Distinct().Order().ToArray();
-        var output = new List<byte>();
-        int i = 0;
-        Span<byte> bits = stackalloc byte[32];
-        while (i < sorted.Length)
-        {
-            int window = sorted[i] >> 8;
-            bits.Clear();
-            int length = 0;
-            for (; i < sorted.Length && sorted[i] >> 8 == window; i++)
-            {
-                int low = sorted[i] & 0xFF;
-                bits[low >> 3] |= (byte)(0x80 >> (low & 7));
-                length = (low >> 3) + 1;
-            }
-            output.Add((byte)window);
-            output.Add((byte)length);
-            output.AddRange(bits[..length].ToArray());
-        }
-        return [.. output];
     }
 
     private static bool InZone(Zone zone, ReadOnlySpan<byte> owner)
