@@ -36,7 +36,7 @@ public sealed class CachedAnswer
     public ResponseCode ResponseCode { get; }
     /// <summary>Seconds the entry lives (the smallest record TTL, or the negative TTL).</summary>
     public uint Ttl { get; }
-    /// <summary>Milliseconds on <see cref="Environment.TickCount64"/>'s clock.</summary>
+    /// <summary>Milliseconds on the resolver's clock (<see cref="ResolverClock"/>).</summary>
     public long StoredAt { get; }
     public long ExpiresAt { get; }
     /// <summary>NXDOMAIN or NODATA (RFC 2308).</summary>

@@ -34,15 +34,17 @@ public sealed class IterativeResolver
     private readonly UpstreamClient _client;
     private readonly ResolverMetrics _metrics;
     private readonly ResponseCache _cache;
+    private readonly ResolverClock _clock;
     private readonly Delegation _root;
     private readonly ConcurrentDictionary<byte[], Delegation> _delegations = new(CacheKeyComparer.Instance);
 
-    public IterativeResolver(ResolverOptions options, RootHints hints, UpstreamClient client, ResolverMetrics metrics, ResponseCache cache)
+    public IterativeResolver(ResolverOptions options, RootHints hints, UpstreamClient client, ResolverMetrics metrics, ResponseCache cache, ResolverClock? clock = null)
     {
         _options = options;
         _client = client;
         _metrics = metrics;
         _cache = cache;
+        _clock = clock ?? ResolverClock.System;
         _root = new Delegation([0], [.. hints.NameServers], [.. hints.Addresses], long.MaxValue);
     }
 
@@ -89,7 +91,7 @@ public sealed class IterativeResolver
                 // RFC 4035 3.1.3.3: a wildcard answer comes with the NSEC/NSEC3 proving the name itself absent; keep it for validation.
                 foreach (var r in message.Authority.Where(r => DnsName.IsSubdomainOf(r.Owner, zone) && IsDenialRecord(r)))
                     builder.Add(DnsSection.Authority, r.Owner, r.Type, r.Class, r.Ttl, r.RData);
-                return builder.Build(ResponseCode.NoError, _options.Cache, Environment.TickCount64);
+                return builder.Build(ResponseCode.NoError, _options.Cache, _clock.Now);
             }
             bool proof = message.ResponseCode == ResponseCode.NXDomain || message.Authority.Any(r => r.Type == (ushort)RecordType.SOA);
             bool targetHere = DnsName.IsSubdomainOf(current, zone);
@@ -99,7 +101,7 @@ public sealed class IterativeResolver
                 foreach (var r in message.Authority.Where(r => DnsName.IsSubdomainOf(r.Owner, zone)
                     && r.Type is (ushort)RecordType.SOA or (ushort)RecordType.NSEC or 50 or (ushort)RecordType.RRSIG))
                     builder.Add(DnsSection.Authority, r.Owner, r.Type, r.Class, r.Ttl, r.RData);
-                return builder.Build(message.ResponseCode == ResponseCode.NXDomain ? ResponseCode.NXDomain : ResponseCode.NoError, _options.Cache, Environment.TickCount64);
+                return builder.Build(message.ResponseCode == ResponseCode.NXDomain ? ResponseCode.NXDomain : ResponseCode.NoError, _options.Cache, _clock.Now);
             }
             // The chain leaves this zone: resolve the target from its own servers.
             name = current;
@@ -193,7 +195,7 @@ public sealed class IterativeResolver
                 .Where(r => r.Type is (ushort)RecordType.A or (ushort)RecordType.AAAA && DnsName.IsSubdomainOf(r.Owner, zone) && names.Any(n => Same(n, r.Owner)))
                 .Select(r => new IPAddress(r.RData)).Distinct().ToArray();
             uint ttl = Math.Clamp(ns.Min(r => r.Ttl), 1u, (uint)_options.Cache.MaxTtl);
-            referral = new Delegation(cut, names, glue, Environment.TickCount64 + ttl * 1000L);
+            referral = new Delegation(cut, names, glue, _clock.Now + ttl * 1000L);
             return Kind.Referral;
         }
         return soa || message.Header.Authoritative ? Kind.Final : Kind.Lame;
@@ -203,7 +205,7 @@ public sealed class IterativeResolver
     {
         var lookup = _delegations.GetAlternateLookup<ReadOnlySpan<byte>>();
         ReadOnlySpan<byte> suffix = name;
-        long now = Environment.TickCount64;
+        long now = _clock.Now;
         while (suffix.Length > 1)
         {
             if (lookup.TryGetValue(suffix, out var delegation) && delegation.ExpiresAt > now)
@@ -287,7 +289,7 @@ public sealed class IterativeResolver
     private async Task<IPAddress[]> AddressesAsync(byte[] host, RecordType type, Work work, int depth, CancellationToken cancel)
     {
         var key = CacheKey.Create(host, (ushort)type, RecordClass.IN);
-        if (!_cache.TryGet(key, out var answer) || !answer.IsFresh(Environment.TickCount64))
+        if (!_cache.TryGet(key, out var answer) || !answer.IsFresh(_clock.Now))
         {
             answer = (await ResolveAsync(host, (ushort)type, RecordClass.IN, work, depth + 1, cancel))!;
             if (answer is null)

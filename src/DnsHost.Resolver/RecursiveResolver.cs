@@ -28,6 +28,7 @@ public sealed class RecursiveResolver
     public RecursiveResolver(ResolverOptions options, ResolverMetrics? metrics = null, TimeProvider? time = null)
     {
         _options = options;
+        Clock = new ResolverClock(time ?? TimeProvider.System);
         Metrics = metrics ?? new ResolverMetrics();
         Cache = new ResponseCache(options.Cache, Metrics);
         _client = new UpstreamClient(options, Metrics);
@@ -36,12 +37,15 @@ public sealed class RecursiveResolver
         if (_forwarders.Length == 0)
         {
             var hints = string.IsNullOrEmpty(options.RootHints) ? RootHints.BuiltIn : RootHints.Load(options.RootHints);
-            _iterative = new IterativeResolver(options, hints, _client, Metrics, Cache);
+            _iterative = new IterativeResolver(options, hints, _client, Metrics, Cache, Clock);
         }
         _staleTtl = (uint)options.Cache.StaleAnswerTtl;
         if (options.Dnssec)
-            Validator = new DnssecValidator(options, LoadTrustAnchors(options), FetchUnvalidatedAsync, time);
+            Validator = new DnssecValidator(options, LoadTrustAnchors(options), FetchUnvalidatedAsync, time, Clock);
     }
+
+    /// <summary>The clock of every expiry time in the cache (a fake one in tests).</summary>
+    public ResolverClock Clock { get; }
 
     /// <summary>The DNSSEC validator, or null with Resolver:Dnssec off.</summary>
     public DnssecValidator? Validator { get; }
@@ -106,12 +110,12 @@ public sealed class RecursiveResolver
         {
             Interlocked.Decrement(ref _pending);
             Metrics.RecordOverloaded();
-            return new Resolution(CachedAnswerBuilder.Empty(ResponseCode.ServFail, 0, Environment.TickCount64), false);
+            return new Resolution(CachedAnswerBuilder.Empty(ResponseCode.ServFail, 0, Clock.Now), false);
         }
         try
         {
             var work = Coalesced(key);
-            long now = Environment.TickCount64;
+            long now = Clock.Now;
             if (_options.Cache.ServeStale && Cache.TryGet(key, out var old) && now - old.ExpiresAt <= _options.Cache.MaxStaleSeconds * 1000L)
             {
                 var first = await Task.WhenAny(work, Task.Delay(_options.Cache.StaleClientTimeoutMs));
@@ -123,7 +127,7 @@ public sealed class RecursiveResolver
             var answer = await work;
             if (answer is null || answer.ResponseCode is not (ResponseCode.NoError or ResponseCode.NXDomain))
                 Metrics.RecordServFail();
-            return new Resolution(answer ?? CachedAnswerBuilder.Empty(ResponseCode.ServFail, 0, Environment.TickCount64), false);
+            return new Resolution(answer ?? CachedAnswerBuilder.Empty(ResponseCode.ServFail, 0, Clock.Now), false);
         }
         finally
         {
@@ -161,7 +165,7 @@ public sealed class RecursiveResolver
             using var timeout = new CancellationTokenSource(_options.ResolutionTimeoutMs);
             var name = CacheKey.Name(key).ToArray();
             // RFC 8198: a name inside a validated NSEC span is NXDOMAIN without asking anyone.
-            answer = Validator?.Aggressive.TrySynthesize(name, _options.Cache, Environment.TickCount64);
+            answer = Validator?.Aggressive.TrySynthesize(name, _options.Cache, Clock.Now);
             if (answer is not null)
                 Metrics.RecordSynthesized();
             answer ??= await ResolveUncachedAsync(name, CacheKey.Type(key), CacheKey.Class(key), timeout.Token);
@@ -196,7 +200,7 @@ public sealed class RecursiveResolver
     private async Task<CachedAnswer?> ResolveUncachedAsync(byte[] name, ushort type, ushort cls, CancellationToken cancel)
     {
         var conditional = _conditional.Find(name);
-        if (conditional is null && !_options.ResolveSpecialUseNames && SpecialUseNames.TryAnswer(name, type, cls, Environment.TickCount64) is { } special)
+        if (conditional is null && !_options.ResolveSpecialUseNames && SpecialUseNames.TryAnswer(name, type, cls, Clock.Now) is { } special)
             return special;
         if (conditional is not null)
             return await ForwardAsync(conditional, name, type, cls, cancel);
@@ -241,7 +245,7 @@ public sealed class RecursiveResolver
             server.RecordError(_options.UpstreamTimeoutMs);
             return null;
         }
-        return builder.Build(rcode, _options.Cache, Environment.TickCount64);
+        return builder.Build(rcode, _options.Cache, Clock.Now);
     }
 
     /// <summary>Empties the cache (and what iteration learned about zone cuts); returns the entries dropped.</summary>

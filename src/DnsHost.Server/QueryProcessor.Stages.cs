@@ -183,7 +183,7 @@ public sealed partial class QueryProcessor
     private bool AnswerRecursive(ref QueryContext q)
     {
         var resolver = _recursion!.Resolver!;
-        long now = Environment.TickCount64;
+        long now = resolver.Clock.Now;
         var entry = q.Resolved.Answer;
         uint staleTtl = q.Resolved.Stale ? resolver.StaleTtl : 0;
         if (entry is null)

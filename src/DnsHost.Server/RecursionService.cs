@@ -12,13 +12,13 @@ public sealed partial class RecursionService
 {
     private readonly NetworkList? _allow;
 
-    public RecursionService(ResolverOptions options, ILogger<RecursionService>? logger = null)
+    public RecursionService(ResolverOptions options, ILogger<RecursionService>? logger = null, TimeProvider? time = null)
     {
         Options = options;
         if (!options.IsEnabled)
             return;
         _allow = new NetworkList(options.EffectiveAllowRecursion);
-        Resolver = new RecursiveResolver(options);
+        Resolver = new RecursiveResolver(options, time: time);
         if (logger is not null)
             Resolver.OnFailure = e => LogResolutionFailed(logger, e);
     }

@@ -65,7 +65,7 @@ public static class ServeCommand
             .Validate(o => o.EffectiveAllowRecursion.All(IsNetwork), "Resolver:AllowRecursion must list networks in CIDR form, e.g. 10.0.0.0/8")
             .Validate(o => o.Cache.MinTtl <= o.Cache.MaxTtl, "Resolver:Cache:MinTtl must not exceed Resolver:Cache:MaxTtl")
             .ValidateOnStart();
-        builder.Services.AddSingleton(sp => new RecursionService(sp.GetRequiredService<IOptions<ResolverOptions>>().Value, sp.GetRequiredService<ILogger<RecursionService>>()));
+        builder.Services.AddSingleton(sp => new RecursionService(sp.GetRequiredService<IOptions<ResolverOptions>>().Value, sp.GetRequiredService<ILogger<RecursionService>>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(sp => DnsServerOptions.CreateCookies(sp.GetRequiredService<IOptions<DnsServerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(sp => DnsServerOptions.CreateRateLimiter(sp.GetRequiredService<IOptions<DnsServerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddOptions<DnssecOptions>().Bind(builder.Configuration.GetSection(DnssecOptions.Section));

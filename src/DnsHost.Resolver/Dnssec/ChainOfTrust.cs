@@ -15,13 +15,13 @@ public delegate Task<CachedAnswer?> DnssecFetch(byte[] name, ushort type, Cancel
 /// the parent's keys. Every step is cached by name until its records' TTL (or briefly when bogus),
 /// and concurrent walks share the steps under way.
 /// </summary>
-internal sealed class ChainOfTrust(TrustAnchors anchors, DnssecFetch fetch, RecordSetVerifier verifier, ResolverOptions options)
+internal sealed class ChainOfTrust(TrustAnchors anchors, DnssecFetch fetch, RecordSetVerifier verifier, ResolverOptions options, ResolverClock clock)
 {
     private readonly ConcurrentDictionary<string, Task<ZoneTrust>> _trust = new();
 
     public void Flush() => _trust.Clear();
 
-    private long Now => Environment.TickCount64;
+    private long Now => clock.Now;
     private long BogusExpiry => Now + options.DnssecBogusTtl * 1000L;
 
     /// <summary>The trust of the deepest zone enclosing <paramref name="name"/> (its own zone when it is an apex).</summary>

@@ -16,12 +16,15 @@ public sealed class DnssecValidator
     private readonly RecordSetVerifier _verifier;
     private readonly ResolverOptions _options;
 
-    public DnssecValidator(ResolverOptions options, TrustAnchors anchors, DnssecFetch fetch, TimeProvider? time = null)
+    private readonly ResolverClock _clock;
+
+    public DnssecValidator(ResolverOptions options, TrustAnchors anchors, DnssecFetch fetch, TimeProvider? time = null, ResolverClock? clock = null)
     {
+        _clock = clock ?? new ResolverClock(time ?? TimeProvider.System);
         _options = options;
         _anchors = anchors;
         _verifier = new RecordSetVerifier(time ?? TimeProvider.System, (uint)options.DnssecClockSkewSeconds);
-        _chain = new ChainOfTrust(anchors, fetch, _verifier, options);
+        _chain = new ChainOfTrust(anchors, fetch, _verifier, options, _clock);
     }
 
     public TrustAnchors Anchors => _anchors;
@@ -153,7 +156,7 @@ public sealed class DnssecValidator
             return failed;
         var proven = denial.Prove(name, qtype, nxdomain);
         if (proven is Denial.NxDomain or Denial.NoData && authority.Any(s => s.Type == (ushort)RecordType.NSEC))
-            Aggressive.Learn(trust.Zone, authority.Where(s => s.Type is (ushort)RecordType.SOA or (ushort)RecordType.NSEC), Environment.TickCount64);
+            Aggressive.Learn(trust.Zone, authority.Where(s => s.Type is (ushort)RecordType.SOA or (ushort)RecordType.NSEC), _clock.Now);
         return proven switch
         {
             Denial.NxDomain when nxdomain => new ValidationResult(DnssecStatus.Secure, 0, cap),

@@ -37,7 +37,7 @@ public static class ResolverEndpoints
         {
             if (recursion.Resolver is not { } resolver)
                 return Off();
-            long now = Environment.TickCount64;
+            long now = resolver.Clock.Now;
             return Results.Ok(resolver.Cache.Dump()
                 .OrderBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.Type, StringComparer.Ordinal)
                 .Select(e => new CacheEntryView(e.Name, e.Type, e.Entry.ResponseCode.ToString().ToUpperInvariant(),

@@ -3,18 +3,21 @@ using DnsHost.Protocol;
 using DnsHost.Server;
 using DnsHost.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DnsHost.Tests.Resolver;
 
 /// <summary>
 /// The cache as a client sees it over the wire, in front of a scripted upstream that counts the
 /// queries it gets: TTLs counting down, negative caching, expiry, memory bound, prefetch,
-/// serve-stale, coalescing, flush, DNSSEC pass-through and the /metrics figures.
+/// serve-stale, coalescing, flush, DNSSEC pass-through and the /metrics figures. The host runs on a
+/// fake clock: TTLs pass when a test moves it, never by waiting.
 /// </summary>
 [Collection("Console")]
 public sealed class CacheBehaviourTests : IDisposable
 {
     private readonly TestZones _zones = new();
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly FakeUpstream _upstream = new FakeUpstream("up.lab.", negativeTtl: 2)
         .A("www.up.lab", "192.0.2.1", ttl: 10)
         .A("short.up.lab", "192.0.2.2", ttl: 1)
@@ -28,7 +31,7 @@ public sealed class CacheBehaviourTests : IDisposable
     }
 
     private Task<RunningServer> Start(params string[] settings) =>
-        RunningServer.StartAsync(_zones.Directory, [$"--Resolver:Forwarders:0={_upstream.Address}", "--Resolver:UpstreamTimeoutMs=2500", "--Resolver:Dnssec=false", .. settings]);
+        RunningServer.StartAsync(_zones.Directory, services => services.AddSingleton<TimeProvider>(_clock), [$"--Resolver:Forwarders:0={_upstream.Address}", "--Resolver:UpstreamTimeoutMs=2500", "--Resolver:Dnssec=false", .. settings]);
 
     private static Task<TestResponse> Ask(RunningServer server, string name, RecordType type = RecordType.A, bool dnssecOk = false) =>
         server.UdpAsync(TestQuery.Build(name, type, rd: true, dnssecOk: dnssecOk));
@@ -47,9 +50,9 @@ public sealed class CacheBehaviourTests : IDisposable
     {
         await using var server = await Start();
         Assert.Equal(10u, (await Ask(server, "www.up.lab")).Answer[0].Ttl);
-        await Task.Delay(1100);
+        _clock.Advance(TimeSpan.FromMilliseconds(1100));
         var again = await Ask(server, "www.up.lab");
-        Assert.InRange(again.Answer[0].Ttl, 8u, 9u);
+        Assert.Equal(9u, again.Answer[0].Ttl); // 8.9 s left, rounded up
         Assert.Equal(1, _upstream.Queries);
         Assert.Equal(1, await Metric(server, "dnshost_resolver_cache_hits_total"));
         Assert.Equal(1, await Metric(server, "dnshost_resolver_cache_misses_total"));
@@ -65,7 +68,7 @@ public sealed class CacheBehaviourTests : IDisposable
         var cached = await Ask(server, "nope.up.lab");
         Assert.Equal(ResponseCode.NXDomain, cached.ResponseCode);
         Assert.Equal(1, _upstream.Queries);
-        await Task.Delay(2100);
+        _clock.Advance(TimeSpan.FromMilliseconds(2100));
         Assert.Equal(ResponseCode.NXDomain, (await Ask(server, "nope.up.lab")).ResponseCode);
         Assert.Equal(2, _upstream.Queries);
     }
@@ -88,7 +91,7 @@ public sealed class CacheBehaviourTests : IDisposable
     {
         await using var server = await Start("--Resolver:Cache:Prefetch=false");
         Assert.Equal(["192.0.2.2"], (await Ask(server, "short.up.lab")).AnswerData("A"));
-        await Task.Delay(1150);
+        _clock.Advance(TimeSpan.FromMilliseconds(1150));
         var refetched = await Ask(server, "short.up.lab");
         Assert.Equal(["192.0.2.2"], refetched.AnswerData("A"));
         Assert.Equal(1u, refetched.Answer[0].Ttl);
@@ -125,11 +128,11 @@ public sealed class CacheBehaviourTests : IDisposable
     {
         await using var server = await Start("--Resolver:Cache:PrefetchMinHits=1", "--Resolver:Cache:PrefetchPercent=60");
         await Ask(server, "two.up.lab");
-        await Task.Delay(1000);
+        _clock.Advance(TimeSpan.FromMilliseconds(1000));
         // Less than 60% of the 2 s left: this hit is answered from the cache and starts a refresh.
         Assert.Equal(["192.0.2.3"], (await Ask(server, "two.up.lab")).AnswerData("A"));
         await WaitFor(() => _upstream.Queries == 2);
-        await Task.Delay(1200);
+        _clock.Advance(TimeSpan.FromMilliseconds(1200));
         // Past the first entry's expiry, the prefetched one answers: the client never waited on a miss.
         Assert.Equal(["192.0.2.3"], (await Ask(server, "two.up.lab")).AnswerData("A"));
         Assert.Equal(1, await Metric(server, "dnshost_resolver_cache_misses_total"));
@@ -142,7 +145,7 @@ public sealed class CacheBehaviourTests : IDisposable
         await using var server = await Start();
         Assert.Equal(["192.0.2.2"], (await Ask(server, "short.up.lab")).AnswerData("A"));
         _upstream.Mode = FakeUpstream.Behaviour.Silent;
-        await Task.Delay(1150);
+        _clock.Advance(TimeSpan.FromMilliseconds(1150));
         var stale = await Ask(server, "short.up.lab");
         Assert.Equal(ResponseCode.NoError, stale.ResponseCode);
         Assert.Equal(["192.0.2.2"], stale.AnswerData("A"));
@@ -161,7 +164,7 @@ public sealed class CacheBehaviourTests : IDisposable
         await using var server = await Start("--Resolver:Cache:ServeStale=false");
         await Ask(server, "short.up.lab");
         _upstream.Mode = FakeUpstream.Behaviour.ServFail;
-        await Task.Delay(1150);
+        _clock.Advance(TimeSpan.FromMilliseconds(1150));
         Assert.Equal(ResponseCode.ServFail, (await Ask(server, "short.up.lab")).ResponseCode);
     }
 
@@ -252,7 +255,7 @@ public sealed class CacheBehaviourTests : IDisposable
 
     private static async Task WaitFor(Func<bool> condition)
     {
-        for (int i = 0; i < 100 && !condition(); i++)
+        for (int i = 0; i < 500 && !condition(); i++)
             await Task.Delay(20);
         Assert.True(condition());
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using DnsHost.Tests.Infrastructure;
 using DnsHost.Tests.Peers;
 
@@ -152,8 +153,11 @@ public sealed class IterationHierarchy : IAsyncLifetime
     }
 
     /// <summary>A DnsHost that iterates from this hierarchy's root (short timeouts for the servers that never answer).</summary>
-    public Task<RunningServer> StartResolver(TestZones zones, params string[] settings) =>
-        RunningServer.StartAsync(zones.Directory, [$"--Resolver:RootHints={HintsPath}", "--Resolver:AllowLoopbackServers=true",
+    public Task<RunningServer> StartResolver(TestZones zones, params string[] settings) => StartResolver(zones, null, settings);
+
+    /// <param name="clock">The host's clock, for tests that move time through TTLs.</param>
+    public Task<RunningServer> StartResolver(TestZones zones, TimeProvider? clock, params string[] settings) =>
+        RunningServer.StartAsync(zones.Directory, clock is null ? null : services => services.AddSingleton(clock), [$"--Resolver:RootHints={HintsPath}", "--Resolver:AllowLoopbackServers=true",
             $"--Resolver:IterationPort={Port}", "--Resolver:UpstreamTimeoutMs=400", "--Resolver:Dnssec=false", .. settings]);
 
     public async Task DisposeAsync()

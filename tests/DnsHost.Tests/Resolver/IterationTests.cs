@@ -3,6 +3,7 @@ using DnsHost.Resolver;
 using DnsHost.Server;
 using DnsHost.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DnsHost.Tests.Resolver;
 
@@ -10,9 +11,10 @@ namespace DnsHost.Tests.Resolver;
 public sealed class IterationTests(IterationHierarchy hierarchy) : IClassFixture<IterationHierarchy>, IAsyncLifetime
 {
     private readonly TestZones _zones = new();
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private RunningServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await hierarchy.StartResolver(_zones);
+    public async Task InitializeAsync() => _server = await hierarchy.StartResolver(_zones, _clock);
 
     public async Task DisposeAsync()
     {
@@ -122,7 +124,7 @@ public sealed class IterationTests(IterationHierarchy hierarchy) : IClassFixture
         Assert.Equal(ResponseCode.NXDomain, (await Ask("nope.corp.lab")).ResponseCode);
         Assert.Empty((await Ask("host.corp.lab", RecordType.AAAA)).Answer);
         Assert.Equal(asked, QueriesTo(4));
-        await Task.Delay(2100);
+        _clock.Advance(TimeSpan.FromMilliseconds(2100));
         Assert.Equal(ResponseCode.NXDomain, (await Ask("nope.corp.lab")).ResponseCode);
         Assert.Equal(asked + 1, QueriesTo(4));
     }
@@ -133,11 +135,11 @@ public sealed class IterationTests(IterationHierarchy hierarchy) : IClassFixture
         var first = await Ask("short.corp.lab");
         Assert.Equal(["10.0.0.2"], first.AnswerData("A"));
         long asked = QueriesTo(4);
-        await Task.Delay(1000);
+        _clock.Advance(TimeSpan.FromMilliseconds(1000));
         var cached = await Ask("short.corp.lab");
         Assert.Equal(1u, cached.Answer[0].Ttl);
         Assert.Equal(asked, QueriesTo(4));
-        await Task.Delay(1100);
+        _clock.Advance(TimeSpan.FromMilliseconds(1100));
         var refetched = await Ask("short.corp.lab");
         Assert.Equal(["10.0.0.2"], refetched.AnswerData("A"));
         Assert.Equal(2u, refetched.Answer[0].Ttl);
