@@ -200,18 +200,18 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
         try
         {
             // Start somewhere in the first interval, so checks loaded together do not probe together.
-            await Task.Delay(interval * Random.Shared.NextDouble(), cancel);
-            var next = DateTime.UtcNow;
+            await Task.Delay(interval * Random.Shared.NextDouble(), _time, cancel);
+            var next = _time.GetUtcNow();
             for (long sequence = 0; !cancel.IsCancellationRequested; sequence++)
             {
                 _ = ProbeOnceAsync(state, sequence, cancel);
                 // ±5 % jitter per period keeps checks apart; the mean period stays the interval.
                 next += interval * (0.95 + 0.1 * Random.Shared.NextDouble());
-                var wait = next - DateTime.UtcNow;
+                var wait = next - _time.GetUtcNow();
                 if (wait < TimeSpan.Zero)
-                    next = DateTime.UtcNow;
+                    next = _time.GetUtcNow();
                 else
-                    await Task.Delay(wait, cancel);
+                    await Task.Delay(wait, _time, cancel);
             }
         }
         catch (OperationCanceledException)

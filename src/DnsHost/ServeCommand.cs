@@ -93,7 +93,7 @@ public static class ServeCommand
         // Names in health checks resolve through this server, over one of its own UDP listeners.
         builder.Services.AddSingleton<IHealthCheckResolver>(sp => new DnsServerResolver(() => OwnEndPoint(sp.GetRequiredService<DnsListeners>())));
         builder.Services.AddSingleton(sp => new HealthChecker(sp.GetRequiredService<HealthStates>(), sp.GetRequiredService<IOptions<HealthCheckOptions>>(),
-            sp.GetRequiredService<IHealthCheckResolver>(), sp.GetRequiredService<ILogger<HealthChecker>>(), sp.GetRequiredService<ZoneRegistry>()));
+            sp.GetRequiredService<IHealthCheckResolver>(), sp.GetRequiredService<ILogger<HealthChecker>>(), sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthChecker>());
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section));
         builder.Services.AddSingleton<DnsHost.Route53.Api.ApiMetrics>();

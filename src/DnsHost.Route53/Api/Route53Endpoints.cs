@@ -24,20 +24,11 @@ public static class Route53Endpoints
     /// <summary>Strips a path prefix (--endpoint-url http://host/prefix) and checks the signature before routing.</summary>
     /// <param name="requestsPerSecond">Route 53's account rate limit (5 per second) when above 0, so clients' retry logic can be tested; 0 is off.</param>
     /// <param name="faults">For tests of clients: a share of requests fails before its operation runs (throttled, 500 or dropped).</param>
-    public static void UseRoute53(this WebApplication app, SigV4Verifier verifier, int requestsPerSecond = 0, ApiMetrics? metrics = null, Route53FaultInjection? faults = null)
+    public static void UseRoute53(this WebApplication app, SigV4Verifier verifier, int requestsPerSecond = 0, ApiMetrics? metrics = null, Route53FaultInjection? faults = null, TimeProvider? time = null)
     {
         if (faults is { Enabled: false })
             faults = null;
-        var limiter = requestsPerSecond > 0
-            ? new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
-            {
-                TokenLimit = requestsPerSecond,
-                TokensPerPeriod = requestsPerSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            })
-            : null;
+        var limiter = requestsPerSecond > 0 ? new AccountRateLimit(requestsPerSecond, time ?? TimeProvider.System) : null;
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path.Value ?? "";
@@ -102,14 +93,10 @@ public static class Route53Endpoints
                 await WriteError(context, new Route53Exception(result.Failure.ToString(), result.Message, 403));
                 return;
             }
-            if (limiter is not null)
+            if (limiter is not null && !limiter.TryTake())
             {
-                using var lease = limiter.AttemptAcquire();
-                if (!lease.IsAcquired)
-                {
-                    await WriteError(context, new Route53Exception("Throttling", "Rate exceeded", 400));
-                    return;
-                }
+                await WriteError(context, new Route53Exception("Throttling", "Rate exceeded", 400));
+                return;
             }
             // Injected faults come before the operation, so a client's retry never repeats a change that happened.
             switch (faults?.Next())

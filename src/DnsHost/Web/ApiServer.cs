@@ -104,7 +104,8 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         var faults = options.Value.FaultInjection;
         if (faults.Enabled)
             LogFaultInjection(loggerFactory.CreateLogger<ApiServer>(), faults.ThrottleRate, faults.ServerErrorRate, faults.DropRate);
-        app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys), options.Value.RequestsPerSecond, apiMetrics, faults);
+        var time = services.GetRequiredService<TimeProvider>();
+        app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys, time: time), options.Value.RequestsPerSecond, apiMetrics, faults, time);
         app.UseOperationsHostGuard(options.Value.AllowedHosts);
         OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>());
         var recursion = services.GetRequiredService<DnsHost.Server.RecursionService>();

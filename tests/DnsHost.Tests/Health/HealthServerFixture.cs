@@ -145,7 +145,7 @@ public sealed class HealthServerFixture : IAsyncLifetime
 
     public static Task Eventually(Func<Task<bool>> condition, string what) => Eventually(condition, () => what);
 
-    public static async Task Eventually(Func<Task<bool>> condition, Func<string> what, double seconds = 10)
+    public static async Task Eventually(Func<Task<bool>> condition, Func<string> what, double seconds = 30)
     {
         var clock = Stopwatch.StartNew();
         while (!await condition())
