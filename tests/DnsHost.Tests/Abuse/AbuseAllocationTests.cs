@@ -6,6 +6,7 @@ using DnsHost.Zones.Routing;
 namespace DnsHost.Tests.Abuse;
 
 /// <summary>Cookies and rate limiting keep the query pipeline at zero allocations, limited or not.</summary>
+[Trait("Kind", "Unit")]
 public sealed class AbuseAllocationTests : IDisposable
 {
     private readonly TestZones _zones = new TestZones().CopySamples();

@@ -13,6 +13,7 @@ namespace DnsHost.Tests.Abuse;
 /// a secret; a cookie expires after an hour; a previous secret is accepted during a rollover.
 /// Validity is made visible through rate limiting (a valid cookie is exempt), with time moved by a FakeTimeProvider.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class CookieTests : IDisposable
 {
     private const string Secret = "e5e973e5a6b2a43f48e7dc849e37bfcf";

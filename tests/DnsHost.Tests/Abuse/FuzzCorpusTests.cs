@@ -8,6 +8,7 @@ namespace DnsHost.Tests.Abuse;
 /// regression input) goes through the same target the afl++ harness runs, and none may throw.
 /// The long run is fuzz/run-afl.sh (fuzz/README.md).
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class FuzzCorpusTests
 {
     public static TheoryData<string> Targets => new(FuzzTargets.Names);

@@ -5,6 +5,7 @@ using DnsHost.Zones;
 namespace DnsHost.Tests.Abuse;
 
 /// <summary>Findings of the afl++ runs of issue 16, each as the input that found it (also kept in fuzz/corpus).</summary>
+[Trait("Kind", "Integration")]
 public sealed class FuzzRegressionTests : IDisposable
 {
     private readonly TestZones _zones = new TestZones().CopySamples();

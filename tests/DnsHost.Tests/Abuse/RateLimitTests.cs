@@ -12,6 +12,7 @@ namespace DnsHost.Tests.Abuse;
 /// real client can retry over TCP, and the bucket refills as (fake) time moves. Loopback is exempt by
 /// default, so these servers exempt another network instead.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class RateLimitTests : IAsyncLifetime
 {
     private readonly TestZones _zones = new TestZones().CopySamples();

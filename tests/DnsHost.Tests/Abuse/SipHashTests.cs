@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace DnsHost.Tests.Abuse;
 
 /// <summary>SipHash-2-4 against the paper's test vectors, and the RFC 9018 server cookie against the RFC's own example.</summary>
+[Trait("Kind", "Unit")]
 public sealed class SipHashTests
 {
     // Key 00 01 .. 0f; message 00 01 .. (n-1). Results from the SipHash paper's reference vectors, read as little-endian 64-bit words.

@@ -30,6 +30,7 @@ public sealed class KnotDifferentialTests(ITestOutputHelper output) : Differenti
 }
 
 /// <summary>The comparison itself, shared by every reference server.</summary>
+[Trait("Kind", "Interop")]
 public abstract class DifferentialTest(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly TestZones _zones = new();

@@ -9,6 +9,7 @@ namespace DnsHost.Tests.Dnssec;
 /// zone's DNSKEY as its trust anchor: positive, negative (compact denial), wildcard, CNAME and DNAME
 /// answers must all come out "fully validated"; with another key as the anchor nothing may.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class DelvValidationTests : IAsyncLifetime
 {
     private readonly SignedZoneFolder _folder = new();

@@ -9,6 +9,7 @@ namespace DnsHost.Tests.Dnssec;
 /// tag and DS, and zones signed by ldns-signzone and BIND's dnssec-signzone (files in Vectors/, made
 /// once with those tools; their signatures run to 2037) for every algorithm the resolver validates.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class DnssecPrimitiveTests
 {
     private static string Vector(string file) => Path.Combine(AppContext.BaseDirectory, "Dnssec", "Vectors", file);

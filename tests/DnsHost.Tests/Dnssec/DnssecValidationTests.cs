@@ -10,6 +10,7 @@ namespace DnsHost.Tests.Dnssec;
 /// from the tree's root, DnsHost forwarding to a validating Unbound, and DnsHost forwarding to a
 /// non-validating Unbound must all answer every case as expected, and as Unbound itself does.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class DnssecValidationTests(SignedHierarchy tree, ITestOutputHelper output) : IClassFixture<SignedHierarchy>, IAsyncLifetime
 {
     private readonly TestZones _zones = new();

@@ -8,6 +8,7 @@ namespace DnsHost.Tests.Dnssec;
 /// The sample Route 53 zone (shop.test) signed: every routing policy and the apex alias answer with
 /// signatures made for the answer the client gets, which verify with the zone's DNSKEY.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class SignedRoutingTests : IAsyncLifetime
 {
     private readonly SignedZoneFolder _folder = new();

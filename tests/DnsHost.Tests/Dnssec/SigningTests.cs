@@ -13,6 +13,7 @@ using Signer = DnsHost.Dnssec.Signing.ZoneSigner;
 namespace DnsHost.Tests.Dnssec;
 
 /// <summary>A signed zone served by the real host: every RRSIG is checked with the DNSSEC primitives, not with the signer.</summary>
+[Trait("Kind", "Integration")]
 public sealed class SigningTests : IAsyncLifetime
 {
     internal const string Zone = """
@@ -261,6 +262,7 @@ public sealed class SigningTests : IAsyncLifetime
 }
 
 /// <summary>The signer's clock: validity windows and re-signing before expiry, on fake time.</summary>
+[Trait("Kind", "Integration")]
 public sealed class ZoneSignerTests
 {
     [Fact]

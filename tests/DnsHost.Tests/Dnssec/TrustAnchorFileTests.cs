@@ -4,6 +4,7 @@ using DnsHost.Resolver.Dnssec;
 namespace DnsHost.Tests.Dnssec;
 
 /// <summary>Resolver:TrustAnchors files in Unbound's and BIND's formats, and what a bad one says.</summary>
+[Trait("Kind", "Unit")]
 public sealed class TrustAnchorFileTests : IDisposable
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"dnshost-anchors-{Guid.NewGuid():N}");

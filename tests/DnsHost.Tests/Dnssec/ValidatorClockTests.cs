@@ -11,6 +11,7 @@ namespace DnsHost.Tests.Dnssec;
 /// secure inside the window, bogus with the right extended error outside it (beyond the allowed
 /// skew), and the TTL capped by the time the signature has left.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class ValidatorClockTests
 {
     private static readonly DateTimeOffset Expiration = new(2037, 1, 1, 0, 0, 0, TimeSpan.Zero);

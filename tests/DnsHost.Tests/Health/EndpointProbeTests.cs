@@ -12,6 +12,7 @@ namespace DnsHost.Tests.Health;
 /// <see cref="EndpointProbe"/> against real endpoints on loopback, judged by Route 53's rules
 /// (route53-behaviour.md 6.1 and 6.2). Only 127.0.0.1 and ::1 are ever connected to.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class EndpointProbeTests
 {
     private const string Needle = "STATUS=READY";
@@ -420,6 +421,7 @@ public sealed class EndpointProbeTests
 /// The 2-second rules (route53-behaviour.md 6.2), in their own class so xunit runs their waiting alongside
 /// <see cref="EndpointProbeTests"/>; the HTTP and HTTPS variants of a rule wait side by side.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class EndpointProbeTimeoutTests
 {
     private static async Task<(ProbeResult Result, TimeSpan Elapsed)> TimedProbe(TestHttpEndpoint endpoint, string? search = null)

@@ -6,6 +6,7 @@ using DnsHost.Tests.Infrastructure;
 namespace DnsHost.Tests.Health;
 
 /// <summary>explain uses the health the server uses: the running server's, or says it had none.</summary>
+[Trait("Kind", "Integration")]
 public sealed class ExplainHealthSourceTests : IAsyncLifetime
 {
     private readonly TestZones _zones = new();

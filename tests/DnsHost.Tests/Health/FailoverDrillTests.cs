@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace DnsHost.Tests.Health;
 
 /// <summary>The failover drill against a real server: it breaks the check's endpoint, and its timeline holds.</summary>
+[Trait("Kind", "Integration")]
 public sealed class FailoverDrillTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly TestZones _zones = new();

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Options;
 namespace DnsHost.Tests.Health;
 
 /// <summary>Health-checked record sets keep the query path at zero allocations while checks flip.</summary>
+[Trait("Kind", "Integration")]
 public sealed class HealthAllocationTests
 {
     private sealed class NoResolver : IHealthCheckResolver

@@ -15,6 +15,7 @@ namespace DnsHost.Tests.Health;
 /// FullyQualifiedDomainName, private targets reached through IPv6 forms of their addresses, and
 /// numbers cut to 32 bits instead of refused.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class HealthCheckHardeningTests : IAsyncLifetime
 {
     private static readonly XNamespace Ns = SignedRoute53Client.Ns;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DnsHost.Tests.Health;
 
 /// <summary>What happens to checks around the edges: refused targets and intervals, and zone reloads.</summary>
+[Trait("Kind", "Integration")]
 public sealed class HealthCheckLifecycleTests : IDisposable
 {
     private readonly TestZones _zones = new();

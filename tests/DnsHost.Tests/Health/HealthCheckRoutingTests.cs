@@ -9,6 +9,7 @@ namespace DnsHost.Tests.Health;
 /// Real health checks against real endpoints move DNS answers, over the wire: each test breaks an
 /// endpoint the fixture runs, watches the answer change, repairs it and watches it come back.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class HealthCheckRoutingTests(HealthServerFixture f) : IClassFixture<HealthServerFixture>
 {
     [Fact]

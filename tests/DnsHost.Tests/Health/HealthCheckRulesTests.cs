@@ -13,6 +13,7 @@ namespace DnsHost.Tests.Health;
 /// targets Route 53 refuses, and a bad check in a zone file. Nothing here touches the network: the
 /// addresses are values only.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class HealthCheckRulesTests
 {
     private const string Documentation = "192.0.2.10"; // RFC 5737: never a real endpoint

@@ -19,6 +19,7 @@ namespace DnsHost.Tests.Health;
 /// Overrides that lapse by themselves (a TTL, on the server's clock), and a drill stopped by a signal
 /// that takes its override away before it exits.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class OverrideExpiryTests
 {
     private sealed class NoResolver : IHealthCheckResolver

@@ -2,6 +2,7 @@ using DnsHost.Protocol;
 
 namespace DnsHost.Tests.Protocol;
 
+[Trait("Kind", "Unit")]
 public class DnsMessageReaderTests
 {
     // The 12-byte header of a query with one question and nothing else (RFC 1035 4.1.1).

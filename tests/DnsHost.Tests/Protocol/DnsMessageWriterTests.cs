@@ -3,6 +3,7 @@ using DnsHost.Protocol;
 
 namespace DnsHost.Tests.Protocol;
 
+[Trait("Kind", "Unit")]
 public class DnsMessageWriterTests
 {
     private const uint Ttl = 3600;

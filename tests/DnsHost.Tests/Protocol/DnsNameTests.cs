@@ -2,6 +2,7 @@ using DnsHost.Protocol;
 
 namespace DnsHost.Tests.Protocol;
 
+[Trait("Kind", "Unit")]
 public class DnsNameTests
 {
     private static readonly byte[] ExampleTest = DnsName.Parse("example.test.");

@@ -3,6 +3,7 @@ using DnsHost.Protocol;
 
 namespace DnsHost.Tests.Protocol;
 
+[Trait("Kind", "Unit")]
 public class EdnsReaderTests
 {
     /// <summary>A message whose only record is an OPT pseudo-record (RFC 6891 6.1.2) with the given fields and options.</summary>

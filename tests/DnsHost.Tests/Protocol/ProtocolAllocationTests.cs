@@ -2,6 +2,7 @@ using DnsHost.Protocol;
 
 namespace DnsHost.Tests.Protocol;
 
+[Trait("Kind", "Unit")]
 public class ProtocolAllocationTests
 {
     // A query for www.example.test MX with DO set and a client cookie.

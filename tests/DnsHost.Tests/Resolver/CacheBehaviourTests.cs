@@ -14,6 +14,7 @@ namespace DnsHost.Tests.Resolver;
 /// fake clock: TTLs pass when a test moves it, never by waiting.
 /// </summary>
 [Collection("Console")]
+[Trait("Kind", "Integration")]
 public sealed class CacheBehaviourTests : IDisposable
 {
     private readonly TestZones _zones = new();

@@ -7,6 +7,7 @@ using DnsHost.Zones.Routing;
 namespace DnsHost.Tests.Resolver;
 
 /// <summary>The zero-allocation rule for answers from the resolver's cache, through the whole query pipeline.</summary>
+[Trait("Kind", "Integration")]
 public sealed class CacheHitAllocationTests : IDisposable
 {
     private readonly TestZones _zones = new TestZones().CopySamples();

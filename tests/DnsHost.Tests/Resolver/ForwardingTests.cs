@@ -59,6 +59,7 @@ public sealed class ForwardingUpstreams : IAsyncLifetime
 }
 
 /// <summary>Forwarding, conditional forwarding, local-first, and who may recurse, over the wire against NSD and Knot.</summary>
+[Trait("Kind", "Interop")]
 public sealed class ForwardingTests(ForwardingUpstreams upstreams) : IClassFixture<ForwardingUpstreams>, IAsyncLifetime
 {
     private readonly TestZones _zones = new TestZones().CopySamples();
@@ -169,6 +170,7 @@ public sealed class ForwardingTests(ForwardingUpstreams upstreams) : IClassFixtu
 }
 
 /// <summary>Recursion is only for the configured networks: others are refused and never see RA.</summary>
+[Trait("Kind", "Interop")]
 public sealed class RecursionAccessTests(ForwardingUpstreams upstreams) : IClassFixture<ForwardingUpstreams>
 {
     [Fact]

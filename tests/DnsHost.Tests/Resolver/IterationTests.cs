@@ -8,6 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace DnsHost.Tests.Resolver;
 
 /// <summary>Iterative resolution from root hints through the loopback hierarchy of <see cref="IterationHierarchy"/>, over the wire.</summary>
+[Trait("Kind", "Interop")]
 public sealed class IterationTests(IterationHierarchy hierarchy) : IClassFixture<IterationHierarchy>, IAsyncLifetime
 {
     private readonly TestZones _zones = new();

@@ -4,6 +4,7 @@ namespace DnsHost.Tests.Resolver;
 
 /// <summary>A bad resolver setting stops `serve` with one line that names the setting.</summary>
 [Collection("Console")]
+[Trait("Kind", "Unit")]
 public sealed class ResolverSettingsTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using DnsHost.Tests.Infrastructure;
 namespace DnsHost.Tests.Resolver;
 
 /// <summary>The resolver's pieces on their own: hints, settings, TTL rules, suffix matching, and hostile upstream bytes.</summary>
+[Trait("Kind", "Unit")]
 public sealed class ResolverUnitTests
 {
     [Fact]

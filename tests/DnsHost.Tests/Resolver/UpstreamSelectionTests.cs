@@ -4,6 +4,7 @@ using DnsHost.Tests.Infrastructure;
 namespace DnsHost.Tests.Resolver;
 
 /// <summary>Failover between forwarders and the choice by measured response time, with scripted upstreams on loopback.</summary>
+[Trait("Kind", "Integration")]
 public sealed class UpstreamSelectionTests : IDisposable
 {
     private readonly TestZones _zones = new();

@@ -14,6 +14,7 @@ namespace DnsHost.Tests.Route53;
 /// signature and without a cap, the unauthenticated operations endpoints reachable by DNS rebinding,
 /// deep XML, errors quoting characters XML cannot carry, and a bad row in the store at start.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class ApiHardeningTests : IAsyncLifetime
 {
     private static readonly XNamespace Ns = SignedRoute53Client.Ns;

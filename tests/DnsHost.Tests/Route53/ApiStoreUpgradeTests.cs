@@ -5,6 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace DnsHost.Tests.Route53;
 
 /// <summary>A store written before record sets had rows of their own is read, served and moved to rows once.</summary>
+[Trait("Kind", "Interop")]
 public sealed class ApiStoreUpgradeTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace DnsHost.Tests.Route53;
 /// process, which is killed with SIGKILL at a random moment, 20 times; after each restart every
 /// acknowledged batch is there, and no batch is there in part.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed partial class CrashSafetyTests : IDisposable
 {
     private readonly TestZones _zones = new();

@@ -5,6 +5,7 @@ using DnsHost.Zones.Routing;
 namespace DnsHost.Tests.Route53;
 
 /// <summary>Client locations from a MaxMind-format database the test writes itself, and the configured table winning over it.</summary>
+[Trait("Kind", "Integration")]
 public sealed class GeoDatabaseTests : IDisposable
 {
     private readonly TestZones _zones = new();

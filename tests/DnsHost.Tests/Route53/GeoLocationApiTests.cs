@@ -9,6 +9,7 @@ namespace DnsHost.Tests.Route53;
 /// the list order (countries with "*" first, US states right after US, continents last), the paging
 /// tokens across those boundaries, and Route 53's errors.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class GeoLocationApiTests(GeoLocationApiTests.ServerFixture fixture) : IClassFixture<GeoLocationApiTests.ServerFixture>
 {
     public sealed class ServerFixture : IAsyncLifetime

@@ -7,6 +7,7 @@ using DnsHost.Zones.Routing;
 namespace DnsHost.Tests.Route53;
 
 /// <summary>zones/*.json: what loads, what Route 53 would refuse, and the message that says why.</summary>
+[Trait("Kind", "Unit")]
 public sealed class HostedZoneLoaderTests : IDisposable
 {
     private readonly TestZones _zones = new();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DnsHost.Tests.Route53;
 
 /// <summary>JSON hosted zones reload like master files: a change shows at once, a broken file keeps the last good zone.</summary>
+[Trait("Kind", "Integration")]
 public sealed class HostedZoneReloadTests : IDisposable
 {
     private readonly TestZones _zones = new();

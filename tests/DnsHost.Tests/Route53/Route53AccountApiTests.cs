@@ -13,6 +13,7 @@ namespace DnsHost.Tests.Route53;
 /// real AWS CLI, with the DNS answers that each change brings, asked from the addresses of the VPCs
 /// and CIDR locations involved.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class Route53AccountApiTests : IAsyncLifetime
 {
     private readonly TestZones _zones = new();

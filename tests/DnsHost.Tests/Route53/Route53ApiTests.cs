@@ -10,6 +10,7 @@ namespace DnsHost.Tests.Route53;
 /// The Route 53 API driven by the real AWS CLI against a real DnsHost on loopback; every change is
 /// checked in the DNS answers that follow, over UDP and TCP.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class Route53ApiTests : IAsyncLifetime
 {
     private readonly TestZones _zones = new();

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DnsHost.Tests.Route53;
 
 /// <summary>Route53RestClient against a live DnsHost playing Route 53: every operation, paging, routing fields, errors, retries, credentials.</summary>
+[Trait("Kind", "Interop")]
 public sealed class Route53ClientTests
 {
     private static readonly BasicAWSCredentials Example = new(AwsCli.ExampleAccessKey, AwsCli.ExampleSecretKey);
@@ -355,6 +356,7 @@ internal static class RecordSetTestExtensions
 }
 
 /// <summary>Route53Credentials.Resolve over temporary credentials and config files, with the environment given to it (the process's is shared by parallel tests).</summary>
+[Trait("Kind", "Interop")]
 public sealed class Route53ClientCredentialTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "dnshost-creds-" + Guid.NewGuid().ToString("N"));

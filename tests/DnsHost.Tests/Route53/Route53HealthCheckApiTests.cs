@@ -6,6 +6,7 @@ using DnsHost.Tests.Infrastructure;
 namespace DnsHost.Tests.Route53;
 
 /// <summary>Health checks created with the AWS CLI run for real and move the answers of API zones.</summary>
+[Trait("Kind", "Interop")]
 public sealed class Route53HealthCheckApiTests : IAsyncLifetime
 {
     private readonly TestZones _zones = new();

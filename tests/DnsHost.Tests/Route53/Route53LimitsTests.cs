@@ -9,6 +9,7 @@ namespace DnsHost.Tests.Route53;
 /// GetReusableDelegationSetLimit and GetCheckerIpRanges report the configured quotas, the quotas are
 /// enforced, and a zone made on a reusable delegation set serves that set's name servers over DNS.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class Route53LimitsTests : IAsyncLifetime
 {
     private readonly TestZones _zones = new();

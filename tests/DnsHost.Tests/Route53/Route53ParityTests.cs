@@ -10,6 +10,7 @@ namespace DnsHost.Tests.Route53;
 /// filters and order, alias names, country names and TestDNSAnswer's zone. Driven by the real AWS CLI
 /// (and, for a body-less request as the JS SDK sends it, by AWSSDK.Core's signer), with DNS asked afterwards.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class Route53ParityTests : IAsyncLifetime
 {
     private readonly TestZones _zones = new();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace DnsHost.Tests.Route53;
 
 /// <summary>Api:RequestsPerSecond reproduces Route 53's account rate limit, so clients' retries can be tested.</summary>
+[Trait("Kind", "Integration")]
 public sealed class Route53ThrottlingTests
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace DnsHost.Tests.Route53;
 /// Routed and alias record sets outside DNS answers: the API's ResourceRecordSetCount counts them, and
 /// check-zone --print prints them with their routing fields. (AXFR of routed sets is not covered yet.)
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class RoutedSetVisibilityTests : IDisposable
 {
     private static readonly XNamespace Ns = SignedRoute53Client.Ns;

@@ -8,6 +8,7 @@ using DnsHost.Zones.Routing;
 namespace DnsHost.Tests.Route53;
 
 /// <summary>Routing-policy answers follow the zero-allocation rule of the query path.</summary>
+[Trait("Kind", "Unit")]
 public sealed class RoutingAllocationTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using DnsHost.Tests.Infrastructure;
 namespace DnsHost.Tests.Route53;
 
 /// <summary>Every Route 53 routing policy over the wire, with the client's location given by ECS.</summary>
+[Trait("Kind", "Integration")]
 public sealed class RoutingPolicyTests(RoutingServerFixture fixture) : IClassFixture<RoutingServerFixture>
 {
     private const string Seattle = "198.51.100.0/24", Frankfurt = "203.0.113.0/24", NewYork = "192.0.2.0/24", Montreal = "100.64.0.0/16", Tokyo = "100.65.0.0/16", Nowhere = "100.99.0.0/24";

@@ -11,6 +11,7 @@ namespace DnsHost.Tests.Route53;
 /// (AWSSDK.Core's AWSSigV4Signer, service route53) and the vectors AWS published for Signature
 /// Version 4 (the test suite's example.amazonaws.com requests and the IAM ListUsers example).
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class SigV4VerifierTests
 {
     const string AccessKey = "AKIAIOSFODNN7EXAMPLE";

@@ -11,6 +11,7 @@ namespace DnsHost.Tests.Route53;
 /// A client whose location is unknown gets the same geoproximity and latency answer whatever order the
 /// zone lists its sets in (the smallest set identifier), so a zone and its sync copy agree.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class UnknownLocationRoutingTests
 {
     private static HostedZoneDocument Zone(bool reversed)

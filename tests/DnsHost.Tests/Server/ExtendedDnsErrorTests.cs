@@ -9,6 +9,7 @@ namespace DnsHost.Tests.Server;
 /// query had EDNS. Knot adds none to FORMERR, NOTIMP, NOTAUTH (NOTIFY, UPDATE, refused transfers),
 /// BADVERS, or REFUSED for a class it does not serve.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class ExtendedDnsErrorTests : IAsyncLifetime
 {
     private readonly TestZones _zones = new TestZones().CopySamples();

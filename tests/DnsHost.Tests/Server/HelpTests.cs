@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace DnsHost.Tests.Server;
 
 /// <summary>What the dnshost executable prints about itself: no arguments, --help, and each verb's --help.</summary>
+[Trait("Kind", "Integration")]
 public sealed class HelpTests
 {
     private static readonly string DnsHostDll = Path.Combine(AppContext.BaseDirectory, "dnshost.dll");

@@ -11,6 +11,7 @@ namespace DnsHost.Tests.Server;
 /// RFC 7873 5.2.2), the question echoed, as Knot DNS (with its cookies module) answers the same bytes.
 /// Before issue 16 DnsHost answered these without an OPT record.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class MalformedOptionTests : IAsyncLifetime
 {
     private readonly TestZones _zones = new TestZones().CopySamples();

@@ -5,6 +5,7 @@ using DnsHost.Tests.Infrastructure;
 namespace DnsHost.Tests.Server;
 
 /// <summary>Malformed packets get FORMERR or are dropped, and the server keeps answering the next query.</summary>
+[Trait("Kind", "Integration")]
 public sealed class MalformedQueryTests : IAsyncLifetime
 {
     private readonly TestZones _zones = new TestZones().CopySamples();

@@ -5,6 +5,7 @@ using DnsHost.Tests.Infrastructure;
 namespace DnsHost.Tests.Server;
 
 /// <summary>/metrics tells which build runs and what the process uses: CPU, memory, descriptors and sockets, collections.</summary>
+[Trait("Kind", "Integration")]
 public sealed class ProcessMetricsTests
 {
     private static double Value(string text, string name)

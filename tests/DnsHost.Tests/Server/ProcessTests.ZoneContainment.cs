@@ -3,6 +3,7 @@ using DnsHost.Tests.Infrastructure;
 
 namespace DnsHost.Tests.Server;
 
+[Trait("Kind", "Integration")]
 public sealed partial class ProcessTests
 {
     /// <summary>

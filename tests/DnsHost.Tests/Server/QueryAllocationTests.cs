@@ -5,6 +5,7 @@ using DnsHost.Tests.Infrastructure;
 namespace DnsHost.Tests.Server;
 
 /// <summary>The zero-allocation rule for the whole per-query pipeline (parse, zone lookup, write).</summary>
+[Trait("Kind", "Unit")]
 public sealed class QueryAllocationTests : IDisposable
 {
     private readonly TestZones _zones = new TestZones().CopySamples();

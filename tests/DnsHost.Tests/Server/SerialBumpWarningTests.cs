@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 namespace DnsHost.Tests.Server;
 
 /// <summary>A zone file edited without a serial bump is served, with a warning naming the file and the serial (as Knot warns).</summary>
+[Trait("Kind", "Integration")]
 public sealed class SerialBumpWarningTests : IDisposable
 {
     private sealed class Captured : ILogger<ZoneDirectoryService>

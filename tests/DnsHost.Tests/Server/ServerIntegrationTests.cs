@@ -8,6 +8,7 @@ using DnsHost.Tests.Infrastructure;
 namespace DnsHost.Tests.Server;
 
 /// <summary>The real host on a loopback port, queried over the wire by DnsClient and by hand-made packets.</summary>
+[Trait("Kind", "Integration")]
 public sealed class ServerIntegrationTests : IAsyncLifetime
 {
     private readonly TestZones _zones = new TestZones().CopySamples();

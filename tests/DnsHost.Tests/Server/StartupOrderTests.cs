@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DnsHost.Tests.Server;
 
 /// <summary>API zones are in the registry before the DNS listeners answer (see the start-up order in ServeCommand).</summary>
+[Trait("Kind", "Integration")]
 public sealed class StartupOrderTests : IDisposable
 {
     private readonly TestZones _zones = new();

@@ -10,6 +10,7 @@ namespace DnsHost.Tests.Server;
 /// connection (and keeping each alive with a query now and then) must not lock other clients out.
 /// Clients come from distinct loopback addresses (127.0.0.x), which the server counts separately.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class TcpConnectionLimitTests : IDisposable
 {
     private readonly TestZones _zones = new TestZones().CopySamples();

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 namespace DnsHost.Tests.Server;
 
 /// <summary>One registry for zone files and API zones: precedence, ordered change events, per-file reloads, a vanishing folder.</summary>
+[Trait("Kind", "Unit")]
 public sealed class ZoneRegistryTests : IDisposable
 {
     private readonly TestZones _zones = new();

@@ -6,6 +6,7 @@ using DnsHost.Route53.Client;
 namespace DnsHost.Tests.Sync;
 
 /// <summary>A Route 53 client retrying an unreachable endpoint says each time what failed and how long it waits.</summary>
+[Trait("Kind", "Integration")]
 public sealed class RetryNoticeTests
 {
     [Fact]

@@ -16,6 +16,7 @@ namespace DnsHost.Tests.Sync;
 /// playing the local server, all on loopback. After each apply both sides list the same record sets
 /// (health check and alias ids translated) and answer the same clients the same way.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class ZoneSyncTests : IAsyncLifetime
 {
     private readonly TestZones _source = new(), _remoteZones = new(), _localZones = new(), _pulled = new();

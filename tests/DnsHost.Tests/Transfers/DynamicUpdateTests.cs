@@ -13,6 +13,7 @@ namespace DnsHost.Tests.Transfers;
 /// served, raise the serial and are on disk (the zone file written back; for an API zone, the Route 53
 /// store, so ListResourceRecordSets shows them); refused ones change nothing.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed partial class DynamicUpdateTests : IAsyncLifetime
 {
     private const string Secret = "ISUxaM7tEWlToSehWauZ/pyn5mL9vHmLBtfUYUx2f7o=";

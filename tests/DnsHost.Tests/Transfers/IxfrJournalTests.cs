@@ -8,6 +8,7 @@ namespace DnsHost.Tests.Transfers;
 /// Every change gets a serial and a journal entry; IXFR (RFC 1995) answers from the journal, condensed,
 /// or with the whole zone when the client's serial is older than the journal. Checked over the wire with kdig.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class IxfrJournalTests : IAsyncLifetime
 {
     private const string Head = "$TTL 300\n@ SOA ns hostmaster {0} 7200 900 1209600 60\n@ NS ns\nns A 192.0.2.1\n";

@@ -8,6 +8,7 @@ namespace DnsHost.Tests.Transfers;
 /// is refused with a reason (Extended DNS Error 18, Prohibited) unless <c>Transfers:RoutedZones</c> asks
 /// for the plain records only.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class RoutedZoneTransferTests : IDisposable
 {
     private readonly TestZones _zones = new();

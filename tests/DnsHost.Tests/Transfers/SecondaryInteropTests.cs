@@ -10,6 +10,7 @@ namespace DnsHost.Tests.Transfers;
 /// zone by AXFR, then on each change DnsHost sends NOTIFY, the secondary pulls IXFR, and its whole zone
 /// equals ours.
 /// </summary>
+[Trait("Kind", "Interop")]
 public abstract class SecondaryInteropTests : IAsyncLifetime
 {
     private const string Head = "$TTL 300\n@ SOA ns hostmaster {0} 7200 900 1209600 60\n@ NS ns\nns A 192.0.2.1\n";

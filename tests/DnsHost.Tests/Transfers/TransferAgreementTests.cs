@@ -11,6 +11,7 @@ namespace DnsHost.Tests.Transfers;
 /// current serial, an AXFR for a zone not served; and a signed AXFR over several messages, which kdig
 /// verifies message by message and which must carry the same records as Knot's.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class TransferAgreementTests : IAsyncLifetime
 {
     public static readonly KnotPeer.Key Key = new("xfr", "hmac-sha256", "ISUxaM7tEWlToSehWauZ/pyn5mL9vHmLBtfUYUx2f7o=");

@@ -13,6 +13,7 @@ namespace DnsHost.Tests.Transfers;
 /// window, BADTIME with our time in Other Data, and responses the client can verify. Key files as
 /// tsig-keygen and keymgr print them.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class TsigTests : IDisposable
 {
     private static readonly TsigKey Key = TsigKey.Parse(TransferAgreementTests.Key.Kdig);

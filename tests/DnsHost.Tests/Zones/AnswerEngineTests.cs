@@ -5,6 +5,7 @@ using DnsHost.Tests.Infrastructure;
 namespace DnsHost.Tests.Zones;
 
 /// <summary>The authoritative answer rules (RFC 1034 4.3.2, 2308, 4592, 6604, 8482), through the whole query pipeline.</summary>
+[Trait("Kind", "Unit")]
 public sealed class AnswerEngineTests : IDisposable
 {
     private const string Zone = """

@@ -12,6 +12,7 @@ namespace DnsHost.Tests.Zones;
 /// compared as wire bytes. Every type of <see cref="EveryType"/> agrees; ARSoft is wrong elsewhere
 /// ("@" in RDATA, owners named like types, non-ASCII TXT), which the zone here avoids.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class ArsoftAgreementTests(ITestOutputHelper output)
 {
     /// <summary>Syntax ARSoft 3.6.1 does not read, taken out of the line for both parsers.</summary>

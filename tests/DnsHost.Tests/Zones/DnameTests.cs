@@ -9,6 +9,7 @@ namespace DnsHost.Tests.Zones;
 /// DNAME synthesis (RFC 6672) and wildcard CNAME loops, with the answers knotd 3.2 gives for the same
 /// zone (checked by hand with kdig).
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class DnameTests : IDisposable
 {
     private const string Zone = """

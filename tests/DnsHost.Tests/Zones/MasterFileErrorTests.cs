@@ -3,6 +3,7 @@ using DnsHost.Zones;
 
 namespace DnsHost.Tests.Zones;
 
+[Trait("Kind", "Unit")]
 public sealed class MasterFileErrorTests : IDisposable
 {
     private readonly TestZones _zones = new();

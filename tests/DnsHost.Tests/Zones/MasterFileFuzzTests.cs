@@ -8,6 +8,7 @@ namespace DnsHost.Tests.Zones;
 /// Random and mutated zone files, from a fixed seed so every run sees the same inputs: the parser
 /// reports problems with a file and a line and never throws; the loader throws only ZoneLoadException.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class MasterFileFuzzTests : IDisposable
 {
     private readonly TestZones _zones = new();

@@ -4,6 +4,7 @@ using DnsHost.Zones;
 
 namespace DnsHost.Tests.Zones;
 
+[Trait("Kind", "Unit")]
 public sealed class MasterFileLoaderTests : IDisposable
 {
     private readonly TestZones _zones = new();

@@ -6,6 +6,7 @@ using DnsHost.Zones.MasterFiles;
 
 namespace DnsHost.Tests.Zones;
 
+[Trait("Kind", "Unit")]
 public sealed class MasterFileParserTests : IDisposable
 {
     private readonly TestZones _zones = new();

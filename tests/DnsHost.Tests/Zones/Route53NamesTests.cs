@@ -4,6 +4,7 @@ using DnsHost.Zones.HostedZones;
 namespace DnsHost.Tests.Zones;
 
 /// <summary>Route 53's name format: optional trailing dot, lower case, octal escapes (route53-behaviour.md 1.3).</summary>
+[Trait("Kind", "Unit")]
 public sealed class Route53NamesTests
 {
     [Theory]

@@ -13,6 +13,7 @@ namespace DnsHost.Tests.Zones;
 /// zone (logged with file and line, its last good version keeps serving, the other zones keep serving,
 /// nothing throws out of a reload, at start either).
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class ZoneContainmentTests : IDisposable
 {
     private sealed class Captured : ILogger<ZoneDirectoryService>

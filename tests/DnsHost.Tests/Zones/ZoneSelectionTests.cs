@@ -6,6 +6,7 @@ using DnsHost.Zones.Routing;
 namespace DnsHost.Tests.Zones;
 
 /// <summary>One function picks the zone that answers; the query path and explain (TestDNSAnswer) agree through it.</summary>
+[Trait("Kind", "Unit")]
 public sealed class ZoneSelectionTests : IDisposable
 {
     private readonly TestZones _zones = new TestZones().CopySamples();

@@ -4,6 +4,7 @@ using DnsHost.Zones;
 namespace DnsHost.Tests.Zones;
 
 /// <summary>The compact zone store: canonical order, empty non-terminals, and changes applied as diffs.</summary>
+[Trait("Kind", "Unit")]
 public sealed class ZoneStoreTests
 {
     private static Zone Build(params string[] lines)
