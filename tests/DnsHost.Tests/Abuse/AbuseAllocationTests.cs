@@ -2,6 +2,7 @@ using DnsHost.Protocol;
 using DnsHost.Server;
 using DnsHost.Tests.Infrastructure;
 using DnsHost.Zones.Routing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DnsHost.Tests.Abuse;
 
@@ -19,7 +20,10 @@ public sealed class AbuseAllocationTests : IDisposable
         var options = new DnsServerOptions();
         options.RateLimit.ResponsesPerSecond = 50; // low, so passes, drops and slips all happen in the loop
         options.RateLimit.Exempt = ["192.0.2.0/24"];
-        var processor = new QueryProcessor(_zones.LoadRegistry(), options, cookies: new ServerCookies(options.Cookies), rateLimiter: new ResponseRateLimiter(options.RateLimit));
+        // The clock stands still: the loop must not straddle a rate-limit second or a cookie secret's
+        // rotation, whatever the load on the machine (each happens once a second, not per query).
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var processor = new QueryProcessor(_zones.LoadRegistry(), options, cookies: new ServerCookies(options.Cookies, time), rateLimiter: new ResponseRateLimiter(options.RateLimit, time));
         var client = IpPrefix.FromAddress(System.Net.IPAddress.Parse("198.51.100.7"));
         var response = new byte[65535];
         // A valid server cookie for this client, from the processor itself.

@@ -24,10 +24,11 @@ public sealed class UpstreamSelectionTests : IDisposable
         silent.Mode = FakeUpstream.Behaviour.Silent;
         using var good = Upstream();
         await using var server = await RunningServer.StartAsync(_zones.Directory, "--Resolver:Dnssec=false",
-            $"--Resolver:Forwarders:0={silent.Address}", $"--Resolver:Forwarders:1={good.Address}", "--Resolver:UpstreamTimeoutMs=500");
+            $"--Resolver:Forwarders:0={silent.Address}", $"--Resolver:Forwarders:1={good.Address}", "--Resolver:UpstreamTimeoutMs=1000");
         for (int i = 0; i < Names.Length; i++)
         {
-            var response = await server.UdpAsync(TestQuery.Build($"{Names[i]}.up.lab", RecordType.A, rd: true));
+            // The client waits out the silent forwarder's timeout and then some: a loaded machine is slow.
+            var response = await server.UdpAsync(TestQuery.Build($"{Names[i]}.up.lab", RecordType.A, rd: true), timeoutMs: 10000);
             Assert.Equal(ResponseCode.NoError, response.ResponseCode);
             Assert.Equal([$"192.0.2.{i + 1}"], response.AnswerData("A"));
         }
@@ -63,12 +64,14 @@ public sealed class UpstreamSelectionTests : IDisposable
     public async Task The_faster_forwarder_gets_the_queries()
     {
         using var slow = Upstream();
-        slow.DelayMs = 80;
+        // Far slower than a loaded machine's scheduling jitter, so the fast one measures faster however busy
+        // the machine is; the timeout stays well above the slow one's delay.
+        slow.DelayMs = 400;
         using var fast = Upstream();
         await using var server = await RunningServer.StartAsync(_zones.Directory, "--Resolver:Dnssec=false",
-            $"--Resolver:Forwarders:0={slow.Address}", $"--Resolver:Forwarders:1={fast.Address}");
+            $"--Resolver:Forwarders:0={slow.Address}", $"--Resolver:Forwarders:1={fast.Address}", "--Resolver:UpstreamTimeoutMs=3000");
         foreach (var name in Names)
-            Assert.Single((await server.UdpAsync(TestQuery.Build($"{name}.up.lab", RecordType.A, rd: true))).Answer);
+            Assert.Single((await server.UdpAsync(TestQuery.Build($"{name}.up.lab", RecordType.A, rd: true), timeoutMs: 10000)).Answer);
         // Each is tried once while unmeasured; after that the faster one wins every time.
         Assert.InRange(slow.Queries, 0, 1);
         Assert.InRange(fast.Queries, Names.Length - 1, Names.Length);
