@@ -33,7 +33,7 @@ public sealed class SyncServiceOptions
 /// start), logs what it changed, and keeps going after errors. A job whose side is <c>local</c> talks to
 /// this server's Route 53 API with the first configured access key.
 /// </summary>
-public sealed partial class SyncService(IOptions<SyncServiceOptions> options, IOptions<ApiOptions> api, ApiServer server, ILogger<SyncService> logger) : BackgroundService
+public sealed partial class SyncService(IOptions<SyncServiceOptions> options, IOptions<ApiOptions> api, ApiServer server, ILogger<SyncService> logger, TimeProvider time) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(options.Value.Jobs.Select((job, i) => RunJobAsync(i, job, stoppingToken)));
@@ -68,7 +68,7 @@ public sealed partial class SyncService(IOptions<SyncServiceOptions> options, IO
             }
             try
             {
-                await Task.Delay(interval, stoppingToken);
+                await Task.Delay(interval, time, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -81,10 +81,10 @@ public sealed partial class SyncService(IOptions<SyncServiceOptions> options, IO
     {
         if (spec != "local")
             return SyncSideFactory.Create(spec, job.Profile, credentials: job.AccessKeyId is { } keyId && job.SecretAccessKey is { } keySecret
-                ? new Amazon.Runtime.BasicAWSCredentials(keyId, keySecret) : null, onRetry: notice => LogRetry(logger, spec, notice));
+                ? new Amazon.Runtime.BasicAWSCredentials(keyId, keySecret) : null, onRetry: notice => LogRetry(logger, spec, notice), time: time);
         var address = server.BaseAddress ?? throw new InvalidOperationException("sync side 'local' needs the HTTP endpoint (Api:Listen is off)");
         var (key, secret) = api.Value.EffectiveAccessKeys.First();
-        return SyncSideFactory.Create("route53:" + address, null, credentials: new Amazon.Runtime.BasicAWSCredentials(key, secret));
+        return SyncSideFactory.Create("route53:" + address, null, credentials: new Amazon.Runtime.BasicAWSCredentials(key, secret), time: time);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "sync side {Side}: retrying, {Notice}")]

@@ -25,4 +25,7 @@ public sealed class Route53ClientOptions
 
     /// <summary>Told of each retry (the failure, and how long until the next attempt), so a wait on an unreachable endpoint is not silent.</summary>
     public Action<string>? OnRetry { get; set; }
+
+    /// <summary>The clock of the retry backoff and of the signatures (a fake one in tests).</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
 }

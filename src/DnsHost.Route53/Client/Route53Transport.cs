@@ -76,7 +76,7 @@ internal sealed class Route53Transport : IDisposable
                 throw failure;
             var wait = Backoff(attempt);
             _options.OnRetry?.Invoke(RetryNotice(failure, attempt, wait));
-            await Task.Delay(wait, cancellationToken);
+            await Task.Delay(wait, _options.Time, cancellationToken);
         }
     }
 
@@ -106,7 +106,7 @@ internal sealed class Route53Transport : IDisposable
                 Region = _region,
                 Service = "route53",
                 SignPayload = true,
-                SignedAt = DateTime.UtcNow,
+                SignedAt = _options.Time.GetUtcNow().UtcDateTime,
             }, cancellationToken);
         }
         catch (Exception e) when (e is AmazonClientException or AmazonServiceException or InvalidOperationException)

@@ -7,7 +7,7 @@ public static class SyncSideFactory
 {
     /// <param name="credentials">Explicit credentials; null resolves the AWS credential chain (environment, profiles).</param>
     /// <param name="onRetry">Told of each retry of a Route 53 request: the reason and the wait.</param>
-    public static ISyncSide Create(string spec, string? profile, int maxAttempts = 10, Amazon.Runtime.AWSCredentials? credentials = null, Action<string>? onRetry = null)
+    public static ISyncSide Create(string spec, string? profile, int maxAttempts = 10, Amazon.Runtime.AWSCredentials? credentials = null, Action<string>? onRetry = null, TimeProvider? time = null)
     {
         if (spec.StartsWith("dir:", StringComparison.Ordinal) && spec.Length > 4)
             return new DirectorySide(Path.GetFullPath(spec[4..]));
@@ -18,7 +18,7 @@ public static class SyncSideFactory
             endpoint = url;
         else
             throw new ArgumentException($"'{spec}' is not a sync side: use route53, route53:URL (e.g. route53:http://127.0.0.1:8053) or dir:PATH");
-        var options = new Route53ClientOptions { Endpoint = endpoint, MaxAttempts = maxAttempts, OnRetry = onRetry };
-        return new Route53Side(new Route53RestClient(credentials ?? Route53Credentials.Resolve(profile), options), spec);
+        var options = new Route53ClientOptions { Endpoint = endpoint, MaxAttempts = maxAttempts, OnRetry = onRetry, Time = time ?? TimeProvider.System };
+        return new Route53Side(new Route53RestClient(credentials ?? Route53Credentials.Resolve(profile), options), spec, options.Time);
     }
 }

@@ -48,7 +48,7 @@ public interface ISyncSide
 }
 
 /// <summary>A Route 53 account through <see cref="IRoute53Client"/>.</summary>
-public sealed class Route53Side(IRoute53Client client, string description) : ISyncSide
+public sealed class Route53Side(IRoute53Client client, string description, TimeProvider? time = null) : ISyncSide
 {
     private readonly string _run = DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -103,13 +103,14 @@ public sealed class Route53Side(IRoute53Client client, string description) : ISy
 
     public async Task WaitAsync(string changeId, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var clock = time ?? TimeProvider.System;
+        var deadline = clock.GetUtcNow() + timeout;
         var delay = TimeSpan.FromMilliseconds(200);
         while (await client.GetChangeAsync(changeId, cancellationToken) != "INSYNC")
         {
-            if (DateTime.UtcNow > deadline)
+            if (clock.GetUtcNow() > deadline)
                 throw new TimeoutException($"change {changeId} is still PENDING after {timeout.TotalSeconds:0} s");
-            await Task.Delay(delay, cancellationToken);
+            await Task.Delay(delay, clock, cancellationToken);
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
         }
     }
