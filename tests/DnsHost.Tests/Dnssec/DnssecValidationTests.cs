@@ -21,7 +21,7 @@ public sealed class DnssecValidationTests(SignedHierarchy tree, ITestOutputHelpe
     public async Task InitializeAsync()
     {
         _iterating = await tree.StartResolver(_zones);
-        string[] forwarding = [$"--Resolver:TrustAnchors={tree.AnchorPath}", "--Resolver:UpstreamTimeoutMs=3000"];
+        string[] forwarding = [$"--Resolver:TrustAnchors={tree.AnchorPath}", .. SignedHierarchy.Patient];
         _behindValidator = await RunningServer.StartAsync(_zones.Directory, [$"--Resolver:Forwarders:0={tree.Unbound.EndPoint}", .. forwarding]);
         _behindPlain = await RunningServer.StartAsync(_zones.Directory, [$"--Resolver:Forwarders:0={tree.PlainUnbound.EndPoint}", .. forwarding]);
     }
@@ -73,8 +73,12 @@ public sealed class DnssecValidationTests(SignedHierarchy tree, ITestOutputHelpe
         output.WriteLine($"unbound: {unbound.ResponseCode} AD={Ad(unbound)} EDE={unbound.ExtendedError?.InfoCode}");
         foreach (var (label, server) in new[] { ("iterating", _iterating), ("behind validating unbound", _behindValidator), ("behind plain unbound", _behindPlain) })
         {
-            var response = await server.UdpAsync(query, timeoutMs: 10000);
-            output.WriteLine($"{label}: {response.ResponseCode} AD={Ad(response)} EDE={response.ExtendedError?.InfoCode}");
+            // Longer than Resolver:ResolutionTimeoutMs (30 s here): a resolution that gives up still answers SERVFAIL.
+            var bytes = await server.UdpRawAsync(query, timeoutMs: 35000);
+            if (bytes is null)
+                Assert.Fail($"{label}: no UDP response in 35 s; upstreams: {Upstreams(server)}");
+            var response = TestResponse.Parse(bytes);
+            output.WriteLine($"{label}: {response.ResponseCode} AD={Ad(response)} EDE={response.ExtendedError?.InfoCode}; upstreams: {Upstreams(server)}");
             Assert.True(rcode == response.ResponseCode, $"{label}: {response.ResponseCode}, expected {rcode}");
             Assert.True(ad == Ad(response), $"{label}: AD={Ad(response)}, expected {ad}");
             if (ede >= 0)
@@ -84,6 +88,10 @@ public sealed class DnssecValidationTests(SignedHierarchy tree, ITestOutputHelpe
         }
     }
 
+    private static string Upstreams(RunningServer server) => string.Join(", ",
+        server.Services.GetRequiredService<DnsHost.Server.RecursionService>().Resolver!.Metrics.Servers.Values
+            .Select(s => $"{s.EndPoint} {s.Queries} queries {s.Responses} responses {s.Timeouts} timeouts {s.Errors} errors"));
+
     [Fact]
     public async Task Checking_disabled_gives_the_bogus_data_without_ad()
     {
@@ -91,27 +99,27 @@ public sealed class DnssecValidationTests(SignedHierarchy tree, ITestOutputHelpe
         query[3] |= (byte)DnsHeader.CdBit;
         foreach (var server in new[] { _iterating, _behindValidator })
         {
-            var response = await server.UdpAsync(query, timeoutMs: 10000);
+            var response = await server.UdpAsync(query, timeoutMs: 35000);
             Assert.Equal(ResponseCode.NoError, response.ResponseCode);
             Assert.Equal(["192.0.2.1"], response.AnswerData("A"));
             Assert.False(Ad(response));
         }
         // And without CD it stays SERVFAIL (the bogus answer is cached as bogus).
-        var plain = await _iterating.UdpAsync(TestQuery.Build("www.badsig.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000);
+        var plain = await _iterating.UdpAsync(TestQuery.Build("www.badsig.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 35000);
         Assert.Equal(ResponseCode.ServFail, plain.ResponseCode);
     }
 
     [Fact]
     public async Task Ad_only_when_the_client_asks_with_ad_or_do()
     {
-        var plain = await _iterating.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true), timeoutMs: 10000);
+        var plain = await _iterating.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true), timeoutMs: 35000);
         Assert.Equal(["192.0.2.1"], plain.AnswerData("A"));
         Assert.False(Ad(plain));
         Assert.Empty(plain.Answer.Where(r => r.Type == "RRSIG"));
         var withAd = TestQuery.Build("www.ok.sec", RecordType.A, rd: true);
         withAd[3] |= (byte)DnsHeader.AdBit;
-        Assert.True(Ad(await _iterating.UdpAsync(withAd, timeoutMs: 10000)));
-        var withDo = await _iterating.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000);
+        Assert.True(Ad(await _iterating.UdpAsync(withAd, timeoutMs: 35000)));
+        var withDo = await _iterating.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 35000);
         Assert.True(Ad(withDo));
         Assert.NotEmpty(withDo.Answer.Where(r => r.Type == "RRSIG"));
     }
@@ -120,33 +128,33 @@ public sealed class DnssecValidationTests(SignedHierarchy tree, ITestOutputHelpe
     public async Task A_negative_trust_anchor_makes_a_bogus_zone_insecure()
     {
         await using var server = await tree.StartResolver(_zones, "--Resolver:NegativeTrustAnchors:0=badsig.sec");
-        var response = await server.UdpAsync(TestQuery.Build("www.badsig.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000);
+        var response = await server.UdpAsync(TestQuery.Build("www.badsig.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 35000);
         Assert.Equal(ResponseCode.NoError, response.ResponseCode);
         Assert.False(Ad(response));
         // Zones outside it still validate.
-        Assert.True(Ad(await server.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000)));
+        Assert.True(Ad(await server.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 35000)));
     }
 
     [Fact]
     public async Task With_validation_off_bogus_data_passes_without_ad()
     {
         await using var server = await tree.StartResolver(_zones, "--Resolver:Dnssec=false");
-        var response = await server.UdpAsync(TestQuery.Build("www.badsig.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000);
+        var response = await server.UdpAsync(TestQuery.Build("www.badsig.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 35000);
         Assert.Equal(ResponseCode.NoError, response.ResponseCode);
-        Assert.False(Ad(await server.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000)));
+        Assert.False(Ad(await server.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 35000)));
     }
 
     [Fact]
     public async Task A_name_inside_a_validated_nsec_span_is_nxdomain_without_asking_again()
     {
         await using var server = await tree.StartResolver(_zones);
-        var first = await server.UdpAsync(TestQuery.Build("nope1.ok.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 10000);
+        var first = await server.UdpAsync(TestQuery.Build("nope1.ok.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 35000);
         Assert.Equal(ResponseCode.NXDomain, first.ResponseCode);
         var resolver = server.Services.GetRequiredService<DnsHost.Server.RecursionService>().Resolver!;
         var leaves = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.4"), tree.Port);
         long asked = resolver.Metrics.Servers[leaves].Queries;
         // RFC 8198: nope2 falls in the same NSEC span (host.deep.ent.ok.sec. to ns.ok.sec.), and *.ok.sec is covered too.
-        var second = await server.UdpAsync(TestQuery.Build("nope2.ok.sec", RecordType.AAAA, rd: true, dnssecOk: true), timeoutMs: 10000);
+        var second = await server.UdpAsync(TestQuery.Build("nope2.ok.sec", RecordType.AAAA, rd: true, dnssecOk: true), timeoutMs: 35000);
         Assert.Equal(ResponseCode.NXDomain, second.ResponseCode);
         Assert.True(Ad(second));
         Assert.Contains(second.Authority, r => r.Type == "NSEC");
@@ -154,7 +162,7 @@ public sealed class DnssecValidationTests(SignedHierarchy tree, ITestOutputHelpe
         Assert.Equal(asked, resolver.Metrics.Servers[leaves].Queries);
         Assert.Equal(1, resolver.Metrics.Synthesized);
         // A name that exists is not denied from the cache.
-        Assert.Equal(["192.0.2.1"], (await server.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true), timeoutMs: 10000)).AnswerData("A"));
+        Assert.Equal(["192.0.2.1"], (await server.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true), timeoutMs: 35000)).AnswerData("A"));
     }
 
     private static bool Ad(TestResponse response) => (response.Flags & DnsHeader.AdBit) != 0;

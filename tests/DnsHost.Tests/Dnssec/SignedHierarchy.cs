@@ -127,7 +127,14 @@ public sealed class SignedHierarchy : IAsyncLifetime
     /// <summary>A DnsHost that iterates from this tree's root and trusts its key.</summary>
     public Task<RunningServer> StartResolver(TestZones zones, params string[] settings) =>
         RunningServer.StartAsync(zones.Directory, [$"--Resolver:RootHints={HintsPath}", "--Resolver:AllowLoopbackServers=true",
-            $"--Resolver:IterationPort={Port}", $"--Resolver:TrustAnchors={AnchorPath}", .. settings]);
+            $"--Resolver:IterationPort={Port}", $"--Resolver:TrustAnchors={AnchorPath}", .. Patient, .. settings]);
+
+    /// <summary>
+    /// Timeouts for a loaded machine: a cold validating resolution is a dozen steps, each retried after an
+    /// upstream timeout, so the defaults (1.5 s a try, 10 s in all) can run out when the CPU is starved.
+    /// These tests are about answers, not speed.
+    /// </summary>
+    public static readonly string[] Patient = ["--Resolver:UpstreamTimeoutMs=3000", "--Resolver:ResolutionTimeoutMs=30000"];
 
     private static bool IsRrsigOf(string line, string owner, string type)
     {
