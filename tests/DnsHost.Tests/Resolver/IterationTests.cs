@@ -29,6 +29,9 @@ public sealed class IterationTests(IterationHierarchy hierarchy) : IClassFixture
 
     private long TimeoutsOf(int lastOctet) => Server(lastOctet)?.Timeouts ?? 0;
 
+    /// <summary>Queries the server answered in time: a loaded machine can time out a query and ask again, which these do not count.</summary>
+    private long RepliesFrom(int lastOctet) => Server(lastOctet)?.Responses ?? 0;
+
     private UpstreamServer? Server(int lastOctet) =>
         _server.Services.GetRequiredService<RecursionService>().Resolver!.Metrics.Servers
             .TryGetValue(IterationHierarchy.At(lastOctet, hierarchy.Port), out var server) ? server : null;
@@ -121,13 +124,13 @@ public sealed class IterationTests(IterationHierarchy hierarchy) : IClassFixture
         Assert.Equal(ResponseCode.NoError, nodata.ResponseCode);
         Assert.Empty(nodata.Answer);
         Assert.Single(nodata.Authority, r => r.Type == "SOA");
-        long asked = QueriesTo(4);
+        long asked = RepliesFrom(4);
         Assert.Equal(ResponseCode.NXDomain, (await Ask("nope.corp.lab")).ResponseCode);
         Assert.Empty((await Ask("host.corp.lab", RecordType.AAAA)).Answer);
-        Assert.Equal(asked, QueriesTo(4));
+        Assert.Equal(asked, RepliesFrom(4));
         _clock.Advance(TimeSpan.FromMilliseconds(2100));
         Assert.Equal(ResponseCode.NXDomain, (await Ask("nope.corp.lab")).ResponseCode);
-        Assert.Equal(asked + 1, QueriesTo(4));
+        Assert.Equal(asked + 1, RepliesFrom(4));
     }
 
     [Fact]
@@ -135,17 +138,17 @@ public sealed class IterationTests(IterationHierarchy hierarchy) : IClassFixture
     {
         var first = await Ask("short.corp.lab");
         Assert.Equal(["10.0.0.2"], first.AnswerData("A"));
-        long asked = QueriesTo(4);
+        long asked = RepliesFrom(4);
         _clock.Advance(TimeSpan.FromMilliseconds(1000));
         var cached = await Ask("short.corp.lab");
         Assert.Equal(1u, cached.Answer[0].Ttl);
-        Assert.Equal(asked, QueriesTo(4));
+        Assert.Equal(asked, RepliesFrom(4));
         _clock.Advance(TimeSpan.FromMilliseconds(1100));
         var refetched = await Ask("short.corp.lab");
         Assert.Equal(["10.0.0.2"], refetched.AnswerData("A"));
         Assert.Equal(2u, refetched.Answer[0].Ttl);
         // The zone cut is remembered: only corp.lab.'s server was asked again.
-        Assert.Equal(asked + 1, QueriesTo(4));
+        Assert.Equal(asked + 1, RepliesFrom(4));
     }
 
     [Fact]
