@@ -22,13 +22,14 @@ public static class EndpointProbe
     // Compressed bodies are read up to this much to find the first 5,120 decompressed bytes.
     private const int MaxCompressedBody = 1 << 20;
 
-    public static async Task<ProbeResult> RunAsync(HealthCheckSpec spec, IPAddress address, CancellationToken cancel)
+    /// <param name="time">The clock of the connect, status and body timeouts (a fake one in tests).</param>
+    public static async Task<ProbeResult> RunAsync(HealthCheckSpec spec, IPAddress address, CancellationToken cancel, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var connectTimeout = spec.Type == HealthCheckType.Tcp ? TcpConnectTimeout : HttpConnectTimeout;
-        using (var connectDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancel))
+        using (var connectDeadline = new Deadline(connectTimeout, time, cancel))
         {
-            connectDeadline.CancelAfter(connectTimeout);
             try
             {
                 await socket.ConnectAsync(new IPEndPoint(address, spec.Port), connectDeadline.Token);
@@ -47,11 +48,10 @@ public static class EndpointProbe
             }
         }
         if (spec.Type == HealthCheckType.Tcp)
-            return new ProbeResult(ProbeOutcome.Success, "Success: TCP connection established.", DateTimeOffset.UtcNow, address);
+            return new ProbeResult(ProbeOutcome.Success, "Success: TCP connection established.", time.GetUtcNow(), address);
 
         // From here the status line must arrive within 2 s of connecting, TLS handshake included.
-        using var statusDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        statusDeadline.CancelAfter(StatusTimeout);
+        using var statusDeadline = new Deadline(StatusTimeout, time, cancel);
         Stream stream = new NetworkStream(socket, ownsSocket: false);
         try
         {
@@ -78,7 +78,7 @@ public static class EndpointProbe
                     return ProbeResult.Fail(ProbeOutcome.TlsFailed, $"TLS handshake failed: {e.Message}.", address);
                 }
             }
-            return await ExchangeAsync(spec, address, stream, statusDeadline.Token, cancel);
+            return await ExchangeAsync(spec, address, stream, statusDeadline.Token, cancel, time);
         }
         finally
         {
@@ -86,7 +86,7 @@ public static class EndpointProbe
         }
     }
 
-    private static async Task<ProbeResult> ExchangeAsync(HealthCheckSpec spec, IPAddress address, Stream stream, CancellationToken statusDeadline, CancellationToken cancel)
+    private static async Task<ProbeResult> ExchangeAsync(HealthCheckSpec spec, IPAddress address, Stream stream, CancellationToken statusDeadline, CancellationToken cancel, TimeProvider time)
     {
         var request = new StringBuilder()
             .Append("GET ").Append(spec.ResourcePath).Append(" HTTP/1.1\r\n")
@@ -127,14 +127,13 @@ public static class EndpointProbe
         if (head.StatusCode is < 200 or >= 400)
             return ProbeResult.Fail(ProbeOutcome.BadStatus, statusText, address, head.StatusCode);
         if (!spec.IsStringMatch)
-            return new ProbeResult(ProbeOutcome.Success, "Success: " + statusText, DateTimeOffset.UtcNow, address, head.StatusCode);
+            return new ProbeResult(ProbeOutcome.Success, "Success: " + statusText, time.GetUtcNow(), address, head.StatusCode);
 
         if (head.ContentEncoding is not (null or "identity" or "gzip" or "x-gzip" or "deflate"))
             return ProbeResult.Fail(ProbeOutcome.StringNotFound, $"The body is encoded as '{head.ContentEncoding}'; only gzip and deflate are decoded, so the search string cannot be found.", address, head.StatusCode);
 
         // The body must arrive within 2 s more.
-        using var bodyDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        bodyDeadline.CancelAfter(BodyTimeout);
+        using var bodyDeadline = new Deadline(BodyTimeout, time, cancel);
         byte[] window;
         try
         {
@@ -154,6 +153,27 @@ public static class EndpointProbe
         var needle = Encoding.UTF8.GetBytes(spec.SearchString!);
         if (window.AsSpan(0, Math.Min(window.Length, SearchWindow)).IndexOf(needle) < 0)
             return ProbeResult.Fail(ProbeOutcome.StringNotFound, $"HTTP Status Code {head.StatusCode}, but the search string was not found in the first {SearchWindow} bytes of the body.", address, head.StatusCode);
-        return new ProbeResult(ProbeOutcome.Success, $"Success: {statusText} Search string found.", DateTimeOffset.UtcNow, address, head.StatusCode);
+        return new ProbeResult(ProbeOutcome.Success, $"Success: {statusText} Search string found.", time.GetUtcNow(), address, head.StatusCode);
+    }
+
+    /// <summary>A token cancelled when the probe is cancelled or, on <paramref name="time"/>'s clock, after <paramref name="after"/>.</summary>
+    private sealed class Deadline : IDisposable
+    {
+        private readonly CancellationTokenSource _timer;
+        private readonly CancellationTokenRegistration _link;
+
+        public Deadline(TimeSpan after, TimeProvider time, CancellationToken cancel)
+        {
+            _timer = new CancellationTokenSource(after, time);
+            _link = cancel.Register(static timer => ((CancellationTokenSource)timer!).Cancel(), _timer);
+        }
+
+        public CancellationToken Token => _timer.Token;
+
+        public void Dispose()
+        {
+            _link.Dispose();
+            _timer.Dispose();
+        }
     }
 }

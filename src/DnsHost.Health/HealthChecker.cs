@@ -271,7 +271,7 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
         }
         if (!_options.AllowPrivateTargets && TargetPolicy.IsNonPublic(address))
             return ProbeResult.Fail(ProbeOutcome.TargetNotAllowed, $"{address} is a loopback, private or reserved address; set HealthChecks:AllowPrivateTargets=true to check it.", address);
-        return await EndpointProbe.RunAsync(spec, address, cancel);
+        return await EndpointProbe.RunAsync(spec, address, cancel, _time);
     }
 
     /// <summary>
