@@ -117,7 +117,7 @@ public sealed partial class HostedZoneService
         }
     }
 
-    private static string NewId(char prefix)
+    internal static string NewId(char prefix)
     {
         const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
         Span<char> id = stackalloc char[21];
