@@ -84,6 +84,11 @@ public static class DnssecSync
         var have = current.KeySigningKeys.ToDictionary(k => k.Name, StringComparer.Ordinal);
         var want = wanted.KeySigningKeys.ToDictionary(k => k.Name, StringComparer.Ordinal);
         bool Active(string status) => status == "ACTIVE";
+        // Route 53's other statuses (DELETING, ACTION_NEEDED, INTERNAL_FAILURE) describe the source's own trouble: not carried.
+        foreach (var key in wanted.KeySigningKeys.Where(k => k.Status is not ("ACTIVE" or "INACTIVE")))
+            warnings.Add($"KSK {key.Name} is {key.Status} on the source; that status is not carried");
+        if (wanted.ServeSignature is not ("SIGNING" or "NOT_SIGNING"))
+            warnings.Add($"DNSSEC signing is {wanted.ServeSignature} on the source; the target's signing status is left as it is");
         foreach (var key in wanted.KeySigningKeys)
         {
             if (!have.TryGetValue(key.Name, out var existing))
@@ -103,7 +108,7 @@ public static class DnssecSync
             steps.Add(new DnssecStep(DnssecStep.Disable));
         foreach (var key in wanted.KeySigningKeys)
         {
-            if (have.TryGetValue(key.Name, out var existing) && !Active(key.Status) && Active(existing.Status))
+            if (have.TryGetValue(key.Name, out var existing) && key.Status == "INACTIVE" && Active(existing.Status))
                 steps.Add(new DnssecStep(DnssecStep.Deactivate, key.Name, key.KmsArn, "INACTIVE"));
         }
         foreach (var extra in current.KeySigningKeys.Where(k => !want.ContainsKey(k.Name)))
