@@ -63,9 +63,12 @@ public sealed partial class HostedZoneDnssec
             : KeyStore.ParseKeyEncryptionKey(setting, out string problem) ?? throw new InvalidDataException($"invalid setting: Dnssec:KeyEncryptionKey {problem}");
 
     /// <summary>The signer of an API zone whose signing is on, or null; read per query without locking.</summary>
-    public ZoneSigner? For(Zone zone) =>
-        zone.HostedZone is { } info && Volatile.Read(ref _signers).TryGetValue(info.Id, out var signer) && signer.Origin.AsSpan().SequenceEqual(zone.Origin)
+    public ZoneSigner? For(Zone zone)
+    {
+        var signers = Volatile.Read(ref _signers);
+        return signers.Count > 0 && zone.HostedZone is { } info && signers.TryGetValue(info.Id, out var signer) && signer.Origin.AsSpan().SequenceEqual(zone.Origin)
             ? signer : null;
+    }
 
     public DnssecStatusView Get(string zoneId)
     {
