@@ -53,6 +53,13 @@ public sealed partial class HostedZoneDnssec
             Publish(id);
         foreach (var (id, problem) in _problems)
             store.ReportBadRow("dnssec", id, new InvalidDataException(problem));
+        zones.IsSigning = IsSigning;
+    }
+
+    private bool IsSigning(string zoneId)
+    {
+        lock (_gate)
+            return _documents.TryGetValue(zoneId, out var document) && document.ServeSignature == DnssecDocument.Signing;
     }
 
     private TimeProvider Time => _zones.Time;

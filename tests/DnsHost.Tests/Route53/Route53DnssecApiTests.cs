@@ -219,6 +219,20 @@ public sealed class Route53DnssecApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_signing_zone_is_deleted_only_once_signing_is_disabled()
+    {
+        string id = await CreateZone("deleted.test");
+        await CreateKsk(id, "ksk_one", Arn1);
+        await _aws.Ok("enable-hosted-zone-dnssec", "--hosted-zone-id", id);
+        var refused = await _aws.Run("delete-hosted-zone", "--id", id);
+        Assert.Equal("HostedZoneNotEmpty", refused.ErrorCode);
+        Assert.Contains("DNSSEC", refused.Stderr);
+        await _aws.Ok("disable-hosted-zone-dnssec", "--hosted-zone-id", id);
+        await _aws.Ok("delete-hosted-zone", "--id", id);
+        Assert.Equal("NoSuchHostedZone", await Error("get-dnssec", "--hosted-zone-id", id));
+    }
+
+    [Fact]
     public async Task A_parent_served_here_is_checked_for_its_delegation_and_its_ds()
     {
         string parent = await CreateZone("parent.test", "child.parent.test NS ns1.elsewhere.example.|ns2.elsewhere.example.");
