@@ -117,7 +117,7 @@ public sealed partial class HostedZoneService
         }
     }
 
-    private static string NewId(char prefix)
+    internal static string NewId(char prefix)
     {
         const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
         Span<char> id = stackalloc char[21];
@@ -295,6 +295,9 @@ public sealed partial class HostedZoneService
             string apex = document.HostedZone!.Name!;
             if (document.ResourceRecordSets!.Any(s => !(s.Name == apex && s.Type is "SOA" or "NS")))
                 throw new Route53Exception("HostedZoneNotEmpty", "The specified hosted zone contains non-required resource record sets and so cannot be deleted.");
+            // Route 53: a zone is deleted only with DNSSEC signing disabled (DeleteHostedZone).
+            if (IsSigning?.Invoke(id) == true)
+                throw new Route53Exception("HostedZoneNotEmpty", $"The specified hosted zone {id} has DNSSEC signing enabled and so cannot be deleted; disable it first (DisableHostedZoneDNSSEC).");
             var change = new ApiChange(NewId('C'), Time.GetUtcNow(), null);
             _store.DeleteZone(id, change);
             _store.DeleteTags("hostedzone", id);
@@ -545,6 +548,9 @@ public sealed partial class HostedZoneService
     /// <c>a-b.example.com.</c> ('-' is below '.') comes before <c>a.example.com.</c> (route53-behaviour.md 1.3).
     /// </summary>
     public static string ReversedName(string name) => name.TrimEnd('.') is { Length: 0 } ? "" : string.Join('.', name.TrimEnd('.').ToLowerInvariant().Split('.').Reverse()) + ".";
+
+    /// <summary>Whether an API zone is signed through the DNSSEC API (set by <see cref="Dnssec.HostedZoneDnssec"/>); such a zone is not deleted.</summary>
+    internal Func<string, bool>? IsSigning { get; set; }
 
     public ZoneRegistry Registry => _registry;
     public RoutingEnvironment Routing => _routing;

@@ -1,4 +1,6 @@
+using DnsHost.Dnssec.Signing;
 using DnsHost.Protocol;
+using DnsHost.Zones;
 
 namespace DnsHost.Server;
 
@@ -8,10 +10,19 @@ public sealed partial class QueryProcessor
     /// <summary>The zones signed online and their keys; null when no zone is signed.</summary>
     public ZoneSigners? Signers { get; init; }
 
+    /// <summary>
+    /// The signer of a Route 53 API zone whose signing is enabled through the API (EnableHostedZoneDNSSEC),
+    /// or null; asked before <see cref="Signers"/> for zones with a hosted zone id.
+    /// </summary>
+    public Func<Zone, ZoneSigner?>? HostedZoneSigners { get; init; }
+
+    private ZoneSigner? SignerFor(Zone zone) =>
+        (zone.HostedZone is not null ? HostedZoneSigners?.Invoke(zone) : null) ?? Signers?.For(zone);
+
     /// <summary>DNSKEY, CDS and CDNSKEY at a signed zone's apex come from its keys, not from the zone's data.</summary>
     private bool AnswerZoneKeys(ref QueryContext q)
     {
-        if (Signers is null || q.Zone is not { } zone || Signers.For(zone) is not { } signer || !ResponseSigner.IsKeyQuery(signer, q.Lower, q.Question.Type))
+        if (q.Zone is not { } zone || SignerFor(zone) is not { } signer || !ResponseSigner.IsKeyQuery(signer, q.Lower, q.Question.Type))
             return true;
         q.WriteQuestion();
         q.Writer.Flags |= DnsHeader.AaBit;
@@ -23,7 +34,7 @@ public sealed partial class QueryProcessor
     /// <summary>With DO set, a signed zone's answer gets its RRSIGs and denial proofs; the RCODE may change (compact denial).</summary>
     private ResponseCode SignAnswer(ref QueryContext q, ResponseCode rcode, bool authoritative)
     {
-        if (Signers is null || !q.Edns.DnssecOk || q.Zone is not { } zone || Signers.For(zone) is not { } signer)
+        if (!q.Edns.DnssecOk || q.Zone is not { } zone || SignerFor(zone) is not { } signer)
             return rcode;
         rcode = ResponseSigner.Sign(signer, zone, ref q.Writer, rcode, authoritative, out bool truncated);
         if (truncated)

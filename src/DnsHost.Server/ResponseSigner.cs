@@ -33,14 +33,27 @@ internal static class ResponseSigner
     /// <summary>The keys' RRset (DNSKEY, CDS or CDNSKEY at the apex) with its RRSIG when <paramref name="dnssecOk"/>.</summary>
     public static bool TryWriteKeys(ZoneSigner signer, Zone zone, ushort type, ReadOnlySpan<byte> owner, bool dnssecOk, ref DnsMessageWriter writer)
     {
-        byte[] rdata = type == (ushort)RecordType.CDS ? signer.CdsRData : signer.Key.DnskeyRData;
+        var rdatas = type switch
+        {
+            (ushort)RecordType.CDS => signer.CdsRDatas,
+            (ushort)RecordType.CDNSKEY => signer.CdnskeyRDatas,
+            _ => signer.DnskeyRDatas,
+        };
         uint ttl = Math.Min(zone.Soa.Ttl, DefaultKeyTtl);
-        if (!writer.TryWriteRecord(DnsSection.Answer, owner, type, RecordClass.IN, ttl, rdata))
-            return false;
+        foreach (var rdata in rdatas)
+        {
+            if (!writer.TryWriteRecord(DnsSection.Answer, owner, type, RecordClass.IN, ttl, rdata))
+                return false;
+        }
         if (!dnssecOk)
             return true;
-        var rrsig = signer.Sign(signer.Origin, type, ttl, [rdata]);
-        return writer.TryWriteRecord(DnsSection.Answer, owner, (ushort)RecordType.RRSIG, RecordClass.IN, ttl, rrsig);
+        // RFC 6781 3.1: the key sets are signed by the key-signing keys (one CSK, or the API zone's KSKs).
+        foreach (var rrsig in signer.SignKeySet(type, ttl, rdatas))
+        {
+            if (!writer.TryWriteRecord(DnsSection.Answer, owner, (ushort)RecordType.RRSIG, RecordClass.IN, ttl, rrsig))
+                return false;
+        }
+        return true;
     }
 
     /// <summary>

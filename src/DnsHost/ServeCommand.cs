@@ -2,6 +2,7 @@ using System.Net;
 using DnsHost.Health;
 using DnsHost.Resolver;
 using DnsHost.Route53;
+using DnsHost.Route53.Dnssec;
 using DnsHost.Route53.Storage;
 using DnsHost.Server;
 using DnsHost.Web;
@@ -75,7 +76,10 @@ public static class ServeCommand
             sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<RecursionService>(),
             sp.GetRequiredService<Optional<ServerCookies>>().Value, sp.GetRequiredService<Optional<ResponseRateLimiter>>().Value,
             sp.GetRequiredService<TransferService>())
-        { Signers = sp.GetRequiredService<DnssecSigning>().Signers });
+        {
+            Signers = sp.GetRequiredService<DnssecSigning>().Signers,
+            HostedZoneSigners = sp.GetRequiredService<HostedZoneDnssec>().For,
+        });
         // Start-up order: hosted services start in the order they are added here.
         //   1. ApiZoneSource: the Route 53 API's hosted zones (and its health checks) from the store into the registry;
         //   2. ZoneDirectoryService: zones/*.zone and *.json into the same registry (a file zone named like an
@@ -106,6 +110,8 @@ public static class ServeCommand
             Time = sp.GetRequiredService<TimeProvider>(),
             Quotas = sp.GetRequiredService<IOptions<AccountQuotas>>().Value,
         });
+        builder.Services.AddSingleton(sp => new HostedZoneDnssec(sp.GetRequiredService<HostedZoneService>(), sp.GetRequiredService<ApiStore>(),
+            HostedZoneDnssec.KeyEncryptionKeyFrom(sp.GetRequiredService<IOptions<DnssecOptions>>().Value.KeyEncryptionKey)));
         builder.Services.AddOptions<AccountQuotas>().Bind(builder.Configuration.GetSection(AccountQuotas.Section))
             .Validate(q => q.Problem() is null, "Api:Quotas: a quota is below 0 or a CheckerIpRanges entry is not a CIDR block").ValidateOnStart();
         builder.Services.AddSingleton(sp => new HealthCheckService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HealthChecker>())

@@ -15,6 +15,9 @@ namespace DnsHost.Dnssec.Signing;
 /// Inception is the start of the current hour less one hour (clock skew at validators), expiration
 /// <see cref="Validity"/> later; every signature made in the same hour has the same window, so the
 /// answers of one hour agree. The clock is a <see cref="TimeProvider"/>, for tests to move.
+/// With key-signing keys (a Route 53 API zone: KSKs from the API, a ZSK DnsHost manages), the zone's
+/// RRsets are signed by <see cref="Key"/> (the ZSK) and the apex key sets (DNSKEY, CDS, CDNSKEY) by
+/// every KSK (RFC 6781 3.1); without them <see cref="Key"/> is a CSK and signs everything.
 /// </remarks>
 public sealed class ZoneSigner
 {
@@ -26,17 +29,28 @@ public sealed class ZoneSigner
     private readonly ConcurrentDictionary<byte[], CachedSignature> _cache = new(ByteArrayComparer.Instance);
     private long _signatures;
 
-    public ZoneSigner(ReadOnlySpan<byte> origin, SigningKey key, TimeProvider? time = null)
+    /// <param name="keySigningKeys">The KSKs that sign the apex key sets; none (the default) makes <paramref name="key"/> a CSK.</param>
+    public ZoneSigner(ReadOnlySpan<byte> origin, SigningKey key, TimeProvider? time = null, IReadOnlyList<SigningKey>? keySigningKeys = null)
     {
         Origin = origin.ToArray();
         Key = key;
         _time = time ?? TimeProvider.System;
+        KeySigningKeys = keySigningKeys is { Count: > 0 } ? [.. keySigningKeys] : [key];
+        CdnskeyRDatas = [.. KeySigningKeys.Select(k => k.DnskeyRData)];
+        DnskeyRDatas = KeySigningKeys.Contains(key) ? CdnskeyRDatas : [key.DnskeyRData, .. CdnskeyRDatas];
+        CdsRDatas = [.. KeySigningKeys.Select(k => Ds(Origin, k))];
+        CdsRData = CdsRDatas[0];
+    }
+
+    /// <summary>The DS (digest type 2, SHA-256) of <paramref name="key"/> at <paramref name="origin"/>.</summary>
+    public static byte[] Ds(ReadOnlySpan<byte> origin, SigningKey key)
+    {
         var ds = new byte[4 + 32];
         BinaryPrimitives.WriteUInt16BigEndian(ds, key.KeyTag);
         ds[2] = key.Algorithm;
         ds[3] = DsDigestType.Sha256;
-        DsDigest.Compute(DsDigestType.Sha256, Origin, key.DnskeyRData, ds.AsSpan(4));
-        CdsRData = ds;
+        DsDigest.Compute(DsDigestType.Sha256, origin, key.DnskeyRData, ds.AsSpan(4));
+        return ds;
     }
 
     /// <summary>The zone's apex name (lower case, wire form).</summary>
@@ -45,6 +59,22 @@ public sealed class ZoneSigner
 
     /// <summary>The DS the parent should hold for this key (digest type 2, SHA-256), also served as CDS (RFC 7344).</summary>
     public byte[] CdsRData { get; }
+
+    /// <summary>The keys that sign the apex key sets: the KSKs, or <see cref="Key"/> alone when it is a CSK.</summary>
+    public IReadOnlyList<SigningKey> KeySigningKeys { get; }
+
+    /// <summary>The DNSKEY RRset's RDATA: the ZSK (when apart) and every KSK.</summary>
+    public IReadOnlyList<byte[]> DnskeyRDatas { get; }
+
+    /// <summary>CDS (RFC 7344): the DS of every KSK.</summary>
+    public IReadOnlyList<byte[]> CdsRDatas { get; }
+
+    /// <summary>CDNSKEY (RFC 7344): the DNSKEY of every KSK.</summary>
+    public IReadOnlyList<byte[]> CdnskeyRDatas { get; }
+
+    /// <summary>The RRSIGs of an apex key set (DNSKEY, CDS, CDNSKEY): one by each key-signing key.</summary>
+    public IReadOnlyList<byte[]> SignKeySet(ushort type, uint ttl, IReadOnlyList<byte[]> rdatas) =>
+        [.. KeySigningKeys.Select(k => SignWith(k, Origin, type, ttl, rdatas))];
 
     /// <summary>Signatures computed so far (cache misses), for metrics and tests.</summary>
     public long SignatureCount => Interlocked.Read(ref _signatures);
@@ -55,9 +85,11 @@ public sealed class ZoneSigner
     /// is signed under the name asked, with that name's label count ("black lies": the answer proves
     /// itself and needs no proof that the name does not exist).
     /// </summary>
-    public byte[] Sign(ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas)
+    public byte[] Sign(ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas) => SignWith(Key, owner, type, ttl, rdatas);
+
+    private byte[] SignWith(SigningKey key, ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas)
     {
-        var cacheKey = CacheKey(owner, type, ttl, rdatas);
+        var cacheKey = CacheKey(key, owner, type, ttl, rdatas);
         uint now = (uint)_time.GetUtcNow().ToUnixTimeSeconds();
         if (_cache.TryGetValue(cacheKey, out var cached) && (long)cached.Expiration - now > (long)RefreshBefore.TotalSeconds)
             return cached.RData;
@@ -67,16 +99,16 @@ public sealed class ZoneSigner
         int labels = DnsName.LabelCount(owner) - (DnsName.IsWildcard(owner) ? 1 : 0);
         var signedPart = new byte[RrsigRecord.FixedLength + Origin.Length];
         BinaryPrimitives.WriteUInt16BigEndian(signedPart, type);
-        signedPart[2] = Key.Algorithm;
+        signedPart[2] = key.Algorithm;
         signedPart[3] = (byte)labels;
         BinaryPrimitives.WriteUInt32BigEndian(signedPart.AsSpan(4), ttl);
         BinaryPrimitives.WriteUInt32BigEndian(signedPart.AsSpan(8), expiration);
         BinaryPrimitives.WriteUInt32BigEndian(signedPart.AsSpan(12), inception);
-        BinaryPrimitives.WriteUInt16BigEndian(signedPart.AsSpan(16), Key.KeyTag);
+        BinaryPrimitives.WriteUInt16BigEndian(signedPart.AsSpan(16), key.KeyTag);
         Origin.CopyTo(signedPart, RrsigRecord.FixedLength);
         var data = SignedData.Build(signedPart, (byte)labels, ttl, owner, type, (ushort)RecordClass.IN, rdatas)
             ?? throw new InvalidOperationException("the owner has fewer labels than the RRSIG says");
-        var signature = Key.Sign(data);
+        var signature = key.Sign(data);
         byte[] rdata = [.. signedPart, .. signature];
         Interlocked.Increment(ref _signatures);
         if (_cache.Count >= MaxCachedSignatures)
@@ -85,14 +117,17 @@ public sealed class ZoneSigner
         return rdata;
     }
 
-    private static byte[] CacheKey(ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas)
+    private static byte[] CacheKey(SigningKey signer, ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas)
     {
-        int length = owner.Length + 6;
+        int length = 3 + owner.Length + 6;
         foreach (var r in rdatas)
             length += 2 + r.Length;
         var key = new byte[length];
-        DnsName.ToLower(owner, key);
-        int pos = owner.Length;
+        // The signing key's tag and algorithm first: a KSK's and the ZSK's signatures of one RRset differ.
+        BinaryPrimitives.WriteUInt16BigEndian(key, signer.KeyTag);
+        key[2] = signer.Algorithm;
+        DnsName.ToLower(owner, key.AsSpan(3));
+        int pos = 3 + owner.Length;
         BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(pos), type);
         BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(pos + 2), ttl);
         pos += 6;

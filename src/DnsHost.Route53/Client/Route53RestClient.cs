@@ -14,7 +14,7 @@ namespace DnsHost.Route53.Client;
 /// Route 53 itself or a DnsHost. Request bodies follow the botocore model's element order; record sets
 /// are read and written by <see cref="Route53Xml"/>, the server's own code, so every routing field round-trips.
 /// </summary>
-public sealed class Route53RestClient : IRoute53Client, IDisposable
+public sealed partial class Route53RestClient : IRoute53Client, IDisposable
 {
     private const string V = Route53Endpoints.Version;
     private readonly Route53Transport _transport;

@@ -14,6 +14,7 @@ public sealed class SyncSummary
     public int HealthChecksCreated { get; set; }
     public int HealthChecksUpdated { get; set; }
     public int VpcsAssociated { get; set; }
+    public int DnssecChanges { get; set; }
     public long ApiCalls { get; set; }
     public long Retries { get; set; }
     public TimeSpan Elapsed { get; set; }
@@ -21,7 +22,7 @@ public sealed class SyncSummary
 
     public override string ToString() =>
         $"{Zones} zone(s) ({ZonesCreated} created), {Changes} change(s) in {Batches} batch(es), {HealthChecksCreated} health check(s) created, " +
-        $"{HealthChecksUpdated} updated, {VpcsAssociated} VPC association(s), {ApiCalls} API call(s), {Retries} retr{(Retries == 1 ? "y" : "ies")}, {Elapsed.TotalSeconds:0.0} s";
+        $"{HealthChecksUpdated} updated, {VpcsAssociated} VPC association(s), {(DnssecChanges > 0 ? $"{DnssecChanges} DNSSEC change(s), " : "")}{ApiCalls} API call(s), {Retries} retr{(Retries == 1 ? "y" : "ies")}, {Elapsed.TotalSeconds:0.0} s";
 }
 
 /// <summary>Progress of a long apply: batches done out of all.</summary>
@@ -106,6 +107,19 @@ public static class SyncApplier
                 summary.Batches++;
                 summary.Changes += batch.Count;
                 progress?.Invoke(new SyncProgress(zone.Source.Name, done, total, changesDone, changesTotal));
+            }
+            if (last is not null)
+                lastChange.Add(last);
+        }
+        // DNSSEC after the records: every zone exists by now.
+        foreach (var zone in plan.Zones.Where(z => z.Dnssec.Count > 0))
+        {
+            var dnssec = target as IDnssecSyncSide ?? throw new InvalidOperationException($"{target.Description} cannot take DNSSEC settings");
+            string? last = null;
+            foreach (var step in zone.Dnssec)
+            {
+                last = await dnssec.ApplyDnssecAsync(zone.Target, step, cancellationToken);
+                summary.DnssecChanges++;
             }
             if (last is not null)
                 lastChange.Add(last);

@@ -38,6 +38,9 @@ public sealed class ZonePlan
     /// <summary>VPCs of a private source zone that the target zone lacks (a new zone gets the first at creation).</summary>
     public List<VpcAssociation> VpcsToAssociate { get; } = [];
     public List<string> Warnings { get; } = [];
+    /// <summary>DNSSEC settings to carry (signing status, KSKs), in the order they are applied.</summary>
+    public List<DnssecStep> Dnssec { get; } = [];
+    public bool InSync => !CreateZone && Changes.Count == 0 && VpcsToAssociate.Count == 0 && Dnssec.Count == 0;
 }
 
 /// <summary>A whole plan: zones in the source's order, then the health checks they need.</summary>
@@ -49,7 +52,7 @@ public sealed class SyncPlan
     public Dictionary<string, string> CheckIds { get; } = new(StringComparer.Ordinal);
     /// <summary>Source zone id to target zone (for alias targets inside synced zones).</summary>
     public Dictionary<string, SyncZone> ZoneIds { get; } = new(StringComparer.Ordinal);
-    public bool IsEmpty => HealthChecks.Count == 0 && Zones.All(z => !z.CreateZone && z.Changes.Count == 0 && z.VpcsToAssociate.Count == 0);
+    public bool IsEmpty => HealthChecks.Count == 0 && Zones.All(z => z.InSync);
     public int ChangeCount => Zones.Sum(z => z.Changes.Count);
 }
 
@@ -144,6 +147,7 @@ public static class SyncPlanner
                 zonePlan.VpcsToAssociate.AddRange(zone.Vpcs.Where(v => !have.Contains(v)));
             }
             Diff(zonePlan, wanted, current, options);
+            await DnssecSync.PlanAsync(zonePlan, source, target, options, cancellationToken);
             plan.Zones.Add(zonePlan);
         }
         return plan;
@@ -303,9 +307,12 @@ public static class SyncPlanner
         }
         foreach (var zone in plan.Zones)
         {
-            if (!zone.CreateZone && zone.Changes.Count == 0 && zone.VpcsToAssociate.Count == 0)
+            if (zone.InSync)
             {
                 output.WriteLine($"zone {zone.Source}: in sync");
+                // What the sync leaves alone is said even when nothing is to change (a KSK on the target only, say).
+                foreach (string warning in zone.Warnings)
+                    output.WriteLine($"  ! {warning}");
                 continue;
             }
             int creates = zone.Changes.Count(c => c.Action == "CREATE"), updates = zone.Changes.Count(c => c.Action == "UPSERT"), deletes = zone.Changes.Count(c => c.Action == "DELETE");
@@ -314,6 +321,10 @@ public static class SyncPlanner
                 output.WriteLine($"  ! {warning}");
             foreach (var vpc in zone.VpcsToAssociate)
                 output.WriteLine($"  + VPC {vpc.VpcId} ({vpc.VpcRegion})");
+            foreach (var step in zone.Dnssec)
+                output.WriteLine($"  {step}");
+            if (zone.Dnssec.Count > 0)
+                output.WriteLine($"  ({DnssecSync.Note})");
             foreach (var change in zone.Changes.OrderBy(c => SyncNames.Normalize(c.Set.Name ?? ""), StringComparer.Ordinal).ThenBy(c => c.Set.Type))
             {
                 switch (change.Action)
@@ -348,6 +359,7 @@ public static class SyncPlanner
             VpcsToAssociate = z.VpcsToAssociate.Select(v => new { VPCId = v.VpcId, VPCRegion = v.VpcRegion }),
             z.Warnings,
             Changes = z.Changes.Select(c => new { c.Action, c.Old, c.New }),
+            Dnssec = z.Dnssec.Select(d => new { d.Action, d.KeyName, d.KmsArn, d.Status }),
         }),
     }, HostedZoneDocument.Options);
 }

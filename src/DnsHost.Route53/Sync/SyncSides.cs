@@ -48,7 +48,7 @@ public interface ISyncSide
 }
 
 /// <summary>A Route 53 account through <see cref="IRoute53Client"/>.</summary>
-public sealed class Route53Side(IRoute53Client client, string description, TimeProvider? time = null) : ISyncSide
+public sealed partial class Route53Side(IRoute53Client client, string description, TimeProvider? time = null) : ISyncSide
 {
     private readonly string _run = DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
 
