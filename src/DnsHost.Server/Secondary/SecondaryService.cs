@@ -60,6 +60,12 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
     public long Refreshes => Interlocked.Read(ref _refreshes);
     private long _refreshes;
 
+    /// <summary>New copies taken by IXFR, and by a whole-zone transfer (AXFR, or an IXFR answered with the whole zone), since start.</summary>
+    public long IncrementalTransfers => Interlocked.Read(ref _incremental);
+    public long FullTransfers => Interlocked.Read(ref _full);
+    private long _incremental;
+    private long _full;
+
     /// <summary>Whether the zone is a secondary copy past its EXPIRE time (queries for it get SERVFAIL). Cheap when none has expired.</summary>
     public bool IsExpired(Zone zone) =>
         Volatile.Read(ref _expiredCount) > 0 && _zones.TryGetValue(zone.OriginText, out var secondary) && secondary.Expired;
@@ -277,6 +283,7 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
             Store.SaveZone(next, primary.ToString());
             zone.Zone = next;
             _registry.Update(c => c.With(next, ZoneSourceKind.Secondary));
+            Interlocked.Increment(ref result.Incremental ? ref _incremental : ref _full);
             LogTransferred(_logger, zone.OriginText, result.Kind, current?.Serial ?? 0, next.Serial, primary.ToString(), result.Messages, result.Bytes);
         }
         else
