@@ -45,10 +45,11 @@ public sealed class KnotPrimaryTests : IAsyncLifetime
         return path;
     }
 
-    private async Task<RunningServer> StartSecondary(int primaryPort, FakeTimeProvider? time = null, bool tsig = true)
+    private async Task<RunningServer> StartSecondary(int primaryPort, FakeTimeProvider? time = null, bool tsig = true, params string[] more)
     {
         string[] args =
         [
+            .. more,
             "--data", _data, "--Tsig:Keys:0=" + Key.Kdig,
             "--Transfers:Secondary:Zones:0:Name=p.test", $"--Transfers:Secondary:Zones:0:Primaries:0=127.0.0.1@{primaryPort}",
             .. tsig ? new[] { "--Transfers:Secondary:Zones:0:TsigKey=xfr" } : [],
@@ -256,5 +257,34 @@ public sealed class KnotPrimaryTests : IAsyncLifetime
         await AssertSameZone(server, knot);
         Assert.Equal(0, Secondaries(server).IncrementalTransfers);
         Assert.Equal(2, Secondaries(server).FullTransfers);
+    }
+
+    [Fact]
+    public async Task A_secondary_zone_is_served_on_to_our_own_secondary_by_notify_and_ixfr()
+    {
+        // Knot (primary) -> DnsHost (secondary, and primary of the next) -> Knot (secondary of DnsHost).
+        int primaryPort = PeerProcess.FreePort();
+        int lastPort = PeerProcess.FreePort();
+        var server = await StartSecondary(primaryPort, null, true, "--Transfers:Zones:0:Name=p.test", "--Transfers:Zones:0:Allow:0=127.0.0.0/8 key:xfr",
+            $"--Transfers:Zones:0:Notify:0=127.0.0.1:{lastPort} key:xfr", "--Transfers:NotifyRetrySeconds=1");
+        var primary = await KnotPeer.StartJournaledPrimaryAsync("p.test", KnotZoneFile(), Key, server.EndPoint, primaryPort);
+        _running.Add(primary);
+        await Refresh(server);
+        var last = await KnotPeer.StartSecondaryAsync(["p.test"], server.EndPoint, Key, lastPort);
+        _running.Add(last);
+        Assert.Equal(1u, await Serial(last.EndPoint));
+
+        await KnotPeer.KnotcAsync(primary, "zone-begin", "p.test");
+        await KnotPeer.KnotcAsync(primary, "zone-set", "p.test", "www", "300", "A", "192.0.2.13");
+        await KnotPeer.KnotcAsync(primary, "zone-commit", "p.test");
+        for (int i = 0; i < 150 && await Serial(last.EndPoint) != 2; i++)
+            await Task.Delay(100);
+        Assert.True(await Serial(last.EndPoint) == 2, $"the last secondary did not reach serial 2:\n{last.Log}");
+        // Our serial is the primary's (not one of ours), and the change went on as IXFR from our journal.
+        Assert.Equal(2u, await Serial(server.EndPoint));
+        var answer = await DnsTool.KdigAsync(last.EndPoint, null, "www.p.test", "A", "+short");
+        Assert.Equal(["192.0.2.10", "192.0.2.13"], answer.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+        Assert.Equal(1, server.Services.GetRequiredService<TransferService>().IncrementalTransfers);
+        Assert.Matches(@"IXFR, incoming, remote \S+, finished", last.Log);
     }
 }
