@@ -25,7 +25,7 @@ public sealed partial class TransferService
         Options = options;
         Keys = keys;
         Access = new TransferAccess(defaultTransferAllow, options.Zones, keys);
-        Journal = new ZoneJournal(options.JournalMaxChanges, options.JournalMaxBytes);
+        Journal = new ZoneJournal(options.JournalMaxChanges, options.JournalMaxBytes, stateDirectory);
         _stateDirectory = stateDirectory;
         _logger = logger;
         foreach (var zone in options.Zones.Where(z => z.Update.Count > 0))
@@ -102,7 +102,6 @@ public sealed partial class TransferService
     /// <summary>A zone that was not served a moment ago (start-up, a new zone): carries on from the serial saved last time.</summary>
     private Zone Continue(Zone zone, bool keepSerial)
     {
-        Journal.Clear(zone.OriginText);
         var digest = Digest(zone);
         var saved = ReadState(zone.OriginText);
         var published = zone;
@@ -113,6 +112,11 @@ public sealed partial class TransferService
             if (serial != zone.Serial)
                 published = WithSerial(zone, serial);
         }
+        // The journal on disk goes on only when it led to exactly this zone (the serial and content saved with its last step).
+        if (saved is { } last && last.Serial == published.Serial && digest.AsSpan().SequenceEqual(last.Digest))
+            Journal.Restore(zone.OriginText, published.Serial);
+        else
+            Journal.Clear(zone.OriginText);
         WriteState(published.OriginText, published.Serial, digest);
         return published;
     }
