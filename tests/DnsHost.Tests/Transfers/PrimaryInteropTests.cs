@@ -11,11 +11,11 @@ using Microsoft.Extensions.Time.Testing;
 namespace DnsHost.Tests.Transfers;
 
 /// <summary>
-/// DnsHost as a secondary of Knot DNS over loopback, signed with TSIG: the first copy by AXFR, each change made on Knot
+/// DnsHost as a secondary of Knot DNS (and of NSD) over loopback, signed with TSIG: the first copy by AXFR, each change made on Knot
 /// (knotc zone-begin/zone-set/zone-commit) followed by Knot's NOTIFY and an IXFR, the stored copy served after a restart
 /// with the primary down, and expiry (SERVFAIL) on the SOA timers moved by a fake clock.
 /// </summary>
-public sealed class KnotPrimaryTests : IAsyncLifetime
+public sealed class PrimaryInteropTests : IAsyncLifetime
 {
     private const string Zone = "$TTL 300\n@ SOA ns hostmaster 1 {0} {1} {2} 60\n@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.10\nmail MX 10 www\n";
     private static readonly KnotPeer.Key Key = TransferAgreementTests.Key;
@@ -286,5 +286,25 @@ public sealed class KnotPrimaryTests : IAsyncLifetime
         Assert.Equal(["192.0.2.10", "192.0.2.13"], answer.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
         Assert.Equal(1, server.Services.GetRequiredService<TransferService>().IncrementalTransfers);
         Assert.Matches(@"IXFR, incoming, remote \S+, finished", last.Log);
+    }
+
+    [Fact]
+    public async Task Nsd_as_primary_the_zone_comes_by_axfr_and_a_reloaded_change_by_notify()
+    {
+        int nsdPort = PeerProcess.FreePort();
+        var server = await StartSecondary(nsdPort);
+        var zoneFile = KnotZoneFile();
+        var nsd = await NsdPeer.StartPrimaryAsync("p.test", zoneFile, Key, server.EndPoint, nsdPort);
+        _running.Add(nsd);
+        await Refresh(server);
+        Assert.Equal(["192.0.2.10"], await Addresses(server));
+        await AssertSameZone(server, nsd);
+
+        File.WriteAllText(zoneFile, string.Format(Zone, 3600, 600, 7200).Replace("SOA ns hostmaster 1 ", "SOA ns hostmaster 2 ") + "www A 192.0.2.14\n");
+        await NsdPeer.ReloadAsync(nsd);
+        await WaitForSerial(server, 2, nsd);
+        Assert.Equal(["192.0.2.10", "192.0.2.14"], await Addresses(server));
+        await AssertSameZone(server, nsd);
+        Assert.Equal(2, Secondaries(server).IncrementalTransfers + Secondaries(server).FullTransfers);
     }
 }
