@@ -115,7 +115,7 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping.Cancel();
         foreach (var zone in _zones.Values)
@@ -123,7 +123,15 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
             zone.RefreshTimer?.Dispose();
             zone.ExpireTimer?.Dispose();
         }
-        return Task.CompletedTask;
+        // A transfer in flight stops at its next read; one being applied or stored is let finish, so what was served is on disk.
+        var running = _zones.Values.Select(z => z.Refreshing).OfType<Task>().ToArray();
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     public void Dispose() => _stopping.Dispose();
@@ -163,7 +171,7 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
             }
             zone.Running = true;
         }
-        _ = Task.Run(() => RefreshLoopAsync(zone));
+        zone.Refreshing = Task.Run(() => RefreshLoopAsync(zone));
     }
 
     /// <summary>Refreshes the zone now and waits for the result (tools and tests); null on success, else why it failed.</summary>
@@ -279,22 +287,47 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
         var now = _transfers.Time.GetUtcNow();
         if (next is not null)
         {
-            // On disk first, then served: a restart finds what was last served, never older.
-            Store.SaveZone(next, primary.ToString());
+            // Served first, then stored (as Knot syncs its zone file after the change is served): writing a big zone's
+            // master file takes longer than the change itself. A crash in between restarts on the copy before, and
+            // the next refresh brings it up to date again; the primary still holds the change.
             zone.Zone = next;
             _registry.Update(c => c.With(next, ZoneSourceKind.Secondary));
             Interlocked.Increment(ref result.Incremental ? ref _incremental : ref _full);
             LogTransferred(_logger, zone.OriginText, result.Kind, current?.Serial ?? 0, next.Serial, primary.ToString(), result.Messages, result.Bytes);
+            zone.StoreBehind = true;
         }
         else
             LogUpToDate(_logger, zone.OriginText, result.Serial, primary.ToString());
+        if (zone.StoreBehind)
+            TrySave(zone, primary);
         zone.LastRefresh = now;
-        Store.SaveRefreshed(zone.OriginText, now);
+        try
+        {
+            Store.SaveRefreshed(zone.OriginText, now);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogStoreFailed(_logger, zone.OriginText, Store.Directory, e.Message);
+        }
         Interlocked.Increment(ref _refreshes);
         var (refresh, _, expire) = SecondaryZone.Timers(zone.Zone!);
         zone.ExpireTimer?.Change(expire, Timeout.InfiniteTimeSpan);
         SetExpired(zone, false);
         Schedule(zone, refresh);
+    }
+
+    /// <summary>Stores the copy served; a failure is logged and the next refresh tries again (the copy keeps serving).</summary>
+    private void TrySave(SecondaryZone zone, PrimaryServer primary)
+    {
+        try
+        {
+            Store.SaveZone(zone.Zone!, primary.ToString());
+            zone.StoreBehind = false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogStoreFailed(_logger, zone.OriginText, Store.ZonePath(zone.OriginText), e.Message);
+        }
     }
 
     private void Schedule(SecondaryZone zone, TimeSpan after)
@@ -333,6 +366,9 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Secondary zone {Zone}: serial {Serial} at {Primary} is not newer; up to date")]
     private static partial void LogUpToDate(ILogger logger, string zone, uint serial, string primary);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Secondary zone {Zone}: the copy could not be stored in {Path} ({Reason}); it is served, and stored again at the next refresh")]
+    private static partial void LogStoreFailed(ILogger logger, string zone, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Secondary zone {Zone}: IXFR from {Primary} not usable ({Reason}); asking for AXFR")]
     private static partial void LogIxfrFallback(ILogger logger, string zone, string primary, string reason);

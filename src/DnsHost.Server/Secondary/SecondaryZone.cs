@@ -34,10 +34,13 @@ public sealed class SecondaryZone
     public bool Expired => Volatile.Read(ref _expired);
 
     internal bool _expired;
+    /// <summary>The copy served is newer than the one stored (its write failed, or is still to come).</summary>
+    internal bool StoreBehind;
     internal ITimer? RefreshTimer;
     internal ITimer? ExpireTimer;
     internal readonly Lock Lock = new();
     internal bool Running;
+    internal Task? Refreshing;
     internal bool Again;
 
     /// <summary>REFRESH, RETRY and EXPIRE of an SOA (RFC 1035 3.3.13), floored at one second.</summary>
