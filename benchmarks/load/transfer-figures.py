@@ -217,6 +217,8 @@ zone:
                 "Name": "t.lat.test", "Type": "TXT", "TTL": 60, "ResourceRecords": [{"Value": f'"{value}"'}]}}]})
             ours.append(wait_for(ks, "t.lat.test", 16, value.encode()) - start)
             knotc(f"{tmp}/kp/knot.conf", "zone-begin", "ref.test")
+            if i > 0:  # replace the TXT set, as the UPSERT does
+                knotc(f"{tmp}/kp/knot.conf", "zone-unset", "ref.test", "t", "TXT")
             knotc(f"{tmp}/kp/knot.conf", "zone-set", "ref.test", "t", "60", "TXT", value)
             start = time.monotonic()
             knotc(f"{tmp}/kp/knot.conf", "zone-commit", "ref.test")

@@ -125,7 +125,12 @@ public sealed class ZoneTransferClient(TsigKeyring keys, TimeSpan timeout)
     {
         uint serial = shape.Serial;
         if (records.Count == 1)
-            return new IncomingTransfer(serial, current is not null && !SerialNumber.IsGreater(serial, current.Serial), null, null, records[0], messages, bytes);
+        {
+            // RFC 1995 2: a lone SOA says "nothing newer"; a newer one alone carries nothing to apply.
+            if (current is null || SerialNumber.IsGreater(serial, current.Serial))
+                throw new TransferFailedException($"the IXFR answer is a lone SOA of serial {serial}, newer than ours", tryAxfr: true);
+            return new IncomingTransfer(serial, true, null, null, records[0], messages, bytes);
+        }
         if (!shape.Incremental)
         {
             // RFC 5936 2.2: the SOA, the zone, the SOA again; the closing copy is not a record of the zone.

@@ -307,4 +307,20 @@ public sealed class PrimaryInteropTests : IAsyncLifetime
         await AssertSameZone(server, nsd);
         Assert.Equal(2, Secondaries(server).IncrementalTransfers + Secondaries(server).FullTransfers);
     }
+
+    [Fact]
+    public async Task A_key_the_primary_does_not_know_gets_no_zone_and_the_failure_says_why()
+    {
+        int knotPort = PeerProcess.FreePort();
+        var server = await StartSecondary(knotPort, null, false, "--Tsig:Keys:1=hmac-sha256:stranger:" + Key.Secret,
+            "--Transfers:Secondary:Zones:0:TsigKey=stranger");
+        var knot = await KnotPeer.StartJournaledPrimaryAsync("p.test", KnotZoneFile(), Key, null, knotPort);
+        _running.Add(knot);
+        var service = Secondaries(server);
+        string? failure = await service.RefreshNowAsync(service.Find("p.test")!);
+        Assert.NotNull(failure);
+        Assert.Contains("NOTAUTH", failure);
+        Assert.Contains("stranger", failure);
+        Assert.Equal((int)ResponseCode.Refused, (await server.UdpAsync(TestQuery.Build("www.p.test", RecordType.A))).Rcode);
+    }
 }
