@@ -323,4 +323,24 @@ public sealed class PrimaryInteropTests : IAsyncLifetime
         Assert.Contains("stranger", failure);
         Assert.Equal((int)ResponseCode.Refused, (await server.UdpAsync(TestQuery.Build("www.p.test", RecordType.A))).Rcode);
     }
+
+    [Fact]
+    public async Task Bind_as_primary_the_zone_comes_by_axfr_and_a_reloaded_change_by_notify_and_ixfr()
+    {
+        int bindPort = PeerProcess.FreePort();
+        var server = await StartSecondary(bindPort);
+        var bind = await BindPeer.StartPrimaryAsync("p.test", KnotZoneFile(), Key, server.EndPoint, bindPort);
+        _running.Add(bind);
+        await Refresh(server);
+        Assert.Equal(["192.0.2.10"], await Addresses(server));
+        await AssertSameZone(server, bind);
+
+        await BindPeer.ReloadAsync(bind, "p.test", string.Format(Zone, 3600, 600, 7200).Replace("SOA ns hostmaster 1 ", "SOA ns hostmaster 2 ") + "www A 192.0.2.15\n");
+        await WaitForSerial(server, 2, bind);
+        Assert.Equal(["192.0.2.10", "192.0.2.15"], await Addresses(server));
+        await AssertSameZone(server, bind);
+        // BIND found the difference on reload (ixfr-from-differences) and sent it as IXFR.
+        Assert.Equal(1, Secondaries(server).IncrementalTransfers);
+        Assert.Equal(1, Secondaries(server).FullTransfers);
+    }
 }
