@@ -37,6 +37,22 @@ public sealed record PrimaryServer(IPEndPoint EndPoint, TsigKey? Key)
             endPoint = new IPEndPoint(address, port);
             return true;
         }
+        // "[::1]:5300" first: IPAddress.TryParse accepts it too, and drops the port.
+        if (text.StartsWith('['))
+        {
+            int close = text.IndexOf(']');
+            if (close < 0 || !IPAddress.TryParse(text[1..close], out var v6))
+                return false;
+            if (close == text.Length - 1)
+            {
+                endPoint = new IPEndPoint(v6, 53);
+                return true;
+            }
+            if (text[close + 1] != ':' || !ushort.TryParse(text[(close + 2)..], out ushort v6Port) || v6Port == 0)
+                return false;
+            endPoint = new IPEndPoint(v6, v6Port);
+            return true;
+        }
         if (IPAddress.TryParse(text, out var plain))
         {
             endPoint = new IPEndPoint(plain, 53);

@@ -149,6 +149,18 @@ public sealed class PrimaryInteropTests : IAsyncLifetime
         Assert.Equal(3u, await Serial(restarted.EndPoint));
         Assert.Equal(["192.0.2.10", "192.0.2.11"], await Addresses(restarted));
         Assert.Equal(knotZone, Normalize((await DnsTool.KdigAsync(restarted.EndPoint, Key.Kdig, "p.test", "AXFR")).Records));
+
+        // dnshost explain answers from the stored copy and says where the zone comes from.
+        await restarted.DisposeAsync();
+        _running.Remove(restarted);
+        var explain = await DnsTool.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "dnshost.dll"), "explain", "www.p.test", "A", "--client", "192.0.2.99",
+            "--zones", _zones.Directory, "--data", _data, "--Tsig:Keys:0=" + Key.Kdig, "--Transfers:Secondary:Zones:0:Name=p.test",
+            $"--Transfers:Secondary:Zones:0:Primaries:0=127.0.0.1@{knotPort}", "--Transfers:Secondary:Zones:0:TsigKey=xfr"], timeoutMs: 60000);
+        Assert.True(explain.ExitCode == 0, explain.All);
+        Assert.Contains("NOERROR", explain.Output);
+        Assert.Contains("192.0.2.11", explain.Output);
+        Assert.Contains($"zone p.test. is a secondary of 127.0.0.1:{knotPort} (key xfr.) (read-only", explain.Output);
+        Assert.Contains("serial 3", explain.Output);
     }
 
     [Fact]
