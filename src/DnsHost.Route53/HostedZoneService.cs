@@ -238,7 +238,10 @@ public sealed partial class HostedZoneService
         string id = FileId(zone);
         // The count is of the sets ListResourceRecordSets lists, routed and alias sets included.
         long sets = _fileSorted.GetValue(zone, z => Sort(FileRecordSets(z).ToList())).Length;
-        return new HostedZoneView(id, zone.OriginText, info?.CallerReference ?? "file:" + zone.Source, info?.Comment ?? $"from {zone.Source} (read-only through the API)",
+        string comment = _registry.Current.KindOf(zone) == ZoneSourceKind.Secondary
+            ? $"secondary zone, transferred from its primaries (copy in {zone.Source}; read-only through the API)"
+            : $"from {zone.Source} (read-only through the API)";
+        return new HostedZoneView(id, zone.OriginText, info?.CallerReference ?? "file:" + zone.Source, info?.Comment ?? comment,
             zone.IsPrivate, sets, true, info?.Vpcs ?? []);
     }
 
@@ -283,6 +286,8 @@ public sealed partial class HostedZoneService
         if (_zones.TryGetValue(id, out var entry))
             return entry;
         var view = List().FirstOrDefault(z => z.Id == id) ?? throw Route53Exception.NoSuchHostedZone(id);
+        if (_registry.Current.AllZones.FirstOrDefault(z => FileId(z) == id) is { } served && _registry.Current.KindOf(served) == ZoneSourceKind.Secondary)
+            throw new Route53Exception("InvalidInput", $"Hosted zone {view.Name} ({id}) is a secondary zone transferred from its primary servers; it is read-only here, change it on the primary");
         throw new Route53Exception("InvalidInput", $"Hosted zone {view.Name} ({id}) comes from a zone file ({view.Comment}); change the file instead");
     }
 

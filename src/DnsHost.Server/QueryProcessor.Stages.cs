@@ -71,7 +71,8 @@ public sealed partial class QueryProcessor
 
     private bool CheckOpCode(ref QueryContext q)
     {
-        if (q.Header.OpCode == OpCode.Query || q.Header.OpCode == OpCode.Update && Transfers is { TakesUpdates: true })
+        if (q.Header.OpCode == OpCode.Query || q.Header.OpCode == OpCode.Update && Transfers is { TakesUpdates: true }
+            || q.Header.OpCode == OpCode.Notify && TakesNotify)
             return true;
         // NOTIFY and UPDATE are known but not accepted here (no secondaries, no dynamic update): NOTAUTH, as Knot answers.
         return q.Respond(q.Header.OpCode is OpCode.Notify or OpCode.Update ? ResponseCode.NotAuth : ResponseCode.NotImp);

@@ -140,9 +140,11 @@ public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions 
             && CheckTsig(ref q)             // checks: TSIG key, MAC and time (RFC 8945 5.2)
             && CheckCookie(ref q)           // RFC 7873: the client cookie, and whether its server cookie is ours
             && AnswerUpdate(ref q)          // UPDATE (RFC 2136): prerequisites, policy, commit
+            && AnswerNotify(ref q)          // NOTIFY (RFC 1996) for a secondary zone: refresh it
             && CheckClass(ref q)            // checks: IN/ANY, CH; TYPE 0
             && AnswerChaos(ref q)           // CHAOS: version.bind and friends
             && SelectZone(ref q)            // ZoneSelection: the zone that answers, or REFUSED / recursion
+            && CheckExpired(ref q)          // a secondary zone past its SOA EXPIRE: SERVFAIL
             && Transfer(ref q)              // AXFR/IXFR for the zone
             && AnswerZoneKeys(ref q)        // DNSSEC: DNSKEY/CDS/CDNSKEY of a signed zone, from its keys
             && AnswerFromZone(ref q)        // authoritative answer via the AnswerEngine, signed when the zone is

@@ -9,6 +9,8 @@ public enum ZoneSourceKind : byte
     File,
     /// <summary>A hosted zone created through the Route 53 API and kept in its store.</summary>
     Api,
+    /// <summary>A zone transferred from primaries (Transfers:Secondary): read-only here, served with the primary's serials.</summary>
+    Secondary,
 }
 
 /// <summary>
@@ -21,7 +23,8 @@ public enum ZoneSourceKind : byte
 /// aside (<see cref="Shadowed"/>; the zone folder logs a warning) until the API zone is deleted.
 /// Between two zone files with the same name, the one added last is served. Between two API hosted
 /// zones with the same name (Route 53 allows several public ones), the one created first is served and
-/// the later ones are kept aside, as only the zone a registrar delegates to answers on Route 53. Private zones are
+/// the later ones are kept aside, as only the zone a registrar delegates to answers on Route 53. A zone configured
+/// as a secondary (transferred from primaries) is served over a file or API zone of the same name. Private zones are
 /// served per VPC as before: any number per name, each seen only from its own VPCs.
 /// </remarks>
 public sealed class ZoneCatalog

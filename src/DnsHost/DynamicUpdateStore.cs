@@ -37,6 +37,9 @@ public sealed partial class DynamicUpdateStore(ZoneRegistry registry, TransferSe
             }
             if (plan.Changes.Count == 0)
                 return (ResponseCode.NoError, null);
+            // A secondary copy changes only by transfer from its primary (updates are not forwarded).
+            if (catalog.KindOf(current) == ZoneSourceKind.Secondary)
+                return (ResponseCode.Refused, "the zone is a secondary: send updates to its primary");
             try
             {
                 if (catalog.KindOf(current) == ZoneSourceKind.Api)

@@ -50,11 +50,12 @@ public static class ExplainCommand
         {
             var routing = host.Services.GetRequiredService<RoutingEnvironment>();
             host.Services.GetRequiredService<ZoneDirectoryService>().ReloadAll("explain");
+            host.Services.GetRequiredService<SecondaryService>().LoadStored();
             var catalog = host.Services.GetRequiredService<ZoneRegistry>().Current;
             health = UseServerHealth(command, host.Services.GetRequiredService<HealthStates>());
             if (health is null)
                 return 1;
-            explanation = Explainer.Explain(catalog, routing, command.Positional[0], type, client, subnet);
+            explanation = SecondaryExplanation.Add(Explainer.Explain(catalog, routing, command.Positional[0], type, client, subnet), host.Services);
         }
         catch (Exception e) when (e is FormatException or FileNotFoundException or DirectoryNotFoundException)
         {

@@ -180,6 +180,7 @@ public static class ServeCommand
             _ = host.Services.GetRequiredService<IOptions<SyncServiceOptions>>().Value;
             _ = host.Services.GetRequiredService<DnssecSigning>();
             _ = host.Services.GetRequiredService<TransferService>();
+            _ = host.Services.GetRequiredService<SecondaryService>();
             // The folder is checked again when the zones load; here a missing one is one line, not the host's failure log.
             var zones = Path.GetFullPath(host.Services.GetRequiredService<IOptions<ZoneOptions>>().Value.Directory);
             if (!Directory.Exists(zones))

@@ -36,6 +36,25 @@ public static class TransferWiring
         builder.Services.AddSingleton<DynamicUpdateStore>();
         builder.Services.AddSingleton<NotifyService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NotifyService>());
+        builder.AddSecondaries();
+    }
+
+    /// <summary>Zones served as a secondary ("Transfers:Secondary"): stored copies load before the listeners start.</summary>
+    private static void AddSecondaries(this HostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SecondaryOptions>().Bind(builder.Configuration.GetSection(SecondaryOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.Zones.All(z => !string.IsNullOrWhiteSpace(z.Name)), "Transfers:Secondary:Zones: every entry needs a Name, e.g. example.test")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp =>
+        {
+            string directory = sp.GetRequiredService<IOptions<SecondaryOptions>>().Value.Directory;
+            if (string.IsNullOrEmpty(directory))
+                directory = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sp.GetRequiredService<IOptions<ApiOptions>>().Value.DataPath)) ?? ".", "secondary");
+            return new SecondaryStore(Path.GetFullPath(directory));
+        });
+        builder.Services.AddSingleton(sp => new SecondaryService(sp.GetRequiredService<IOptions<SecondaryOptions>>().Value, sp.GetRequiredService<ZoneRegistry>(),
+            sp.GetRequiredService<TransferService>(), sp.GetRequiredService<SecondaryStore>(), sp.GetRequiredService<ILogger<SecondaryService>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SecondaryService>());
     }
 
     /// <summary>The zone registry, with the transfer journal in front of every change.</summary>

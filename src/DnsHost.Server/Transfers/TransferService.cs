@@ -25,7 +25,7 @@ public sealed partial class TransferService
         Options = options;
         Keys = keys;
         Access = new TransferAccess(defaultTransferAllow, options.Zones, keys);
-        Journal = new ZoneJournal(options.JournalMaxChanges, options.JournalMaxBytes);
+        Journal = new ZoneJournal(options.JournalMaxChanges, options.JournalMaxBytes, stateDirectory);
         _stateDirectory = stateDirectory;
         _logger = logger;
         foreach (var zone in options.Zones.Where(z => z.Update.Count > 0))
@@ -46,6 +46,9 @@ public sealed partial class TransferService
     public UpdatePolicy? UpdatePolicyOf(string origin) => _updatePolicies.GetValueOrDefault(origin);
 
     public bool TakesUpdates => _updatePolicies.Count > 0;
+
+    /// <summary>The zones served as a secondary (NOTIFY from their primaries, expiry); null when none are configured.</summary>
+    public SecondaryService? Secondaries { get; set; }
 
     /// <summary>Where accepted updates are committed (set by the host, which knows the stores).</summary>
     public Lazy<IZoneUpdateStore>? UpdateStore { get; set; }
@@ -76,7 +79,9 @@ public sealed partial class TransferService
                 continue;
             try
             {
-                var published = old is null ? Continue(zone) : Follow(old, zone);
+                // A secondary copy keeps its primary's serial: ours would break the primary's IXFR from it and our own secondaries'.
+                bool keepSerial = next.KindOf(zone) == ZoneSourceKind.Secondary;
+                var published = old is null ? Continue(zone, keepSerial) : Follow(old, zone, keepSerial);
                 if (!ReferenceEquals(published, zone))
                     result = result.With(published, next.KindOf(zone) ?? ZoneSourceKind.File);
             }
@@ -95,25 +100,29 @@ public sealed partial class TransferService
     }
 
     /// <summary>A zone that was not served a moment ago (start-up, a new zone): carries on from the serial saved last time.</summary>
-    private Zone Continue(Zone zone)
+    private Zone Continue(Zone zone, bool keepSerial)
     {
-        Journal.Clear(zone.OriginText);
         var digest = Digest(zone);
         var saved = ReadState(zone.OriginText);
         var published = zone;
-        if (saved is { } state && !SerialNumber.IsGreater(zone.Serial, state.Serial) && Options.SerialPolicy != SerialPolicy.Keep)
+        if (saved is { } state && !keepSerial && !SerialNumber.IsGreater(zone.Serial, state.Serial) && Options.SerialPolicy != SerialPolicy.Keep)
         {
             // Same content: the saved serial again. Changed while we were down: the next one after it.
             uint serial = digest.AsSpan().SequenceEqual(state.Digest) ? state.Serial : SerialNumber.Next(state.Serial, Options.SerialPolicy, Time.GetUtcNow());
             if (serial != zone.Serial)
                 published = WithSerial(zone, serial);
         }
+        // The journal on disk goes on only when it led to exactly this zone (the serial and content saved with its last step).
+        if (saved is { } last && last.Serial == published.Serial && digest.AsSpan().SequenceEqual(last.Digest))
+            Journal.Restore(zone.OriginText, published.Serial);
+        else
+            Journal.Clear(zone.OriginText);
         WriteState(published.OriginText, published.Serial, digest);
         return published;
     }
 
     /// <summary>A new version of a served zone: its serial and its journal entry.</summary>
-    private Zone Follow(Zone old, Zone zone)
+    private Zone Follow(Zone old, Zone zone, bool keepSerial)
     {
         var delta = ZoneDelta.Compute(old, zone);
         bool soaSame = old.Soa.Ttl == zone.Soa.Ttl && SoaWithoutSerial(old).SequenceEqual(SoaWithoutSerial(zone));
@@ -122,7 +131,7 @@ public sealed partial class TransferService
         var published = zone;
         if (!SerialNumber.IsGreater(zone.Serial, old.Serial))
         {
-            if (Options.SerialPolicy == SerialPolicy.Keep)
+            if (Options.SerialPolicy == SerialPolicy.Keep || keepSerial)
             {
                 Journal.Clear(zone.OriginText);
                 return zone;

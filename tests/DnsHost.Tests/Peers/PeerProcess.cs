@@ -28,6 +28,9 @@ public sealed class PeerProcess : IAsyncDisposable
 
     public IPEndPoint EndPoint { get; }
 
+    /// <summary>The peer's own folder (its configuration file, control socket and state).</summary>
+    public string WorkDirectory => _directory;
+
     public string Log { get { lock (_log) return _log.ToString(); } }
 
     /// <summary>A new empty folder for the peer's configuration and state.</summary>

@@ -114,6 +114,97 @@ public sealed class IxfrJournalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_a_restart_ixfr_from_an_older_serial_still_gets_the_difference_from_the_journal_on_disk()
+    {
+        await using (var server = await Start())
+        {
+            uint s1 = await EditAsync(server, 10, "www A 192.0.2.10\nwww A 192.0.2.11\nmail A 192.0.2.26\n");
+            uint s2 = await EditAsync(server, s1, "www A 192.0.2.10\nmail A 192.0.2.26\nnew A 192.0.2.30\n");
+            Assert.Equal([11u, 12u], new[] { s1, s2 });
+        }
+        Assert.True(File.Exists(Path.Combine(_state, "j.test.journal")));
+        await using (var again = await Start())
+        {
+            Assert.Equal(12u, await SerialAsync(again));
+            var fromTen = Lines(await DnsTool.KdigAsync(again.EndPoint, TransferAgreementTests.Key.Kdig, "j.test", "IXFR=10"));
+            Assert.Equal([
+                "j.test. 300 IN SOA ns.j.test. hostmaster.j.test. 12 7200 900 1209600 60",
+                "j.test. 300 IN SOA ns.j.test. hostmaster.j.test. 10 7200 900 1209600 60",
+                "mail.j.test. 300 IN A 192.0.2.25",
+                "www.j.test. 300 IN A 192.0.2.11",
+                "j.test. 300 IN SOA ns.j.test. hostmaster.j.test. 12 7200 900 1209600 60",
+                "mail.j.test. 300 IN A 192.0.2.26",
+                "new.j.test. 300 IN A 192.0.2.30",
+                "j.test. 300 IN SOA ns.j.test. hostmaster.j.test. 12 7200 900 1209600 60",
+            ], SortWithinSequences(fromTen));
+            var fromEleven = Lines(await DnsTool.KdigAsync(again.EndPoint, null, "j.test", "IXFR=11"));
+            Assert.Equal(6, fromEleven.Count);
+            Assert.Equal("www.j.test. 300 IN A 192.0.2.11", fromEleven[2]);
+            Assert.Equal("new.j.test. 300 IN A 192.0.2.30", fromEleven[4]);
+            Assert.Equal(2, Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<TransferService>(again.Services).IncrementalTransfers);
+        }
+        // Changed while the server was down: the journal does not lead to what is served, so it is dropped (whole zone once).
+        File.WriteAllText(_path, string.Format(Head, 10) + "www A 192.0.2.77\n");
+        await using (var third = await Start())
+        {
+            Assert.Equal(13u, await SerialAsync(third));
+            var whole = Lines(await DnsTool.KdigAsync(third.EndPoint, null, "j.test", "IXFR=12"));
+            Assert.Equal(5, whole.Count); // SOA, NS, ns A, www A, SOA
+            Assert.False(File.Exists(Path.Combine(_state, "j.test.journal")));
+        }
+    }
+
+    [Fact]
+    public async Task The_journal_on_disk_keeps_within_its_bounds_and_a_torn_last_entry_is_dropped()
+    {
+        await using (var server = await Start("--Transfers:JournalMaxChanges=2"))
+        {
+            uint serial = 10;
+            for (int i = 1; i <= 6; i++)
+                serial = await EditAsync(server, serial, $"www A 192.0.2.{i}\n");
+            Assert.Equal(16u, serial);
+        }
+        var journal = Path.Combine(_state, "j.test.journal");
+        // At most twice the bound is on disk; only the last two steps are read back.
+        Assert.InRange(JournalFile.Read(journal).Count, 2, 4);
+        await using (var again = await Start("--Transfers:JournalMaxChanges=2"))
+        {
+            Assert.Equal(6, Lines(await DnsTool.KdigAsync(again.EndPoint, null, "j.test", "IXFR=14")).Count);
+            Assert.Equal(5, Lines(await DnsTool.KdigAsync(again.EndPoint, null, "j.test", "IXFR=13")).Count); // older: whole zone
+        }
+        Assert.Equal(2, JournalFile.Read(journal).Count);
+        // A crash in the middle of an append: the torn entry is not read, and the journal no longer reaches the served serial.
+        var bytes = File.ReadAllBytes(journal);
+        File.WriteAllBytes(journal, bytes[..^7]);
+        Assert.Single(JournalFile.Read(journal));
+        await using (var third = await Start("--Transfers:JournalMaxChanges=2"))
+        {
+            Assert.Equal(16u, await SerialAsync(third));
+            Assert.Equal(5, Lines(await DnsTool.KdigAsync(third.EndPoint, null, "j.test", "IXFR=15")).Count);
+        }
+    }
+
+    /// <summary>The records between SOAs sorted, so the test does not depend on the order within a deletion or addition list.</summary>
+    private static List<string> SortWithinSequences(List<string> lines)
+    {
+        var result = new List<string>();
+        var run = new List<string>();
+        foreach (var line in lines)
+        {
+            if (line.Contains(" SOA "))
+            {
+                result.AddRange(run.Order(StringComparer.Ordinal));
+                run.Clear();
+                result.Add(line);
+            }
+            else
+                run.Add(line);
+        }
+        result.AddRange(run.Order(StringComparer.Ordinal));
+        return result;
+    }
+
+    [Fact]
     public async Task A_restart_serves_the_saved_serial_and_a_change_made_while_down_gets_the_next_one()
     {
         uint served;

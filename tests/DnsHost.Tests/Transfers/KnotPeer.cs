@@ -41,6 +41,50 @@ public static class KnotPeer
         return await StartAsync(directory, port, config, zones.Select(z => z.Origin));
     }
 
+    /// <summary>
+    /// A primary of one zone file with a journal (so it answers IXFR), changed through <see cref="KnotcAsync"/>, that sends
+    /// NOTIFY, signed with the key, to <paramref name="notify"/> (a DnsHost secondary). Transfers need the key.
+    /// </summary>
+    public static async Task<PeerProcess> StartJournaledPrimaryAsync(string origin, string zoneFile, Key key, IPEndPoint? notify, int? port = null, bool journal = true)
+    {
+        var directory = PeerProcess.NewDirectory("knot-journaled-primary");
+        port ??= PeerProcess.FreePort();
+        var config = Head(directory, port.Value, key);
+        if (notify is not null)
+        {
+            config.AppendLine("remote:");
+            config.AppendLine("  - id: secondary");
+            config.AppendLine($"    address: {notify.Address}@{notify.Port}");
+            config.AppendLine($"    key: {key.Name}");
+        }
+        config.AppendLine("acl:");
+        config.AppendLine("  - id: transfer");
+        config.AppendLine("    address: 127.0.0.0/8");
+        config.AppendLine($"    key: {key.Name}");
+        config.AppendLine("    action: transfer");
+        config.AppendLine("template:");
+        config.AppendLine("  - id: default");
+        config.AppendLine($"    storage: \"{directory}\"");
+        config.AppendLine("    zonefile-sync: -1");
+        config.AppendLine($"    journal-content: {(journal ? "changes" : "none")}");
+        config.AppendLine("    semantic-checks: off");
+        config.AppendLine("    acl: transfer");
+        if (notify is not null)
+            config.AppendLine("    notify: secondary");
+        config.AppendLine("zone:");
+        config.AppendLine($"  - domain: \"{origin}\"");
+        config.AppendLine($"    file: \"{Path.GetFullPath(zoneFile)}\"");
+        return await StartAsync(directory, port.Value, config, [origin]);
+    }
+
+    /// <summary>Runs knotc against a Knot started here (e.g. zone-begin, zone-set, zone-commit); fails the test when knotc does.</summary>
+    public static async Task KnotcAsync(PeerProcess knot, params string[] arguments)
+    {
+        var result = await DnsTool.RunAsync("knotc", ["-c", Path.Combine(knot.WorkDirectory, "knot.conf"), .. arguments]);
+        if (result.ExitCode != 0)
+            throw new InvalidOperationException($"knotc {string.Join(' ', arguments)} failed: {result.All}\n{knot.Log}");
+    }
+
     /// <summary>A secondary of <paramref name="primary"/> for the zones, signed with the key; it accepts NOTIFY from 127.0.0.0/8.</summary>
     public static async Task<PeerProcess> StartSecondaryAsync(IReadOnlyList<string> origins, IPEndPoint primary, Key key, int? port = null, bool waitForZones = true)
     {
