@@ -33,15 +33,26 @@ internal static class ResponseSigner
     /// <summary>The keys' RRset (DNSKEY, CDS or CDNSKEY at the apex) with its RRSIG when <paramref name="dnssecOk"/>.</summary>
     public static bool TryWriteKeys(ZoneSigner signer, Zone zone, ushort type, ReadOnlySpan<byte> owner, bool dnssecOk, ref DnsMessageWriter writer)
     {
-        byte[] rdata = type == (ushort)RecordType.CDS ? signer.CdsRData : signer.Key.DnskeyRData;
-        uint ttl = Math.Min(zone.Soa.Ttl, DefaultKeyTtl);
-        if (!writer.TryWriteRecord(DnsSection.Answer, owner, type, RecordClass.IN, ttl, rdata))
-            return false;
+        IReadOnlyList<byte[]> rdatas = type switch
+        {
+            (ushort)RecordType.CDS => signer.CdsRDatas,
+            (ushort)RecordType.CDNSKEY => signer.CdnskeyRDatas,
+            _ => signer.Keys.Dnskeys,
+        };
+        uint ttl = KeyTtl(zone);
+        foreach (var rdata in rdatas)
+        {
+            if (!writer.TryWriteRecord(DnsSection.Answer, owner, type, RecordClass.IN, ttl, rdata))
+                return false;
+        }
         if (!dnssecOk)
             return true;
-        var rrsig = signer.Sign(signer.Origin, type, ttl, [rdata]);
+        var rrsig = signer.Sign(signer.Origin, type, ttl, rdatas);
         return writer.TryWriteRecord(DnsSection.Answer, owner, (ushort)RecordType.RRSIG, RecordClass.IN, ttl, rrsig);
     }
+
+    /// <summary>The TTL of the apex's DNSKEY, CDS and CDNSKEY RRsets: the SOA's, at most an hour.</summary>
+    public static uint KeyTtl(Zone zone) => Math.Min(zone.Soa.Ttl, DefaultKeyTtl);
 
     /// <summary>
     /// Rewrites the response in <paramref name="writer"/> with signatures and proofs. Returns the

@@ -27,24 +27,34 @@ public sealed class ZoneSigner
     private long _signatures;
 
     public ZoneSigner(ReadOnlySpan<byte> origin, SigningKey key, TimeProvider? time = null)
+        : this(origin, new ZoneKeySet(key), time)
+    {
+    }
+
+    public ZoneSigner(ReadOnlySpan<byte> origin, ZoneKeySet keys, TimeProvider? time = null)
     {
         Origin = origin.ToArray();
-        Key = key;
+        Keys = keys;
         _time = time ?? TimeProvider.System;
-        var ds = new byte[4 + 32];
-        BinaryPrimitives.WriteUInt16BigEndian(ds, key.KeyTag);
-        ds[2] = key.Algorithm;
-        ds[3] = DsDigestType.Sha256;
-        DsDigest.Compute(DsDigestType.Sha256, Origin, key.DnskeyRData, ds.AsSpan(4));
-        CdsRData = ds;
+        CdsRDatas = [.. keys.ParentDnskeys.Select(k => ZoneKeySet.Ds(Origin, k))];
+        CdnskeyRDatas = keys.ParentDnskeys;
     }
 
     /// <summary>The zone's apex name (lower case, wire form).</summary>
     public byte[] Origin { get; }
-    public SigningKey Key { get; }
+    public ZoneKeySet Keys { get; }
 
-    /// <summary>The DS the parent should hold for this key (digest type 2, SHA-256), also served as CDS (RFC 7344).</summary>
-    public byte[] CdsRData { get; }
+    /// <summary>The key that signs the zone's data (the zone-signing key, or the CSK).</summary>
+    public SigningKey Key => Keys.ZoneSigningKey;
+
+    /// <summary>The DS the parent should hold for the key-signing key (digest type 2, SHA-256), also served as CDS (RFC 7344).</summary>
+    public byte[] CdsRData => CdsRDatas[0];
+
+    /// <summary>The CDS RRset: the DS of every key the parent should point at (two during a KSK rollover).</summary>
+    public IReadOnlyList<byte[]> CdsRDatas { get; }
+
+    /// <summary>The CDNSKEY RRset (RFC 7344 3.2): the DNSKEY of every key the parent should point at.</summary>
+    public IReadOnlyList<byte[]> CdnskeyRDatas { get; }
 
     /// <summary>Signatures computed so far (cache misses), for metrics and tests.</summary>
     public long SignatureCount => Interlocked.Read(ref _signatures);
@@ -64,19 +74,22 @@ public sealed class ZoneSigner
 
         uint inception = now - now % 3600 - 3600;
         uint expiration = inception + (uint)Validity.TotalSeconds;
+        // RFC 4035 2.1 / RFC 6781 3.1: the apex's key sets are signed by the key-signing key.
+        var key = type is (ushort)RecordType.DNSKEY or (ushort)RecordType.CDS or (ushort)RecordType.CDNSKEY && owner.Length == Origin.Length
+            && DnsName.EqualsIgnoreCase(owner, Origin) ? Keys.KeySigningKey : Keys.ZoneSigningKey;
         int labels = DnsName.LabelCount(owner) - (DnsName.IsWildcard(owner) ? 1 : 0);
         var signedPart = new byte[RrsigRecord.FixedLength + Origin.Length];
         BinaryPrimitives.WriteUInt16BigEndian(signedPart, type);
-        signedPart[2] = Key.Algorithm;
+        signedPart[2] = key.Algorithm;
         signedPart[3] = (byte)labels;
         BinaryPrimitives.WriteUInt32BigEndian(signedPart.AsSpan(4), ttl);
         BinaryPrimitives.WriteUInt32BigEndian(signedPart.AsSpan(8), expiration);
         BinaryPrimitives.WriteUInt32BigEndian(signedPart.AsSpan(12), inception);
-        BinaryPrimitives.WriteUInt16BigEndian(signedPart.AsSpan(16), Key.KeyTag);
+        BinaryPrimitives.WriteUInt16BigEndian(signedPart.AsSpan(16), key.KeyTag);
         Origin.CopyTo(signedPart, RrsigRecord.FixedLength);
         var data = SignedData.Build(signedPart, (byte)labels, ttl, owner, type, (ushort)RecordClass.IN, rdatas)
             ?? throw new InvalidOperationException("the owner has fewer labels than the RRSIG says");
-        var signature = Key.Sign(data);
+        var signature = key.Sign(data);
         byte[] rdata = [.. signedPart, .. signature];
         Interlocked.Increment(ref _signatures);
         if (_cache.Count >= MaxCachedSignatures)
