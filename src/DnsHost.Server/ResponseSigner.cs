@@ -201,7 +201,7 @@ internal static class ResponseSigner
     }
 
     /// <summary>The wildcard that would synthesise <paramref name="name"/>: "*." under its closest encloser (RFC 4592 3.3.1).</summary>
-    private static ZoneNode? FindWildcard(Zone zone, byte[] name)
+    internal static ZoneNode? FindWildcard(Zone zone, byte[] name)
     {
         ReadOnlySpan<byte> encloser = name;
         while (encloser.Length > zone.Origin.Length && zone.Find(encloser) is null)
@@ -229,23 +229,23 @@ internal static class ResponseSigner
         return rdata;
     }
 
-    private static bool InZone(Zone zone, ReadOnlySpan<byte> owner)
+    internal static bool InZone(Zone zone, ReadOnlySpan<byte> owner)
     {
         Span<byte> lower = stackalloc byte[owner.Length];
         DnsName.ToLower(owner, lower);
         return DnsName.IsSubdomainOf(lower, zone.Origin);
     }
 
-    private static byte[] ToLower(ReadOnlySpan<byte> name)
+    internal static byte[] ToLower(ReadOnlySpan<byte> name)
     {
         var lower = new byte[name.Length];
         DnsName.ToLower(name, lower);
         return lower;
     }
 
-    private static ReadOnlySpan<byte> ChainTarget(RrSet cname) => cname.RData[^1];
+    internal static ReadOnlySpan<byte> ChainTarget(RrSet cname) => cname.RData[^1];
 
-    private static bool TryReadSections(ReadOnlySpan<byte> message, out byte[] question, out ushort questionType, out List<RrSet>[] sections)
+    internal static bool TryReadSections(ReadOnlySpan<byte> message, out byte[] question, out ushort questionType, out List<RrSet>[] sections)
     {
         sections = [[], [], []];
         question = [];
@@ -290,5 +290,5 @@ internal static class ResponseSigner
         return true;
     }
 
-    private sealed record RrSet(byte[] Owner, ushort Type, uint Ttl, List<byte[]> RData);
+    internal sealed record RrSet(byte[] Owner, ushort Type, uint Ttl, List<byte[]> RData);
 }
