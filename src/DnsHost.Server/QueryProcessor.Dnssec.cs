@@ -12,7 +12,7 @@ public sealed partial class QueryProcessor
     private bool AnswerZoneKeys(ref QueryContext q)
     {
         if (Signers is null || q.Zone is not { } zone || PresignedZone.Of(zone) is not null || Signers.For(zone) is not { } signer
-            || !ResponseSigner.IsKeyQuery(signer, q.Lower, q.Question.Type))
+            || !ResponseSigner.IsKeyQuery(signer, q.Lower, q.Question.Type, Signers.UsesNsec3))
             return true;
         q.WriteQuestion();
         q.Writer.Flags |= DnsHeader.AaBit;
@@ -31,7 +31,7 @@ public sealed partial class QueryProcessor
         if (PresignedZone.Of(zone) is { } presigned)
             rcode = PresignedAnswer.Add(presigned, zone, ref q.Writer, rcode, authoritative, out truncated);
         else if (Signers?.For(zone) is { } signer)
-            rcode = ResponseSigner.Sign(signer, zone, ref q.Writer, rcode, authoritative, out truncated);
+            rcode = ResponseSigner.Sign(signer, zone, ref q.Writer, rcode, authoritative, out truncated, Signers.UsesNsec3);
         else
             return rcode;
         if (truncated)

@@ -27,8 +27,9 @@ internal static class ResponseSigner
     private const ushort DefaultKeyTtl = 3600;
 
     /// <summary>Whether a query for <paramref name="lowerName"/>/<paramref name="type"/> is for the zone's keys, which the signer answers.</summary>
-    public static bool IsKeyQuery(ZoneSigner signer, ReadOnlySpan<byte> lowerName, ushort type) =>
-        type is (ushort)RecordType.DNSKEY or (ushort)RecordType.CDS or (ushort)RecordType.CDNSKEY && lowerName.SequenceEqual(signer.Origin);
+    public static bool IsKeyQuery(ZoneSigner signer, ReadOnlySpan<byte> lowerName, ushort type, bool nsec3 = false) =>
+        (type is (ushort)RecordType.DNSKEY or (ushort)RecordType.CDS or (ushort)RecordType.CDNSKEY || nsec3 && type == (ushort)RecordType.NSEC3PARAM)
+        && lowerName.SequenceEqual(signer.Origin);
 
     /// <summary>The keys' RRset (DNSKEY, CDS or CDNSKEY at the apex) with its RRSIG when <paramref name="dnssecOk"/>.</summary>
     public static bool TryWriteKeys(ZoneSigner signer, Zone zone, ushort type, ReadOnlySpan<byte> owner, bool dnssecOk, ref DnsMessageWriter writer)
@@ -37,6 +38,7 @@ internal static class ResponseSigner
         {
             (ushort)RecordType.CDS => signer.CdsRDatas,
             (ushort)RecordType.CDNSKEY => signer.CdnskeyRDatas,
+            (ushort)RecordType.NSEC3PARAM => [Nsec3Chain.ParamRData],
             _ => signer.Keys.Dnskeys,
         };
         uint ttl = KeyTtl(zone);
@@ -59,7 +61,7 @@ internal static class ResponseSigner
     /// RCODE to send (NXDOMAIN becomes NOERROR under compact denial) and sets
     /// <paramref name="truncated"/> when the signed answer does not fit.
     /// </summary>
-    public static ResponseCode Sign(ZoneSigner signer, Zone zone, ref DnsMessageWriter writer, ResponseCode rcode, bool authoritative, out bool truncated)
+    public static ResponseCode Sign(ZoneSigner signer, Zone zone, ref DnsMessageWriter writer, ResponseCode rcode, bool authoritative, out bool truncated, bool nsec3 = false)
     {
         truncated = false;
         if (rcode is not (ResponseCode.NoError or ResponseCode.NXDomain))
@@ -78,7 +80,8 @@ internal static class ResponseSigner
                 return rcode;
             writer.Rewind(new WriterMark(DnsHeader.Size, 0, 0, 0, 0, 0));
             writer.TryWriteQuestion(question, questionType, RecordClass.IN);
-            return Rewrite(signer, zone, ref writer, sections, question, rcode, authoritative, out truncated);
+            var denial = nsec3 ? new Nsec3Denial(Nsec3Chain.Of(zone, Nsec3ApexTypes), zone) : null;
+            return Rewrite(signer, zone, ref writer, sections, question, rcode, authoritative, denial, out truncated);
         }
         finally
         {
@@ -86,7 +89,10 @@ internal static class ResponseSigner
         }
     }
 
-    private static ResponseCode Rewrite(ZoneSigner signer, Zone zone, ref DnsMessageWriter writer, List<RrSet>[] sections, byte[] question, ResponseCode rcode, bool authoritative, out bool truncated)
+    /// <summary>The signer's own types at the apex of an NSEC3 zone.</summary>
+    private static readonly ushort[] Nsec3ApexTypes = [(ushort)RecordType.DNSKEY, (ushort)RecordType.CDS, (ushort)RecordType.CDNSKEY, (ushort)RecordType.NSEC3PARAM];
+
+    private static ResponseCode Rewrite(ZoneSigner signer, Zone zone, ref DnsMessageWriter writer, List<RrSet>[] sections, byte[] question, ResponseCode rcode, bool authoritative, Nsec3Denial? denial, out bool truncated)
     {
         truncated = false;
         var answer = sections[0];
@@ -99,7 +105,14 @@ internal static class ResponseSigner
             var set = answer[i];
             // RFC 6672 5.3.1: the CNAME synthesised from a DNAME is not signed; the DNAME is.
             bool synthesised = set.Type == (ushort)RecordType.CNAME && i > 0 && answer[i - 1].Type == (ushort)RecordType.DNAME;
-            if (!TryWrite(signer, zone, ref writer, DnsSection.Answer, set, sign: !synthesised && InZone(zone, set.Owner)))
+            int wildcardLabels = -1;
+            // With NSEC3 a wildcard answer is signed as the wildcard's and proved (RFC 5155 7.2.6); compact denial signs it as the name.
+            if (denial is not null && !synthesised && InZone(zone, set.Owner) && zone.Find(ToLower(set.Owner)) is null && FindWildcard(zone, ToLower(set.Owner)) is { } source)
+            {
+                wildcardLabels = DnsName.LabelCount(source.Name) - 1;
+                denial.WildcardAnswer(ToLower(set.Owner));
+            }
+            if (!TryWrite(signer, zone, ref writer, DnsSection.Answer, set, sign: !synthesised && InZone(zone, set.Owner), wildcardLabels))
                 return Truncate(ref writer, rcode, out truncated);
         }
 
@@ -110,9 +123,26 @@ internal static class ResponseSigner
             if (!TryWrite(signer, zone, ref writer, DnsSection.Authority, set, sign))
                 return Truncate(ref writer, rcode, out truncated);
         }
-        if (cut is not null && !authority.Any(s => s.Type == (ushort)RecordType.DS) && !TryWriteCutProof(signer, zone, ref writer, cut.Owner))
+        if (denial is not null)
+        {
+            if (cut is not null && !authority.Any(s => s.Type == (ushort)RecordType.DS))
+                denial.NoDs(ToLower(cut.Owner));
+            if (negative)
+            {
+                var last = answer.Count > 0 ? answer[^1] : null;
+                byte[] denied = last is { Type: (ushort)RecordType.CNAME } ? ToLower(ChainTarget(last)) : ToLower(question);
+                if (InZone(zone, denied))
+                    denial.Deny(denied);
+            }
+            foreach (var set in denial.Sets)
+            {
+                if (!TryWrite(signer, zone, ref writer, DnsSection.Authority, set, sign: true))
+                    return Truncate(ref writer, rcode, out truncated);
+            }
+        }
+        else if (cut is not null && !authority.Any(s => s.Type == (ushort)RecordType.DS) && !TryWriteCutProof(signer, zone, ref writer, cut.Owner))
             return Truncate(ref writer, rcode, out truncated);
-        if (negative)
+        if (negative && denial is null)
         {
             // The name denied: the last link of a CNAME chain, or the name asked.
             var last = answer.Count > 0 ? answer[^1] : null;
@@ -168,7 +198,7 @@ internal static class ResponseSigner
         return rcode;
     }
 
-    private static bool TryWrite(ZoneSigner signer, Zone zone, ref DnsMessageWriter writer, DnsSection section, RrSet set, bool sign)
+    private static bool TryWrite(ZoneSigner signer, Zone zone, ref DnsMessageWriter writer, DnsSection section, RrSet set, bool sign, int wildcardLabels = -1)
     {
         foreach (var rdata in set.RData)
         {
@@ -177,7 +207,7 @@ internal static class ResponseSigner
         }
         if (!sign || set.Type == (ushort)RecordType.RRSIG)
             return true;
-        var rrsig = signer.Sign(set.Owner, set.Type, set.Ttl, set.RData);
+        var rrsig = signer.Sign(set.Owner, set.Type, set.Ttl, set.RData, wildcardLabels);
         return writer.TryWriteRecord(section, set.Owner, (ushort)RecordType.RRSIG, RecordClass.IN, set.Ttl, rrsig);
     }
 

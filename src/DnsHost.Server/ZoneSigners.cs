@@ -26,6 +26,9 @@ public sealed class DnssecOptions
     /// <summary>A KSK and a ZSK per zone, rolled on timers; off: one combined key per zone, never rolled.</summary>
     public RolloverOptions Rollover { get; set; } = new();
 
+    /// <summary>Denial of existence: Compact (RFC 9824, the default) or Nsec3 (RFC 5155 with RFC 9276's parameters: no salt, no extra iterations).</summary>
+    public string Denial { get; set; } = "Compact";
+
     public bool Enabled => SignedZones.Count > 0;
 
     /// <summary>The algorithm number, or null with the reason when the setting names none that signs here.</summary>
@@ -82,9 +85,16 @@ public sealed class ZoneSigners
         var directory = Path.IsPathRooted(options.KeyDirectory) ? options.KeyDirectory : Path.Combine(baseDirectory, options.KeyDirectory);
         if (options.Rollover.Problem() is { } problem2)
             throw new InvalidDataException($"invalid setting: {problem2}");
+        bool nsec3 = options.Denial.Trim().ToUpperInvariant() switch
+        {
+            "COMPACT" => false,
+            "NSEC3" => true,
+            _ => throw new InvalidDataException($"invalid setting: Dnssec:Denial '{options.Denial}' is not Compact or Nsec3"),
+        };
         return new ZoneSigners(new KeyStore(directory, kek), algorithm, options.SignedZones, time)
         {
             _rollover = options.Rollover.Enabled ? options.Rollover : null,
+            UsesNsec3 = nsec3,
         };
     }
 
@@ -96,6 +106,9 @@ public sealed class ZoneSigners
         _rollers.TryGetValue(originText, out var roller) && roller is not null ? roller.Steps : [];
 
     public KeyStore Store => _store;
+
+    /// <summary>Whether negative answers are proved by an NSEC3 chain (Dnssec:Denial = Nsec3) instead of compact denial.</summary>
+    public bool UsesNsec3 { get; private init; }
 
     /// <summary>Whether <paramref name="originText"/> ("example.test.") is configured as signed.</summary>
     public bool IsSigned(string originText) => _all || _names.Contains(originText.ToLowerInvariant());

@@ -65,9 +65,11 @@ public sealed class ZoneSigner
     /// is signed under the name asked, with that name's label count ("black lies": the answer proves
     /// itself and needs no proof that the name does not exist).
     /// </summary>
-    public byte[] Sign(ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas)
+    /// <param name="wildcardLabels">For an answer synthesised from a wildcard and proved by NSEC3: the label count of
+    /// the wildcard's owner without the "*" (RFC 4034 3.1.3), so the validator checks it as the wildcard's.</param>
+    public byte[] Sign(ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas, int wildcardLabels = -1)
     {
-        var cacheKey = CacheKey(owner, type, ttl, rdatas);
+        var cacheKey = CacheKey(owner, type, ttl, rdatas, wildcardLabels);
         uint now = (uint)_time.GetUtcNow().ToUnixTimeSeconds();
         if (_cache.TryGetValue(cacheKey, out var cached) && (long)cached.Expiration - now > (long)RefreshBefore.TotalSeconds)
             return cached.RData;
@@ -77,7 +79,7 @@ public sealed class ZoneSigner
         // RFC 4035 2.1 / RFC 6781 3.1: the apex's key sets are signed by the key-signing key.
         var key = type is (ushort)RecordType.DNSKEY or (ushort)RecordType.CDS or (ushort)RecordType.CDNSKEY && owner.Length == Origin.Length
             && DnsName.EqualsIgnoreCase(owner, Origin) ? Keys.KeySigningKey : Keys.ZoneSigningKey;
-        int labels = DnsName.LabelCount(owner) - (DnsName.IsWildcard(owner) ? 1 : 0);
+        int labels = wildcardLabels >= 0 ? wildcardLabels : DnsName.LabelCount(owner) - (DnsName.IsWildcard(owner) ? 1 : 0);
         var signedPart = new byte[RrsigRecord.FixedLength + Origin.Length];
         BinaryPrimitives.WriteUInt16BigEndian(signedPart, type);
         signedPart[2] = key.Algorithm;
@@ -98,9 +100,9 @@ public sealed class ZoneSigner
         return rdata;
     }
 
-    private static byte[] CacheKey(ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas)
+    private static byte[] CacheKey(ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas, int wildcardLabels)
     {
-        int length = owner.Length + 6;
+        int length = owner.Length + 7;
         foreach (var r in rdatas)
             length += 2 + r.Length;
         var key = new byte[length];
@@ -108,7 +110,8 @@ public sealed class ZoneSigner
         int pos = owner.Length;
         BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(pos), type);
         BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(pos + 2), ttl);
-        pos += 6;
+        key[pos + 6] = (byte)(wildcardLabels + 1);
+        pos += 7;
         foreach (var r in rdatas)
         {
             BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(pos), (ushort)r.Length);
