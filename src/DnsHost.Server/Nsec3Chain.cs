@@ -92,6 +92,13 @@ internal sealed class Nsec3Chain
         return Record(found < 0 ? _links.Length - 1 : found);
     }
 
+    /// <summary>Every NSEC3 record of the chain, in hash order (for a zone transfer).</summary>
+    public IEnumerable<(byte[] Owner, byte[] RData)> All()
+    {
+        for (int i = 0; i < _links.Length; i++)
+            yield return Record(i);
+    }
+
     private (byte[] Owner, byte[] RData) Record(int index)
     {
         var (hash, bitmap) = _links[index];

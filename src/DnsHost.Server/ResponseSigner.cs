@@ -90,7 +90,7 @@ internal static class ResponseSigner
     }
 
     /// <summary>The signer's own types at the apex of an NSEC3 zone.</summary>
-    private static readonly ushort[] Nsec3ApexTypes = [(ushort)RecordType.DNSKEY, (ushort)RecordType.CDS, (ushort)RecordType.CDNSKEY, (ushort)RecordType.NSEC3PARAM];
+    internal static readonly ushort[] Nsec3ApexTypes = [(ushort)RecordType.DNSKEY, (ushort)RecordType.CDS, (ushort)RecordType.CDNSKEY, (ushort)RecordType.NSEC3PARAM];
 
     private static ResponseCode Rewrite(ZoneSigner signer, Zone zone, ref DnsMessageWriter writer, List<RrSet>[] sections, byte[] question, ResponseCode rcode, bool authoritative, Nsec3Denial? denial, out bool truncated)
     {
