@@ -25,6 +25,7 @@ internal sealed class ZoneKeyRoller
     private readonly Dictionary<string, SigningKey> _opened = new(StringComparer.Ordinal);
     private readonly List<KeyRollover.Step> _steps = [];
     private ZoneSigner? _signer;
+    private string _keysInUse = "";
     private long _nextCheckTicks;
     private DateTimeOffset _nextStep = DateTimeOffset.MinValue;
     private DateTime? _lastWrite;
@@ -57,7 +58,20 @@ internal sealed class ZoneKeyRoller
         if (signer is not null && _time.GetUtcNow().UtcTicks < Volatile.Read(ref _nextCheckTicks))
             return signer;
         lock (_gate)
-            return Refresh(zone, _time.GetUtcNow());
+        {
+            var now = _time.GetUtcNow();
+            try
+            {
+                return Refresh(zone, now);
+            }
+            catch (Exception e) when (_signer is not null && e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                // The ring file is unreadable or locked for too long: keep signing with the keys we have, try again later.
+                // (Without keys yet, the error goes to the caller, as a key file that does not open always did.)
+                Volatile.Write(ref _nextCheckTicks, (now + PollInterval).UtcTicks);
+                return _signer;
+            }
+        }
     }
 
     private ZoneSigner Refresh(Zone zone, DateTimeOffset now)
@@ -83,7 +97,13 @@ internal sealed class ZoneKeyRoller
         _steps.AddRange(steps);
         _lastWrite = _store.LastWrite(_zone);
         _nextStep = KeyRollover.Upcoming(ring, timings).FirstOrDefault(e => e.At is not null).At ?? DateTimeOffset.MaxValue;
-        Volatile.Write(ref _signer, Build(zone, ring));
+        // A new zone snapshot or a poll that changed nothing keeps the signer, and with it the signature cache.
+        var keys = string.Join(' ', ring.Keys.Select(k => $"{k.KeyTag}/{k.Role}/{k.State}"));
+        if (_signer is null || keys != _keysInUse)
+        {
+            Volatile.Write(ref _signer, Build(zone, ring));
+            _keysInUse = keys;
+        }
         Volatile.Write(ref _nextCheckTicks, Math.Min(_nextStep.UtcTicks, (now + PollInterval).UtcTicks));
         return _signer!;
     }
