@@ -22,7 +22,8 @@ public sealed partial class QueryProcessor
     /// <summary>DNSKEY, CDS and CDNSKEY at a signed zone's apex come from its keys, not from the zone's data.</summary>
     private bool AnswerZoneKeys(ref QueryContext q)
     {
-        if (q.Zone is not { } zone || SignerFor(zone) is not { } signer || !ResponseSigner.IsKeyQuery(signer, q.Lower, q.Question.Type))
+        if (q.Zone is not { } zone || PresignedZone.Of(zone) is not null || SignerFor(zone) is not { } signer
+            || !ResponseSigner.IsKeyQuery(signer, q.Lower, q.Question.Type, Signers?.UsesNsec3 ?? false))
             return true;
         q.WriteQuestion();
         q.Writer.Flags |= DnsHeader.AaBit;
@@ -34,9 +35,16 @@ public sealed partial class QueryProcessor
     /// <summary>With DO set, a signed zone's answer gets its RRSIGs and denial proofs; the RCODE may change (compact denial).</summary>
     private ResponseCode SignAnswer(ref QueryContext q, ResponseCode rcode, bool authoritative)
     {
-        if (!q.Edns.DnssecOk || q.Zone is not { } zone || SignerFor(zone) is not { } signer)
+        if (!q.Edns.DnssecOk || q.Zone is not { } zone)
             return rcode;
-        rcode = ResponseSigner.Sign(signer, zone, ref q.Writer, rcode, authoritative, out bool truncated);
+        bool truncated;
+        // A zone file that came signed is served as it is, never signed again (RFC 4035 3.1).
+        if (PresignedZone.Of(zone) is { } presigned)
+            rcode = PresignedAnswer.Add(presigned, zone, ref q.Writer, rcode, authoritative, out truncated);
+        else if (SignerFor(zone) is { } signer)
+            rcode = ResponseSigner.Sign(signer, zone, ref q.Writer, rcode, authoritative, out truncated, Signers?.UsesNsec3 ?? false);
+        else
+            return rcode;
         if (truncated)
             q.Writer.Flags |= DnsHeader.TcBit;
         return rcode;

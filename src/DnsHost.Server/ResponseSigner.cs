@@ -27,19 +27,21 @@ internal static class ResponseSigner
     private const ushort DefaultKeyTtl = 3600;
 
     /// <summary>Whether a query for <paramref name="lowerName"/>/<paramref name="type"/> is for the zone's keys, which the signer answers.</summary>
-    public static bool IsKeyQuery(ZoneSigner signer, ReadOnlySpan<byte> lowerName, ushort type) =>
-        type is (ushort)RecordType.DNSKEY or (ushort)RecordType.CDS or (ushort)RecordType.CDNSKEY && lowerName.SequenceEqual(signer.Origin);
+    public static bool IsKeyQuery(ZoneSigner signer, ReadOnlySpan<byte> lowerName, ushort type, bool nsec3 = false) =>
+        (type is (ushort)RecordType.DNSKEY or (ushort)RecordType.CDS or (ushort)RecordType.CDNSKEY || nsec3 && type == (ushort)RecordType.NSEC3PARAM)
+        && lowerName.SequenceEqual(signer.Origin);
 
     /// <summary>The keys' RRset (DNSKEY, CDS or CDNSKEY at the apex) with its RRSIG when <paramref name="dnssecOk"/>.</summary>
     public static bool TryWriteKeys(ZoneSigner signer, Zone zone, ushort type, ReadOnlySpan<byte> owner, bool dnssecOk, ref DnsMessageWriter writer)
     {
-        var rdatas = type switch
+        IReadOnlyList<byte[]> rdatas = type switch
         {
             (ushort)RecordType.CDS => signer.CdsRDatas,
             (ushort)RecordType.CDNSKEY => signer.CdnskeyRDatas,
-            _ => signer.DnskeyRDatas,
+            (ushort)RecordType.NSEC3PARAM => [Nsec3Chain.ParamRData],
+            _ => signer.Keys.Dnskeys,
         };
-        uint ttl = Math.Min(zone.Soa.Ttl, DefaultKeyTtl);
+        uint ttl = KeyTtl(zone);
         foreach (var rdata in rdatas)
         {
             if (!writer.TryWriteRecord(DnsSection.Answer, owner, type, RecordClass.IN, ttl, rdata))
@@ -47,8 +49,10 @@ internal static class ResponseSigner
         }
         if (!dnssecOk)
             return true;
-        // RFC 6781 3.1: the key sets are signed by the key-signing keys (one CSK, or the API zone's KSKs).
-        foreach (var rrsig in signer.SignKeySet(type, ttl, rdatas))
+        // RFC 6781 3.1: the key sets are signed by the key-signing keys (one CSK or KSK, or an API zone's KSKs);
+        // NSEC3PARAM, like any other data, by the zone-signing key.
+        var rrsigs = type is (ushort)RecordType.NSEC3PARAM ? [signer.Sign(signer.Origin, type, ttl, rdatas)] : signer.SignKeySet(type, ttl, rdatas);
+        foreach (var rrsig in rrsigs)
         {
             if (!writer.TryWriteRecord(DnsSection.Answer, owner, (ushort)RecordType.RRSIG, RecordClass.IN, ttl, rrsig))
                 return false;
@@ -56,12 +60,15 @@ internal static class ResponseSigner
         return true;
     }
 
+    /// <summary>The TTL of the apex's DNSKEY, CDS and CDNSKEY RRsets: the SOA's, at most an hour.</summary>
+    public static uint KeyTtl(Zone zone) => Math.Min(zone.Soa.Ttl, DefaultKeyTtl);
+
     /// <summary>
     /// Rewrites the response in <paramref name="writer"/> with signatures and proofs. Returns the
     /// RCODE to send (NXDOMAIN becomes NOERROR under compact denial) and sets
     /// <paramref name="truncated"/> when the signed answer does not fit.
     /// </summary>
-    public static ResponseCode Sign(ZoneSigner signer, Zone zone, ref DnsMessageWriter writer, ResponseCode rcode, bool authoritative, out bool truncated)
+    public static ResponseCode Sign(ZoneSigner signer, Zone zone, ref DnsMessageWriter writer, ResponseCode rcode, bool authoritative, out bool truncated, bool nsec3 = false)
     {
         truncated = false;
         if (rcode is not (ResponseCode.NoError or ResponseCode.NXDomain))
@@ -80,7 +87,8 @@ internal static class ResponseSigner
                 return rcode;
             writer.Rewind(new WriterMark(DnsHeader.Size, 0, 0, 0, 0, 0));
             writer.TryWriteQuestion(question, questionType, RecordClass.IN);
-            return Rewrite(signer, zone, ref writer, sections, question, rcode, authoritative, out truncated);
+            var denial = nsec3 ? new Nsec3Denial(Nsec3Chain.Of(zone, Nsec3ApexTypes), zone) : null;
+            return Rewrite(signer, zone, ref writer, sections, question, rcode, authoritative, denial, out truncated);
         }
         finally
         {
@@ -88,7 +96,10 @@ internal static class ResponseSigner
         }
     }
 
-    private static ResponseCode Rewrite(ZoneSigner signer, Zone zone, ref DnsMessageWriter writer, List<RrSet>[] sections, byte[] question, ResponseCode rcode, bool authoritative, out bool truncated)
+    /// <summary>The signer's own types at the apex of an NSEC3 zone.</summary>
+    internal static readonly ushort[] Nsec3ApexTypes = [(ushort)RecordType.DNSKEY, (ushort)RecordType.CDS, (ushort)RecordType.CDNSKEY, (ushort)RecordType.NSEC3PARAM];
+
+    private static ResponseCode Rewrite(ZoneSigner signer, Zone zone, ref DnsMessageWriter writer, List<RrSet>[] sections, byte[] question, ResponseCode rcode, bool authoritative, Nsec3Denial? denial, out bool truncated)
     {
         truncated = false;
         var answer = sections[0];
@@ -101,7 +112,14 @@ internal static class ResponseSigner
             var set = answer[i];
             // RFC 6672 5.3.1: the CNAME synthesised from a DNAME is not signed; the DNAME is.
             bool synthesised = set.Type == (ushort)RecordType.CNAME && i > 0 && answer[i - 1].Type == (ushort)RecordType.DNAME;
-            if (!TryWrite(signer, zone, ref writer, DnsSection.Answer, set, sign: !synthesised && InZone(zone, set.Owner)))
+            int wildcardLabels = -1;
+            // With NSEC3 a wildcard answer is signed as the wildcard's and proved (RFC 5155 7.2.6); compact denial signs it as the name.
+            if (denial is not null && !synthesised && InZone(zone, set.Owner) && zone.Find(ToLower(set.Owner)) is null && FindWildcard(zone, ToLower(set.Owner)) is { } source)
+            {
+                wildcardLabels = DnsName.LabelCount(source.Name) - 1;
+                denial.WildcardAnswer(ToLower(set.Owner));
+            }
+            if (!TryWrite(signer, zone, ref writer, DnsSection.Answer, set, sign: !synthesised && InZone(zone, set.Owner), wildcardLabels))
                 return Truncate(ref writer, rcode, out truncated);
         }
 
@@ -112,9 +130,26 @@ internal static class ResponseSigner
             if (!TryWrite(signer, zone, ref writer, DnsSection.Authority, set, sign))
                 return Truncate(ref writer, rcode, out truncated);
         }
-        if (cut is not null && !authority.Any(s => s.Type == (ushort)RecordType.DS) && !TryWriteCutProof(signer, zone, ref writer, cut.Owner))
+        if (denial is not null)
+        {
+            if (cut is not null && !authority.Any(s => s.Type == (ushort)RecordType.DS))
+                denial.NoDs(ToLower(cut.Owner));
+            if (negative)
+            {
+                var last = answer.Count > 0 ? answer[^1] : null;
+                byte[] denied = last is { Type: (ushort)RecordType.CNAME } ? ToLower(ChainTarget(last)) : ToLower(question);
+                if (InZone(zone, denied))
+                    denial.Deny(denied);
+            }
+            foreach (var set in denial.Sets)
+            {
+                if (!TryWrite(signer, zone, ref writer, DnsSection.Authority, set, sign: true))
+                    return Truncate(ref writer, rcode, out truncated);
+            }
+        }
+        else if (cut is not null && !authority.Any(s => s.Type == (ushort)RecordType.DS) && !TryWriteCutProof(signer, zone, ref writer, cut.Owner))
             return Truncate(ref writer, rcode, out truncated);
-        if (negative)
+        if (negative && denial is null)
         {
             // The name denied: the last link of a CNAME chain, or the name asked.
             var last = answer.Count > 0 ? answer[^1] : null;
@@ -170,7 +205,7 @@ internal static class ResponseSigner
         return rcode;
     }
 
-    private static bool TryWrite(ZoneSigner signer, Zone zone, ref DnsMessageWriter writer, DnsSection section, RrSet set, bool sign)
+    private static bool TryWrite(ZoneSigner signer, Zone zone, ref DnsMessageWriter writer, DnsSection section, RrSet set, bool sign, int wildcardLabels = -1)
     {
         foreach (var rdata in set.RData)
         {
@@ -179,7 +214,7 @@ internal static class ResponseSigner
         }
         if (!sign || set.Type == (ushort)RecordType.RRSIG)
             return true;
-        var rrsig = signer.Sign(set.Owner, set.Type, set.Ttl, set.RData);
+        var rrsig = signer.Sign(set.Owner, set.Type, set.Ttl, set.RData, wildcardLabels);
         return writer.TryWriteRecord(section, set.Owner, (ushort)RecordType.RRSIG, RecordClass.IN, set.Ttl, rrsig);
     }
 
@@ -203,7 +238,7 @@ internal static class ResponseSigner
     }
 
     /// <summary>The wildcard that would synthesise <paramref name="name"/>: "*." under its closest encloser (RFC 4592 3.3.1).</summary>
-    private static ZoneNode? FindWildcard(Zone zone, byte[] name)
+    internal static ZoneNode? FindWildcard(Zone zone, byte[] name)
     {
         ReadOnlySpan<byte> encloser = name;
         while (encloser.Length > zone.Origin.Length && zone.Find(encloser) is null)
@@ -231,23 +266,23 @@ internal static class ResponseSigner
         return rdata;
     }
 
-    private static bool InZone(Zone zone, ReadOnlySpan<byte> owner)
+    internal static bool InZone(Zone zone, ReadOnlySpan<byte> owner)
     {
         Span<byte> lower = stackalloc byte[owner.Length];
         DnsName.ToLower(owner, lower);
         return DnsName.IsSubdomainOf(lower, zone.Origin);
     }
 
-    private static byte[] ToLower(ReadOnlySpan<byte> name)
+    internal static byte[] ToLower(ReadOnlySpan<byte> name)
     {
         var lower = new byte[name.Length];
         DnsName.ToLower(name, lower);
         return lower;
     }
 
-    private static ReadOnlySpan<byte> ChainTarget(RrSet cname) => cname.RData[^1];
+    internal static ReadOnlySpan<byte> ChainTarget(RrSet cname) => cname.RData[^1];
 
-    private static bool TryReadSections(ReadOnlySpan<byte> message, out byte[] question, out ushort questionType, out List<RrSet>[] sections)
+    internal static bool TryReadSections(ReadOnlySpan<byte> message, out byte[] question, out ushort questionType, out List<RrSet>[] sections)
     {
         sections = [[], [], []];
         question = [];
@@ -292,5 +327,5 @@ internal static class ResponseSigner
         return true;
     }
 
-    private sealed record RrSet(byte[] Owner, ushort Type, uint Ttl, List<byte[]> RData);
+    internal sealed record RrSet(byte[] Owner, ushort Type, uint Ttl, List<byte[]> RData);
 }

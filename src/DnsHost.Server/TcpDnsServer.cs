@@ -175,7 +175,7 @@ public sealed partial class TcpDnsServer(DnsListeners listeners, QueryProcessor 
     }
 
     private Task SendTransfer(Socket client, ReadOnlyMemory<byte> query, Zones.Zone zone, CancellationToken ct) =>
-        ZoneTransfer.SendAsync(client, query, zone, processor.Transfers, logger, TimeSpan.FromSeconds(_options.TcpIdleTimeoutSeconds), ct);
+        ZoneTransfer.SendAsync(client, query, zone, processor.Transfers, logger, TimeSpan.FromSeconds(_options.TcpIdleTimeoutSeconds), ct, processor.Signers);
 
     private static async Task<bool> ReceiveExactly(Socket socket, Memory<byte> buffer, CancellationToken ct)
     {

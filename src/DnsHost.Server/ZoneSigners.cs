@@ -23,6 +23,12 @@ public sealed class DnssecOptions
     /// <summary>ECDSAP256SHA256 (13, the default) or ED25519 (15), for keys made from now on.</summary>
     public string Algorithm { get; set; } = "ECDSAP256SHA256";
 
+    /// <summary>A KSK and a ZSK per zone, rolled on timers; off: one combined key per zone, never rolled.</summary>
+    public RolloverOptions Rollover { get; set; } = new();
+
+    /// <summary>Denial of existence: Compact (RFC 9824, the default) or Nsec3 (RFC 5155 with RFC 9276's parameters: no salt, no extra iterations).</summary>
+    public string Denial { get; set; } = "Compact";
+
     public bool Enabled => SignedZones.Count > 0;
 
     /// <summary>The algorithm number, or null with the reason when the setting names none that signs here.</summary>
@@ -49,6 +55,8 @@ public sealed class ZoneSigners
     private readonly HashSet<string> _names;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, ZoneSigner?> _signers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ZoneKeyRoller?> _rollers = new(StringComparer.Ordinal);
+    private RolloverOptions? _rollover;
 
     public ZoneSigners(KeyStore store, byte algorithm, IEnumerable<string> zones, TimeProvider? time = null)
     {
@@ -75,17 +83,46 @@ public sealed class ZoneSigners
         var algorithm = options.AlgorithmNumber
             ?? throw new InvalidDataException($"invalid setting: Dnssec:Algorithm '{options.Algorithm}' is not ECDSAP256SHA256 or ED25519");
         var directory = Path.IsPathRooted(options.KeyDirectory) ? options.KeyDirectory : Path.Combine(baseDirectory, options.KeyDirectory);
-        return new ZoneSigners(new KeyStore(directory, kek), algorithm, options.SignedZones, time);
+        if (options.Rollover.Problem() is { } problem2)
+            throw new InvalidDataException($"invalid setting: {problem2}");
+        bool nsec3 = options.Denial.Trim().ToUpperInvariant() switch
+        {
+            "COMPACT" => false,
+            "NSEC3" => true,
+            _ => throw new InvalidDataException($"invalid setting: Dnssec:Denial '{options.Denial}' is not Compact or Nsec3"),
+        };
+        return new ZoneSigners(new KeyStore(directory, kek), algorithm, options.SignedZones, time)
+        {
+            _rollover = options.Rollover.Enabled ? options.Rollover : null,
+            UsesNsec3 = nsec3,
+        };
     }
 
+    /// <summary>The zones' key rings, when keys are rolled (Dnssec:Rollover:Enabled); null otherwise.</summary>
+    public KeyRingStore? Rings => _rollover is null ? null : new KeyRingStore(_store);
+
+    /// <summary>The rollover steps this server took for a zone, in order; empty when it has none.</summary>
+    public IReadOnlyList<KeyRollover.Step> RolloverSteps(string originText) =>
+        _rollers.TryGetValue(originText, out var roller) && roller is not null ? roller.Steps : [];
+
     public KeyStore Store => _store;
+
+    /// <summary>Whether negative answers are proved by an NSEC3 chain (Dnssec:Denial = Nsec3) instead of compact denial.</summary>
+    public bool UsesNsec3 { get; private init; }
 
     /// <summary>Whether <paramref name="originText"/> ("example.test.") is configured as signed.</summary>
     public bool IsSigned(string originText) => _all || _names.Contains(originText.ToLowerInvariant());
 
     /// <summary>The zone's signer, or null when the zone is not signed.</summary>
-    public ZoneSigner? For(Zone zone) =>
+    public ZoneSigner? For(Zone zone) => _rollover is not null ? RolledFor(zone) :
         _signers.TryGetValue(zone.OriginText, out var signer) ? signer : _signers.GetOrAdd(zone.OriginText, _ => Create(zone));
+
+    private ZoneSigner? RolledFor(Zone zone)
+    {
+        if (!_rollers.TryGetValue(zone.OriginText, out var roller))
+            roller = _rollers.GetOrAdd(zone.OriginText, o => IsSigned(o) ? new ZoneKeyRoller(o, new KeyRingStore(_store), _algorithm, _rollover!, _time) : null);
+        return roller?.Current(zone);
+    }
 
     private ZoneSigner? Create(Zone zone)
     {

@@ -20,10 +20,14 @@ public static partial class ZoneTransfer
 {
     private const int MessageLimit = 16 * 1024;
 
-    public static async Task SendAsync(Socket client, ReadOnlyMemory<byte> query, Zone zone, TransferService? transfers, ILogger logger, TimeSpan sendTimeout, CancellationToken ct)
+    public static async Task SendAsync(Socket client, ReadOnlyMemory<byte> query, Zone zone, TransferService? transfers, ILogger logger, TimeSpan sendTimeout, CancellationToken ct,
+        ZoneSigners? signers = null)
     {
         var request = ReadRequest(query.Span, transfers?.Keys);
-        var (records, kind) = Plan(zone, request, transfers?.Journal);
+        // An online-signed zone goes whole and signed, IXFR too: the journal holds unsigned changes (SignedTransfer).
+        var (records, kind) = PresignedZone.Of(zone) is null && signers?.For(zone) is { } signer
+            ? (new ListRecords(SignedTransfer.Records(zone, signer, signers.UsesNsec3)), "AXFR (signed)")
+            : Plan(zone, request, transfers?.Journal);
         var buffer = ArrayPool<byte>.Shared.Rent(ushort.MaxValue + 2);
         try
         {
@@ -53,7 +57,7 @@ public static partial class ZoneTransfer
                 messages++;
                 first = false;
             }
-            transfers?.CountTransfer(records is ListRecords);
+            transfers?.CountTransfer(kind.StartsWith("IXFR from", StringComparison.Ordinal));
             LogTransfer(logger, kind, zone.OriginText, zone.Serial, client.RemoteEndPoint, messages, request.Key?.NameText ?? "none");
         }
         finally

@@ -14,26 +14,22 @@ public static class DnssecCommand
 {
     public static int Run(CommandLine command)
     {
+        if (command.Positional.Count >= 1 && command.Positional[0] is "status" or "ds-seen")
+            return DnssecKeysCommand.Run(command, LoadOptions(command));
         if (command.Positional.Count != 2 || command.Positional[0] != "ds")
         {
-            Console.Error.WriteLine("dnshost: usage: dnshost dnssec ds ZONE; see dnshost dnssec --help");
+            Console.Error.WriteLine("dnshost: usage: dnshost dnssec ds|status ZONE, dnshost dnssec ds-seen ZONE KEYTAG; see dnshost dnssec --help");
             return 64;
         }
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true);
-        foreach (var file in command.ConfigFiles)
-            configuration.AddJsonFile(Path.GetFullPath(file), optional: false);
-        var settings = configuration.AddEnvironmentVariables("DNSHOST_").AddInMemoryCollection(command.Settings)
-            .AddCommandLine(command.PassThrough.ToArray()).Build();
-        var options = settings.GetSection(DnssecOptions.Section).Get<DnssecOptions>() ?? new DnssecOptions();
+        var options = LoadOptions(command);
         string zoneText = command.Positional[1].TrimEnd('.') + ".";
         if (!DnsName.TryParse(zoneText, [0], out var origin, out string nameError))
         {
             Console.Error.WriteLine($"dnshost: '{command.Positional[1]}' is not a zone name ({nameError})");
             return 64;
         }
+        if (options.Rollover.Enabled)
+            return DnssecKeysCommand.PrintRingDs(options, zoneText, origin);
         // The zone need not be in SignedZones to print its DS: the key is what the parent needs first.
         if (!options.Enabled)
             options.SignedZones = [zoneText];
@@ -69,5 +65,19 @@ public static class DnssecCommand
         }
         Console.WriteLine($"; {owner}\tIN\tDNSKEY\t{RecordData.ToText((ushort)RecordType.DNSKEY, key.DnskeyRData)}");
         return 0;
+    }
+
+    /// <summary>The Dnssec section of the settings <c>serve</c> would read (appsettings.json, --config, environment, command line).</summary>
+    internal static DnssecOptions LoadOptions(CommandLine command)
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true);
+        foreach (var file in command.ConfigFiles)
+            configuration.AddJsonFile(Path.GetFullPath(file), optional: false);
+        var settings = configuration.AddEnvironmentVariables("DNSHOST_").AddInMemoryCollection(command.Settings)
+            .AddCommandLine(command.PassThrough.ToArray()).Build();
+        return settings.GetSection(DnssecOptions.Section).Get<DnssecOptions>() ?? new DnssecOptions();
     }
 }

@@ -78,22 +78,31 @@ public sealed class KeyStore
         {
             throw new InvalidDataException($"{path}: not a DnsHost key file ({e.Message})");
         }
-        var nonce = Convert.FromBase64String(file.Nonce);
-        var ciphertext = Convert.FromBase64String(file.Ciphertext);
-        var tag = Convert.FromBase64String(file.Tag);
+        return Open(zone, file.Algorithm, file.Flags, new SealedKey(file.Nonce, file.Ciphertext, file.Tag), path);
+    }
+
+    /// <summary>A private key encrypted under the key-encryption key, bound to the zone, algorithm and flags (base64 fields).</summary>
+    public sealed record SealedKey(string Nonce, string Ciphertext, string Tag);
+
+    /// <summary>The key sealed by <see cref="Seal"/>; a key that does not decrypt is an error naming <paramref name="source"/>.</summary>
+    public SigningKey Open(string zone, byte algorithm, ushort flags, SealedKey sealedKey, string source)
+    {
+        var nonce = Convert.FromBase64String(sealedKey.Nonce);
+        var ciphertext = Convert.FromBase64String(sealedKey.Ciphertext);
+        var tag = Convert.FromBase64String(sealedKey.Tag);
         var plain = new byte[ciphertext.Length];
         try
         {
             using var aes = new AesGcm(_kek, tag.Length);
-            aes.Decrypt(nonce, ciphertext, tag, plain, AssociatedData(zone, file.Algorithm, file.Flags));
+            aes.Decrypt(nonce, ciphertext, tag, plain, AssociatedData(zone, algorithm, flags));
         }
         catch (CryptographicException)
         {
-            throw new InvalidDataException($"{path}: the private key does not decrypt with the configured key-encryption key, or the file belongs to another zone");
+            throw new InvalidDataException($"{source}: the private key does not decrypt with the configured key-encryption key, or the file belongs to another zone");
         }
         try
         {
-            return SigningKey.Import(file.Algorithm, file.Flags, plain);
+            return SigningKey.Import(algorithm, flags, plain);
         }
         finally
         {
@@ -101,9 +110,9 @@ public sealed class KeyStore
         }
     }
 
-    public void Save(string zone, SigningKey key)
+    /// <summary>The private key of <paramref name="key"/> encrypted with AES-256-GCM under the key-encryption key.</summary>
+    public SealedKey Seal(string zone, SigningKey key)
     {
-        Directory.CreateDirectory(_directory);
         var plain = key.ExportPrivate();
         var nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);
         var ciphertext = new byte[plain.Length];
@@ -111,31 +120,48 @@ public sealed class KeyStore
         using (var aes = new AesGcm(_kek, tag.Length))
             aes.Encrypt(nonce, plain, ciphertext, tag, AssociatedData(zone, key.Algorithm, key.Flags));
         CryptographicOperations.ZeroMemory(plain);
+        return new SealedKey(Convert.ToBase64String(nonce), Convert.ToBase64String(ciphertext), Convert.ToBase64String(tag));
+    }
+
+    public void Save(string zone, SigningKey key)
+    {
+        var sealedKey = Seal(zone, key);
         var file = new KeyFile(Normalise(zone), key.Algorithm, key.Flags, key.KeyTag, DateTimeOffset.UtcNow,
-            Convert.ToBase64String(key.DnskeyRData), Convert.ToBase64String(nonce), Convert.ToBase64String(ciphertext), Convert.ToBase64String(tag));
-        var path = PathOf(zone);
+            Convert.ToBase64String(key.DnskeyRData), sealedKey.Nonce, sealedKey.Ciphertext, sealedKey.Tag);
+        WriteWhole(PathOf(zone), stream => JsonSerializer.Serialize(stream, file, KeyFileContext.Default.KeyFile));
+    }
+
+    /// <summary>Writes a file whole: to a temporary name, readable by the owner only, flushed, then renamed over the old one.</summary>
+    public void WriteWhole(string path, Action<Stream> write)
+    {
+        Directory.CreateDirectory(_directory);
         var temporary = path + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var stream = new FileStream(temporary, options))
         {
-            JsonSerializer.Serialize(stream, file, KeyFileContext.Default.KeyFile);
+            write(stream);
             stream.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);
     }
 
-    private static string Normalise(string zone) => zone.TrimEnd('.').ToLowerInvariant() + ".";
+    public string KeyDirectory => _directory;
 
-    private static string FileName(string zone)
+    public static string Normalise(string zone) => zone.TrimEnd('.').ToLowerInvariant() + ".";
+
+    private static string FileName(string zone) => FileStem(zone) + ".key.json";
+
+    /// <summary>The zone's name as a file name: letters, digits, '-', '_' and '.' kept, the rest '_'.</summary>
+    public static string FileStem(string zone)
     {
         var name = Normalise(zone).TrimEnd('.');
         // Zone names may hold characters a file name should not; keep letters, digits, '-', '_' and '.'.
         var safe = new StringBuilder();
         foreach (char c in name.Length == 0 ? "root" : name)
             safe.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
-        return safe + ".key.json";
+        return safe.ToString();
     }
 
     private static byte[] AssociatedData(string zone, byte algorithm, ushort flags) =>

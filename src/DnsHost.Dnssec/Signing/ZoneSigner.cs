@@ -15,9 +15,6 @@ namespace DnsHost.Dnssec.Signing;
 /// Inception is the start of the current hour less one hour (clock skew at validators), expiration
 /// <see cref="Validity"/> later; every signature made in the same hour has the same window, so the
 /// answers of one hour agree. The clock is a <see cref="TimeProvider"/>, for tests to move.
-/// With key-signing keys (a Route 53 API zone: KSKs from the API, a ZSK DnsHost manages), the zone's
-/// RRsets are signed by <see cref="Key"/> (the ZSK) and the apex key sets (DNSKEY, CDS, CDNSKEY) by
-/// every KSK (RFC 6781 3.1); without them <see cref="Key"/> is a CSK and signs everything.
 /// </remarks>
 public sealed class ZoneSigner
 {
@@ -29,52 +26,49 @@ public sealed class ZoneSigner
     private readonly ConcurrentDictionary<byte[], CachedSignature> _cache = new(ByteArrayComparer.Instance);
     private long _signatures;
 
-    /// <param name="keySigningKeys">The KSKs that sign the apex key sets; none (the default) makes <paramref name="key"/> a CSK.</param>
+    /// <param name="keySigningKeys">The KSKs that sign the apex key sets (an API zone's active KSKs); none (the default) makes <paramref name="key"/> a CSK.</param>
     public ZoneSigner(ReadOnlySpan<byte> origin, SigningKey key, TimeProvider? time = null, IReadOnlyList<SigningKey>? keySigningKeys = null)
+        : this(origin, keySigningKeys is { Count: > 0 } ? ZoneKeySet.WithKeySigningKeys(keySigningKeys, key) : new ZoneKeySet(key), time)
     {
-        Origin = origin.ToArray();
-        Key = key;
-        _time = time ?? TimeProvider.System;
-        KeySigningKeys = keySigningKeys is { Count: > 0 } ? [.. keySigningKeys] : [key];
-        CdnskeyRDatas = [.. KeySigningKeys.Select(k => k.DnskeyRData)];
-        DnskeyRDatas = KeySigningKeys.Contains(key) ? CdnskeyRDatas : [key.DnskeyRData, .. CdnskeyRDatas];
-        CdsRDatas = [.. KeySigningKeys.Select(k => Ds(Origin, k))];
-        CdsRData = CdsRDatas[0];
     }
 
-    /// <summary>The DS (digest type 2, SHA-256) of <paramref name="key"/> at <paramref name="origin"/>.</summary>
-    public static byte[] Ds(ReadOnlySpan<byte> origin, SigningKey key)
+    public ZoneSigner(ReadOnlySpan<byte> origin, ZoneKeySet keys, TimeProvider? time = null)
     {
-        var ds = new byte[4 + 32];
-        BinaryPrimitives.WriteUInt16BigEndian(ds, key.KeyTag);
-        ds[2] = key.Algorithm;
-        ds[3] = DsDigestType.Sha256;
-        DsDigest.Compute(DsDigestType.Sha256, origin, key.DnskeyRData, ds.AsSpan(4));
-        return ds;
+        Origin = origin.ToArray();
+        Keys = keys;
+        _time = time ?? TimeProvider.System;
+        CdsRDatas = [.. keys.ParentDnskeys.Select(k => ZoneKeySet.Ds(Origin, k))];
+        CdnskeyRDatas = keys.ParentDnskeys;
     }
 
     /// <summary>The zone's apex name (lower case, wire form).</summary>
     public byte[] Origin { get; }
-    public SigningKey Key { get; }
+    public ZoneKeySet Keys { get; }
 
-    /// <summary>The DS the parent should hold for this key (digest type 2, SHA-256), also served as CDS (RFC 7344).</summary>
-    public byte[] CdsRData { get; }
+    /// <summary>The key that signs the zone's data (the zone-signing key, or the CSK).</summary>
+    public SigningKey Key => Keys.ZoneSigningKey;
 
-    /// <summary>The keys that sign the apex key sets: the KSKs, or <see cref="Key"/> alone when it is a CSK.</summary>
-    public IReadOnlyList<SigningKey> KeySigningKeys { get; }
+    /// <summary>The DS the parent should hold for the key-signing key (digest type 2, SHA-256), also served as CDS (RFC 7344).</summary>
+    public byte[] CdsRData => CdsRDatas[0];
 
-    /// <summary>The DNSKEY RRset's RDATA: the ZSK (when apart) and every KSK.</summary>
-    public IReadOnlyList<byte[]> DnskeyRDatas { get; }
-
-    /// <summary>CDS (RFC 7344): the DS of every KSK.</summary>
+    /// <summary>The CDS RRset: the DS of every key the parent should point at (two during a KSK rollover).</summary>
     public IReadOnlyList<byte[]> CdsRDatas { get; }
 
-    /// <summary>CDNSKEY (RFC 7344): the DNSKEY of every KSK.</summary>
+    /// <summary>The CDNSKEY RRset (RFC 7344 3.2): the DNSKEY of every key the parent should point at.</summary>
     public IReadOnlyList<byte[]> CdnskeyRDatas { get; }
+
+    /// <summary>The keys that sign the apex key sets: the KSKs, or <see cref="Key"/> alone when it is a CSK.</summary>
+    public IReadOnlyList<SigningKey> KeySigningKeys => Keys.KeySigningKeys;
+
+    /// <summary>The DNSKEY RRset's RDATA: every key published at the apex.</summary>
+    public IReadOnlyList<byte[]> DnskeyRDatas => Keys.Dnskeys;
+
+    /// <summary>The DS (digest type 2, SHA-256) of <paramref name="key"/> at <paramref name="origin"/>.</summary>
+    public static byte[] Ds(ReadOnlySpan<byte> origin, SigningKey key) => ZoneKeySet.Ds(origin, key.DnskeyRData);
 
     /// <summary>The RRSIGs of an apex key set (DNSKEY, CDS, CDNSKEY): one by each key-signing key.</summary>
     public IReadOnlyList<byte[]> SignKeySet(ushort type, uint ttl, IReadOnlyList<byte[]> rdatas) =>
-        [.. KeySigningKeys.Select(k => SignWith(k, Origin, type, ttl, rdatas))];
+        [.. KeySigningKeys.Select(k => SignWith(k, Origin, type, ttl, rdatas, -1))];
 
     /// <summary>Signatures computed so far (cache misses), for metrics and tests.</summary>
     public long SignatureCount => Interlocked.Read(ref _signatures);
@@ -85,18 +79,26 @@ public sealed class ZoneSigner
     /// is signed under the name asked, with that name's label count ("black lies": the answer proves
     /// itself and needs no proof that the name does not exist).
     /// </summary>
-    public byte[] Sign(ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas) => SignWith(Key, owner, type, ttl, rdatas);
-
-    private byte[] SignWith(SigningKey key, ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas)
+    /// <param name="wildcardLabels">For an answer synthesised from a wildcard and proved by NSEC3: the label count of
+    /// the wildcard's owner without the "*" (RFC 4034 3.1.3), so the validator checks it as the wildcard's.</param>
+    public byte[] Sign(ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas, int wildcardLabels = -1)
     {
-        var cacheKey = CacheKey(key, owner, type, ttl, rdatas);
+        // RFC 4035 2.1 / RFC 6781 3.1: the apex's key sets are signed by the key-signing key.
+        var key = type is (ushort)RecordType.DNSKEY or (ushort)RecordType.CDS or (ushort)RecordType.CDNSKEY && owner.Length == Origin.Length
+            && DnsName.EqualsIgnoreCase(owner, Origin) ? Keys.KeySigningKey : Keys.ZoneSigningKey;
+        return SignWith(key, owner, type, ttl, rdatas, wildcardLabels);
+    }
+
+    private byte[] SignWith(SigningKey key, ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas, int wildcardLabels)
+    {
+        var cacheKey = CacheKey(key, owner, type, ttl, rdatas, wildcardLabels);
         uint now = (uint)_time.GetUtcNow().ToUnixTimeSeconds();
         if (_cache.TryGetValue(cacheKey, out var cached) && (long)cached.Expiration - now > (long)RefreshBefore.TotalSeconds)
             return cached.RData;
 
         uint inception = now - now % 3600 - 3600;
         uint expiration = inception + (uint)Validity.TotalSeconds;
-        int labels = DnsName.LabelCount(owner) - (DnsName.IsWildcard(owner) ? 1 : 0);
+        int labels = wildcardLabels >= 0 ? wildcardLabels : DnsName.LabelCount(owner) - (DnsName.IsWildcard(owner) ? 1 : 0);
         var signedPart = new byte[RrsigRecord.FixedLength + Origin.Length];
         BinaryPrimitives.WriteUInt16BigEndian(signedPart, type);
         signedPart[2] = key.Algorithm;
@@ -117,9 +119,9 @@ public sealed class ZoneSigner
         return rdata;
     }
 
-    private static byte[] CacheKey(SigningKey signer, ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas)
+    private static byte[] CacheKey(SigningKey signer, ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas, int wildcardLabels)
     {
-        int length = 3 + owner.Length + 6;
+        int length = 3 + owner.Length + 7;
         foreach (var r in rdatas)
             length += 2 + r.Length;
         var key = new byte[length];
@@ -130,7 +132,8 @@ public sealed class ZoneSigner
         int pos = 3 + owner.Length;
         BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(pos), type);
         BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(pos + 2), ttl);
-        pos += 6;
+        key[pos + 6] = (byte)(wildcardLabels + 1);
+        pos += 7;
         foreach (var r in rdatas)
         {
             BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(pos), (ushort)r.Length);

@@ -8,7 +8,7 @@ internal static class ZoneSigner
     /// <summary>A signed zone: the signed file and the DS records of its key for the parent.</summary>
     public sealed record Signed(string Origin, string SignedPath, string[] Ds, string KeyName);
 
-    /// <param name="nsec3">Sign with NSEC3 (by default 0 iterations, as RFC 9276 asks); <paramref name="optOut"/> for opt-out.</param>
+    /// <param name="nsec3">Sign with NSEC3 (by default 0 iterations, as RFC 9276 asks); <paramref name="optOut"/> for opt-out; an empty <paramref name="salt"/> for none.</param>
     /// <param name="keyName">Sign with this existing key (its base name) instead of a new one.</param>
     public static Signed Sign(string directory, string origin, string zoneText, string algorithm, bool nsec3 = false, bool optOut = false,
         string expiration = "20370101000000", string inception = "20200101000000", int dsDigest = 2, string salt = "ab12", string? keyName = null,
@@ -21,7 +21,7 @@ internal static class ZoneSigner
         var signedPath = path + suffix;
         List<string> args = ["-f", signedPath, "-e", expiration, "-i", inception];
         if (nsec3)
-            args.AddRange(optOut ? ["-n", "-p", "-s", salt, "-t", $"{iterations}"] : ["-n", "-s", salt, "-t", $"{iterations}"]);
+            args.AddRange([.. optOut ? ["-n", "-p"] : (string[])["-n"], .. salt.Length > 0 ? ["-s", salt] : (string[])[], "-t", $"{iterations}"]);
         Run(directory, "ldns-signzone", [.. args, path, keyName]);
         var ds = Run(directory, "ldns-key2ds", ["-n", dsDigest == 4 ? "-4" : "-2", keyName + ".key"])
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToArray();
