@@ -5,13 +5,13 @@ using System.Net.Sockets;
 namespace DnsHost;
 
 /// <summary>
-/// <c>dnshost ping [--server IP:PORT] [--api URL]</c>: is a running server answering DNS and HTTP? For container
+/// <c>dnshost ping [--server IP:PORT] [--api URL] [--timeout SECONDS]</c>: is a running server answering DNS and HTTP? For container
 /// health checks, where neither dig nor curl is installed. Exit 0 when both answer, 1 otherwise (Docker's HEALTHCHECK
 /// codes: 0 healthy, 1 unhealthy).
 /// </summary>
 public static class PingCommand
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(3);
 
     public static async Task<int> RunAsync(CommandLine command)
     {
@@ -19,6 +19,17 @@ public static class PingCommand
         {
             Console.Error.WriteLine("dnshost: ping takes no arguments; see dnshost ping --help");
             return 64;
+        }
+        var wait = DefaultWait;
+        if (command.Options.GetValueOrDefault("timeout") is { } timeoutText)
+        {
+            if (!double.TryParse(timeoutText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds)
+                || !double.IsFinite(seconds) || seconds <= 0 || seconds > 3600)
+            {
+                Console.Error.WriteLine($"dnshost: --timeout '{timeoutText}' is not a number of seconds between 0 and 3600");
+                return 64;
+            }
+            wait = TimeSpan.FromSeconds(seconds);
         }
         string serverText = command.Options.GetValueOrDefault("server") ?? "127.0.0.1:53";
         if (!IPEndPoint.TryParse(serverText, out var server) || (server.Port == 0 && !serverText.Contains(':')))
@@ -28,16 +39,16 @@ public static class PingCommand
             Console.Error.WriteLine($"dnshost: --server '{serverText}' is not IP or IP:PORT");
             return 64;
         }
-        string? dnsProblem = await QueryAsync(server);
+        string? dnsProblem = await QueryAsync(server, wait);
         Console.WriteLine(dnsProblem is null ? $"dns {server}: answered" : $"dns {server}: {dnsProblem}");
         var api = OperationsClient.FromCommand(command);
-        string? httpProblem = await HealthzAsync(api);
+        string? httpProblem = await HealthzAsync(api, wait);
         Console.WriteLine(httpProblem is null ? $"http {api}healthz: ok" : $"http {api}healthz: {httpProblem}");
         return dnsProblem is null && httpProblem is null ? 0 : 1;
     }
 
     /// <summary>Sends a query for the root SOA; any response with our id, even REFUSED, shows the server is answering.</summary>
-    private static async Task<string?> QueryAsync(IPEndPoint server)
+    private static async Task<string?> QueryAsync(IPEndPoint server, TimeSpan wait)
     {
         var query = new byte[17];
         ushort id = (ushort)Random.Shared.Next(1, 65536);
@@ -47,7 +58,7 @@ public static class PingCommand
         BinaryPrimitives.WriteUInt16BigEndian(query.AsSpan(13), 6);
         BinaryPrimitives.WriteUInt16BigEndian(query.AsSpan(15), 1);
         using var udp = new UdpClient(server.AddressFamily);
-        using var timeout = new CancellationTokenSource(Wait);
+        using var timeout = new CancellationTokenSource(wait);
         try
         {
             await udp.SendAsync(query, server, timeout.Token);
@@ -60,7 +71,7 @@ public static class PingCommand
         }
         catch (OperationCanceledException)
         {
-            return $"no answer within {Wait.TotalSeconds:0} s";
+            return $"no answer within {wait.TotalSeconds:0.#} s";
         }
         catch (SocketException e)
         {
@@ -68,9 +79,9 @@ public static class PingCommand
         }
     }
 
-    private static async Task<string?> HealthzAsync(Uri api)
+    private static async Task<string?> HealthzAsync(Uri api, TimeSpan wait)
     {
-        using var http = new HttpClient { BaseAddress = api, Timeout = Wait };
+        using var http = new HttpClient { BaseAddress = api, Timeout = wait };
         try
         {
             using var response = await http.GetAsync("healthz");

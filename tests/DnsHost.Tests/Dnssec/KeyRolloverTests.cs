@@ -13,6 +13,7 @@ namespace DnsHost.Tests.Dnssec;
 /// RRset, the CDS RRset, and which key signs the DNSKEY RRset and the zone's data, as a validator
 /// asking over the wire would see them; and the key ring on disk carrying the schedule over a restart.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class KeyRolloverTests : IAsyncLifetime
 {
     private const string Zone = """

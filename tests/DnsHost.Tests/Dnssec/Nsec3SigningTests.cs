@@ -9,6 +9,7 @@ namespace DnsHost.Tests.Dnssec;
 /// delv, trusting the zone's key, must fully validate positive, NXDOMAIN, NODATA, wildcard,
 /// wildcard-NODATA, empty-non-terminal and no-DS answers, all proved by NSEC3 records computed online.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class Nsec3SigningTests : IAsyncLifetime
 {
     private readonly SignedZoneFolder _folder = new();

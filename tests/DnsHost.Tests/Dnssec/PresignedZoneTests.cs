@@ -10,6 +10,7 @@ namespace DnsHost.Tests.Dnssec;
 /// positive, NXDOMAIN, NODATA, wildcard, wildcard-NODATA, CNAME and empty-non-terminal answers; and the
 /// host must not sign them again (every RRSIG is one the file holds).
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class PresignedZoneTests : IAsyncLifetime
 {
     private readonly TestZones _zones = new();

@@ -25,6 +25,7 @@ namespace DnsHost.Tests.Dnssec;
 /// fake clock would test a schedule Unbound does not live in. It asserts no time window, only that
 /// validation never fails while the schedule runs; the waits are for the rollover's own steps.
 /// </remarks>
+[Trait("Kind", "Interop")]
 public sealed class RolloverValidationTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Kek = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";

@@ -8,6 +8,7 @@ namespace DnsHost.Tests.Dnssec;
 /// what dig receives, with the NSEC chain (Denial Compact) and with the NSEC3 chain (Denial Nsec3).
 /// And it fails on the same transfer with one signature broken, so the check can fail.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class SignedTransferTests : IDisposable
 {
     private readonly SignedZoneFolder _folder = new();

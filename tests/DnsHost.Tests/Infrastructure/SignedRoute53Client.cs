@@ -13,7 +13,8 @@ namespace DnsHost.Tests.Infrastructure;
 public sealed class SignedRoute53Client(Uri baseAddress) : IDisposable
 {
     public static readonly XNamespace Ns = "https://route53.amazonaws.com/doc/2013-04-01/";
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    // A bound on a hung server, not a time window: a loaded machine can take seconds over one request.
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
 
     public async Task<(int Status, XElement Body)> SendAsync(HttpMethod method, string pathAndQuery, string? body = null, CancellationToken cancel = default)
     {

@@ -11,6 +11,7 @@ namespace DnsHost.Tests.Route53;
 /// the real AWS CLI against a real DnsHost on loopback; what the API says is checked in the DNS
 /// answers that follow (DNSKEY RRset, RRSIGs), and across a restart on the same store.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class Route53DnssecApiTests : IAsyncLifetime
 {
     private const string Arn1 = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";

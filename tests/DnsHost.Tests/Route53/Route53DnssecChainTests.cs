@@ -13,6 +13,7 @@ namespace DnsHost.Tests.Route53;
 /// parent's DS from get-dnssec, resolves through the parent and validates the child's answers (AD).
 /// The zones are under "example." because Unbound answers NXDOMAIN for "test." itself (RFC 6761 names).
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class Route53DnssecChainTests(Route53DnssecChainTests.Chain chain) : IClassFixture<Route53DnssecChainTests.Chain>
 {
     [Theory]

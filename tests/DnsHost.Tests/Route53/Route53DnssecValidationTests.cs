@@ -10,6 +10,7 @@ namespace DnsHost.Tests.Route53;
 /// validated by BIND's delv with the DS that get-dnssec gives as its only trust anchor: plain, routed,
 /// alias, wildcard and negative answers come out "fully validated"; once signing is disabled, none does.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class Route53DnssecValidationTests : IAsyncLifetime
 {
     private const string Zone = "r53signed.test";

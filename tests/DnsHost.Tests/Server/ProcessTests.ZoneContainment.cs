@@ -25,7 +25,7 @@ public sealed partial class ProcessTests
         File.AppendAllText(Path.Combine(_zones.Directory, "example.test.zone"), "hup IN A 192.0.2.77\n");
         Signal(p, "HUP");
         TestResponse? after = null;
-        for (int i = 0; i < 100 && after?.ResponseCode != ResponseCode.NoError; i++)
+        for (int i = 0; i < 300 && after?.ResponseCode != ResponseCode.NoError; i++)
         {
             await Task.Delay(100);
             after = await Query(port, "hup.example.test", RecordType.A);

@@ -88,7 +88,7 @@ public sealed partial class ProcessTests : IDisposable
         Assert.Equal(ResponseCode.NXDomain, (await Query(port, "hup.example.test", RecordType.A))!.ResponseCode);
         Signal(p, "HUP");
         TestResponse? after = null;
-        for (int i = 0; i < 50 && after?.ResponseCode != ResponseCode.NoError; i++)
+        for (int i = 0; i < 300 && after?.ResponseCode != ResponseCode.NoError; i++)
         {
             await Task.Delay(100);
             after = await Query(port, "hup.example.test", RecordType.A);
@@ -139,7 +139,7 @@ public sealed partial class ProcessTests : IDisposable
             if (m.Success) api = m.Groups[1].Value; else await Task.Delay(100);
         }
         Assert.NotNull(api);
-        var (code, stdout, err) = await RunToEnd("ping", "--server", $"127.0.0.1:{port}", "--api", api);
+        var (code, stdout, err) = await RunToEnd("ping", "--server", $"127.0.0.1:{port}", "--api", api, "--timeout", "30");
         Assert.True(code == 0, stdout + err);
         Assert.Contains("healthz: ok", stdout);
 

@@ -4,6 +4,7 @@ using DnsHost.Route53.Sync;
 namespace DnsHost.Tests.Sync;
 
 /// <summary>The order and the limits of the DNSSEC steps a plan makes, from GetDNSSEC's settings alone.</summary>
+[Trait("Kind", "Unit")]
 public sealed class DnssecSyncStepTests
 {
     private static KeySigningKeySettings Key(string name, string status) => new(name, "arn:aws:kms:us-east-1:111122223333:key/" + name, status);

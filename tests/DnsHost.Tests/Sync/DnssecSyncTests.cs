@@ -12,6 +12,7 @@ namespace DnsHost.Tests.Sync;
 /// status; never private keys) between two DnsHosts on loopback, one playing Route 53, and says so
 /// in the plan; the target then signs with keys of its own.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class DnssecSyncTests : IAsyncLifetime
 {
     private const string ArnA = "arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-12ab-34cd-56ef-1234567890ab";

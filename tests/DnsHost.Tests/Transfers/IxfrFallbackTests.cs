@@ -13,6 +13,7 @@ namespace DnsHost.Tests.Transfers;
 /// whose difference does not apply (it deletes a record the copy does not hold). Either way the secondary asks for an
 /// AXFR and serves the primary's new zone.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class IxfrFallbackTests : IAsyncLifetime
 {
     private readonly TestZones _zones = new();

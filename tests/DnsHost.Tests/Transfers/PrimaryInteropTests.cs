@@ -15,6 +15,7 @@ namespace DnsHost.Tests.Transfers;
 /// (knotc zone-begin/zone-set/zone-commit) followed by Knot's NOTIFY and an IXFR, the stored copy served after a restart
 /// with the primary down, and expiry (SERVFAIL) on the SOA timers moved by a fake clock.
 /// </summary>
+[Trait("Kind", "Interop")]
 public sealed class PrimaryInteropTests : IAsyncLifetime
 {
     private const string Zone = "$TTL 300\n@ SOA ns hostmaster 1 {0} {1} {2} 60\n@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.10\nmail MX 10 www\n";

@@ -5,6 +5,7 @@ using DnsHost.Server;
 namespace DnsHost.Tests.Transfers;
 
 /// <summary>How <c>Transfers:Secondary:Zones:N:Primaries</c> entries are read, and what a bad one says.</summary>
+[Trait("Kind", "Interop")]
 public sealed class SecondarySettingsTests
 {
     private static readonly TsigKeyring Keys = new([TsigKey.Parse(TransferAgreementTests.Key.Kdig), TsigKey.Parse("hmac-sha512:other:" + TransferAgreementTests.Key.Secret)], TimeProvider.System);
