@@ -171,7 +171,7 @@ public sealed partial class QueryProcessor
             return true;
         q.WriteQuestion();
         // RFC 8482 4.1: one RRset for ANY, over TCP as well, as Knot DNS does.
-        var result = AnswerEngine.Answer(zone, q.Lower, q.QName, q.Question.Type, AnyQueryMode.Minimal, ref q.Writer, ref q.Client);
+        var result = AnswerEngine.Answer(zone, q.Lower, q.QName, q.Question.Type, ref q.Writer, ref q.Client);
         if (result.Authoritative)
             q.Writer.Flags |= DnsHeader.AaBit;
         if (result.Truncated)

@@ -67,8 +67,6 @@ public sealed class ZoneBuilder
     /// <summary>Problems so far that stop the zone from loading.</summary>
     public IReadOnlyList<ZoneProblem> Problems => _problems;
 
-    public void AddProblem(ZoneProblem problem) => _problems.Add(problem);
-
     public void AddWarning(ZoneProblem warning)
     {
         if (_warningCount++ >= MaxWarnings)

@@ -24,8 +24,6 @@ public sealed class DnssecValidator
         _chain = new ChainOfTrust(anchors, fetch, _verifier, options);
     }
 
-    public TrustAnchors Anchors => _anchors;
-
     /// <summary>Validated NSEC spans for answering NXDOMAIN without asking (RFC 8198).</summary>
     public AggressiveNsecCache Aggressive { get; } = new();
 

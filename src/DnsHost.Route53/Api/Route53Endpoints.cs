@@ -157,14 +157,14 @@ public static class Route53Endpoints
             var vpcElement = Child(request, "VPC");
             VpcAssociation? vpc = vpcElement is null ? null : new VpcAssociation(Text(vpcElement, "VPCId") ?? throw Missing("VPC.VPCId"), Text(vpcElement, "VPCRegion") ?? throw Missing("VPC.VPCRegion"));
             bool isPrivate = Bool(config, "PrivateZone") ?? vpc is not null;
-            var (zone, change, created) = zones.Create(name, reference, Text(config, "Comment"), isPrivate, vpc, Text(request, "DelegationSetId"));
+            var (zone, change) = zones.Create(name, reference, Text(config, "Comment"), isPrivate, vpc, Text(request, "DelegationSetId"));
             string location = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{Version}/hostedzone/{zone.Id}";
             context.Response.Headers.Location = location;
             return Xml(E("CreateHostedZoneResponse",
                 HostedZone(zone),
                 ChangeInfo(change, "PENDING"),
                 vpc is null ? DelegationSet(zones, zone.Id) : null,
-                vpc is null ? null : E("VPC", E("VPCRegion", vpc.VpcRegion), E("VPCId", vpc.VpcId))), created ? 201 : 201);
+                vpc is null ? null : E("VPC", E("VPCRegion", vpc.VpcRegion), E("VPCId", vpc.VpcId))), 201);
         });
         app.MapGet(Version + "/hostedzone", (HttpContext context) =>
         {
