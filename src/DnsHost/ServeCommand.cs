@@ -106,8 +106,7 @@ public static class ServeCommand
             Time = sp.GetRequiredService<TimeProvider>(),
             Quotas = sp.GetRequiredService<IOptions<AccountQuotas>>().Value,
         });
-        builder.Services.AddOptions<AccountQuotas>().Bind(builder.Configuration.GetSection(AccountQuotas.Section))
-            .Validate(q => q.Problem() is null, "Api:Quotas: a quota is below 0 or a CheckerIpRanges entry is not a CIDR block").ValidateOnStart();
+        builder.Services.AddOptions<AccountQuotas>().Bind(builder.Configuration.GetSection(AccountQuotas.Section));
         builder.Services.AddSingleton(sp => new HealthCheckService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HealthChecker>())
         {
             Quotas = sp.GetRequiredService<IOptions<AccountQuotas>>().Value,
@@ -119,6 +118,7 @@ public static class ServeCommand
         // Only when jobs are configured: the background sync is optional.
         if (builder.Configuration.GetSection(SyncServiceOptions.Section + ":Jobs").GetChildren().Any())
             builder.Services.AddHostedService<SyncService>();
+        builder.Services.AddSettingsValidation();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         // The host logs a failed start ("Hosting failed to start") with the whole stack trace before it rethrows;
         // RunAsync prints that exception itself: a known start-up mistake as one line, anything else in full.
@@ -197,7 +197,7 @@ public static class ServeCommand
         }
         catch (OptionsValidationException e)
         {
-            Console.Error.WriteLine($"dnshost: invalid setting: {string.Join("; ", e.Failures)}");
+            Console.Error.WriteLine($"dnshost: invalid setting: {SettingsValidation.Describe(e)}");
             return 78;
         }
         catch (OperationCanceledException)
