@@ -77,15 +77,10 @@ public static class AnswerEngine
         var lowered = buffers.IsEmpty ? default : buffers[(2 * (DnsName.MaxLength + 1))..];
         ReadOnlySpan<byte> name = qnameLower;
         ReadOnlySpan<byte> owner = qnameAsAsked;
-        // Where the next link of a chain leads, once Continue has looked it up.
-        bool located = false;
-        Match match = default;
-        ZoneNode node = default;
+        // The first name is looked up here; each next link of a chain by Continue.
+        var match = Locate(zone, name, context.QueryType, out var node);
         while (true)
         {
-            if (!located)
-                match = Locate(zone, name, context.QueryType, out node);
-            located = false;
             switch (match)
             {
                 case Match.Delegation:
@@ -111,7 +106,6 @@ public static class AnswerEngine
                     if (!Continue(ref context, lower, -1, default, out match, out node))
                         return AnswerState.DnameChain;
                     name = lower;
-                    located = true;
                     continue;
                 }
             }
@@ -131,7 +125,6 @@ public static class AnswerEngine
                     return context.Dname ? AnswerState.DnameChain : AnswerState.CnameChain;
                 name = lower;
                 owner = target;
-                located = true;
                 continue;
             }
             return WriteData(ref context, node, owner, ref writer, ref client);

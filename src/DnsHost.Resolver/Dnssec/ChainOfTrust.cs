@@ -21,7 +21,7 @@ internal sealed class ChainOfTrust(TrustAnchors anchors, DnssecFetch fetch, Reco
 
     public void Flush() => _trust.Clear();
 
-    private long Now => Environment.TickCount64;
+    private static long Now => Environment.TickCount64;
     private long BogusExpiry => Now + options.DnssecBogusTtl * 1000L;
 
     /// <summary>The trust of the deepest zone enclosing <paramref name="name"/> (its own zone when it is an apex).</summary>
