@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using DnsHost.Protocol;
 
 namespace DnsHost.Zones;
@@ -129,6 +130,9 @@ public sealed class ZoneDelta
         }
         return new ZoneDelta(removed.Values.ToList(), added.Values.ToList());
     }
+
+    /// <summary>The SERIAL field of SOA RDATA (RFC 1035 3.3.13: the fixed fields end the RDATA).</summary>
+    public static uint SerialOf(ReadOnlySpan<byte> soaRData) => BinaryPrimitives.ReadUInt32BigEndian(soaRData[^20..]);
 
     private readonly record struct RecordKey
     {
