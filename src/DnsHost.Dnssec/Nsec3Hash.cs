@@ -26,6 +26,27 @@ public static class Nsec3Hash
         return true;
     }
 
+    /// <summary>Base32hex without padding, lower case (RFC 4648 7), as the first label of an NSEC3 owner.</summary>
+    public static string ToBase32Hex(ReadOnlySpan<byte> hash)
+    {
+        const string alphabet = "0123456789abcdefghijklmnopqrstuv";
+        var chars = new char[(hash.Length * 8 + 4) / 5];
+        int bits = 0, value = 0, n = 0;
+        foreach (byte b in hash)
+        {
+            value = (value << 8) | b;
+            bits += 8;
+            while (bits >= 5)
+            {
+                chars[n++] = alphabet[(value >> (bits - 5)) & 31];
+                bits -= 5;
+            }
+        }
+        if (bits > 0)
+            chars[n++] = alphabet[(value << (5 - bits)) & 31];
+        return new string(chars, 0, n);
+    }
+
     /// <summary>Decodes a base32hex label (either case) into <paramref name="destination"/>; -1 when it is not base32hex.</summary>
     public static int FromBase32Hex(ReadOnlySpan<byte> text, Span<byte> destination)
     {
