@@ -1,6 +1,5 @@
 using System.Text;
 using DnsHost.Protocol;
-using DnsHost.Server;
 using DnsHost.Zones;
 
 namespace DnsHost.Benchmarks;

@@ -7,7 +7,6 @@ public readonly ref struct DnskeyRecord
 {
     public const ushort ZoneKeyFlag = 0x0100;   // RFC 4034 2.1.1 bit 7
     public const ushort RevokeFlag = 0x0080;    // RFC 5011 7 bit 8
-    public const ushort SecureEntryPointFlag = 0x0001;
 
     private DnskeyRecord(ReadOnlySpan<byte> rdata)
     {

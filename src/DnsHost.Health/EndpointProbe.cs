@@ -78,7 +78,7 @@ public static class EndpointProbe
                     return ProbeResult.Fail(ProbeOutcome.TlsFailed, $"TLS handshake failed: {e.Message}.", address);
                 }
             }
-            return await ExchangeAsync(spec, address, stream, statusDeadline.Token, cancel, time);
+            return await ExchangeAsync(spec, address, stream, time, statusDeadline.Token, cancel);
         }
         finally
         {
@@ -86,7 +86,7 @@ public static class EndpointProbe
         }
     }
 
-    private static async Task<ProbeResult> ExchangeAsync(HealthCheckSpec spec, IPAddress address, Stream stream, CancellationToken statusDeadline, CancellationToken cancel, TimeProvider time)
+    private static async Task<ProbeResult> ExchangeAsync(HealthCheckSpec spec, IPAddress address, Stream stream, TimeProvider time, CancellationToken statusDeadline, CancellationToken cancel)
     {
         var request = new StringBuilder()
             .Append("GET ").Append(spec.ResourcePath).Append(" HTTP/1.1\r\n")
@@ -156,7 +156,7 @@ public static class EndpointProbe
         return new ProbeResult(ProbeOutcome.Success, $"Success: {statusText} Search string found.", time.GetUtcNow(), address, head.StatusCode);
     }
 
-    /// <summary>A token cancelled when the probe is cancelled or, on <paramref name="time"/>'s clock, after <paramref name="after"/>.</summary>
+    /// <summary>A token cancelled when the probe is cancelled or, on the given clock, after the given time.</summary>
     private sealed class Deadline : IDisposable
     {
         private readonly CancellationTokenSource _timer;

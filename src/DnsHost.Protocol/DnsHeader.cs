@@ -19,7 +19,6 @@ public struct DnsHeader
     public const ushort TcBit = 0x0200;
     public const ushort RdBit = 0x0100;
     public const ushort RaBit = 0x0080;
-    public const ushort ZBit = 0x0040;
     public const ushort AdBit = 0x0020;
     public const ushort CdBit = 0x0010;
 

@@ -56,7 +56,7 @@ public sealed class RootHints
             var line = raw.Split(';')[0].Trim();
             if (line.Length == 0)
                 continue;
-            var fields = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             // owner [TTL] [IN] TYPE DATA
             int i = 1;
             if (i < fields.Length && uint.TryParse(fields[i], out _)) i++;

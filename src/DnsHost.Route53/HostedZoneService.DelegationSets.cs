@@ -123,13 +123,16 @@ public sealed partial class HostedZoneService
             return _zones.TryGetValue(zoneId, out var entry) ? DelegationSetIdOf(entry.Document) : null;
     }
 
+    // The property of a stored DelegationSet (Route 53's JSON), not this service's NameServers.
+    private const string NameServersProperty = "NameServers";
+
     /// <summary>The name servers GetHostedZone lists for a zone: its reusable set's, else the configured ones.</summary>
     public IReadOnlyList<string> DelegationOf(string zoneId)
     {
         zoneId = StripPrefix(zoneId, "/hostedzone/");
         lock (_write)
         {
-            if (_zones.TryGetValue(zoneId, out var entry) && entry.Document.DelegationSet is { } json && json.TryGetProperty("NameServers", out var list))
+            if (_zones.TryGetValue(zoneId, out var entry) && entry.Document.DelegationSet is { } json && json.TryGetProperty(NameServersProperty, out var list))
                 return list.EnumerateArray().Select(n => n.GetString()!).ToList();
         }
         return NameServers;
@@ -138,9 +141,9 @@ public sealed partial class HostedZoneService
     private static string? DelegationSetIdOf(Zones.HostedZones.HostedZoneDocument document) =>
         document.DelegationSet is { } json && json.TryGetProperty("Id", out var id) && id.GetString() is { } text ? StripPrefix(text, "/delegationset/") : null;
 
-    private IReadOnlyList<string> ZoneNameServers(Zones.HostedZones.HostedZoneDocument document)
+    private List<string> ZoneNameServers(Zones.HostedZones.HostedZoneDocument document)
     {
-        if (document.DelegationSet is { } json && json.TryGetProperty("NameServers", out var list))
+        if (document.DelegationSet is { } json && json.TryGetProperty(NameServersProperty, out var list))
             return list.EnumerateArray().Select(n => n.GetString()!).ToList();
         var apexNs = document.ResourceRecordSets?.FirstOrDefault(s => s.Name == document.HostedZone!.Name && s.Type == "NS" && s.SetIdentifier is null);
         return apexNs?.ResourceRecords?.Select(r => r.Value!.EndsWith('.') ? r.Value : r.Value + ".").ToList() ?? [.. NameServers];

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DnsHost.Protocol;
 using DnsHost.Route53.Api;
 using DnsHost.Route53.Storage;
 using DnsHost.Zones;

@@ -132,7 +132,7 @@ public sealed partial class HostedZoneService
     /// <summary>Route 53's quotas, enforced here (zones, record sets per zone, delegation sets).</summary>
     public AccountQuotas Quotas { get; init; } = new();
 
-    public (HostedZoneView Zone, ApiChange Change, bool Created) Create(string name, string callerReference, string? comment, bool isPrivate, VpcAssociation? vpc, string? delegationSetId = null)
+    public (HostedZoneView Zone, ApiChange Change) Create(string name, string callerReference, string? comment, bool isPrivate, VpcAssociation? vpc, string? delegationSetId = null)
     {
         if (isPrivate && delegationSetId is not null)
             throw new Route53Exception("InvalidInput", "A private hosted zone cannot have a reusable delegation set (DelegationSetId)");
@@ -195,7 +195,7 @@ public sealed partial class HostedZoneService
             _store.SaveZone(Meta(zoneId, document), change, document.ResourceRecordSets.Select(s => KeyValuePair.Create(SetKey(s), JsonSerializer.Serialize(s, HostedZoneDocument.Options))).ToList());
             _zones[zoneId] = (document, zone);
             _registry.Update(c => c.With(zone, ZoneSourceKind.Api));
-            return (View(zoneId, document, zone), change, true);
+            return (View(zoneId, document, zone), change);
         }
     }
 

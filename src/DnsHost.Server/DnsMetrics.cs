@@ -24,10 +24,10 @@ public sealed class DnsMetrics
     public const int LatencySampling = 16;
 
     [ThreadStatic]
-    private static uint t_queries;
+    private static uint _queriesOnThread;
 
     /// <summary>Whether this query should be timed (every <see cref="LatencySampling"/>th on each thread).</summary>
-    public static bool ShouldTime() => (++t_queries & (LatencySampling - 1)) == 0;
+    public static bool ShouldTime() => (++_queriesOnThread & (LatencySampling - 1)) == 0;
 
     public void Record(bool overTcp, int rcode) => Interlocked.Increment(ref _answers[(overTcp ? 16 : 0) + (rcode & 15)]);
 

@@ -81,7 +81,7 @@ public sealed partial class QueryProcessor
     private bool NegotiateEdns(ref QueryContext q)
     {
         if (!q.OverTcp)
-            q.Limit = q.Edns.Present ? Math.Clamp((int)q.Edns.UdpPayloadSize, 512, _maxUdpPayload) : 512;
+            q.Limit = q.Edns.Present ? Math.Clamp(q.Edns.UdpPayloadSize, 512, _maxUdpPayload) : 512;
         // Room for the OPT record is kept back until the closing EDNS stage writes it.
         q.Writer.SetLimit(q.Edns.Present ? q.Limit - OptSize - (_cookies is not null && q.Edns.CookieLength > 0 ? ServerCookies.OptionSize : 0) : q.Limit);
         return !q.Edns.Present || q.Edns.Version == 0 || q.Respond(ResponseCode.BadVers);
@@ -172,7 +172,7 @@ public sealed partial class QueryProcessor
             return true;
         q.WriteQuestion();
         // RFC 8482 4.1: one RRset for ANY, over TCP as well, as Knot DNS does.
-        var result = AnswerEngine.Answer(zone, q.Lower, q.QName, q.Question.Type, AnyQueryMode.Minimal, ref q.Writer, ref q.Client);
+        var result = AnswerEngine.Answer(zone, q.Lower, q.QName, q.Question.Type, ref q.Writer, ref q.Client);
         if (result.Authoritative)
             q.Writer.Flags |= DnsHeader.AaBit;
         if (result.Truncated)

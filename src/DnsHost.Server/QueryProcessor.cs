@@ -82,7 +82,7 @@ public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions 
     }
 
     /// <summary>
-    /// Resolves a query that <see cref="Process"/> handed back as <see cref="QueryDisposition.Recurse"/>
+    /// Resolves a query that <c>Process</c> handed back as <see cref="QueryDisposition.Recurse"/>
     /// and writes its answer to <paramref name="response"/>. Returns the response length (0: send nothing).
     /// The resolution goes to the recursion stage through the query context; the other stages run as
     /// for any query (a zone loaded in the meantime answers instead).

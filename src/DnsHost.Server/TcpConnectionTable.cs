@@ -24,12 +24,6 @@ public sealed class TcpConnectionTable(int maxConnections, int maxPerClient)
         get { lock (_lock) return _open.Count; }
     }
 
-    /// <summary>Connections of one client key, for /metrics and tests.</summary>
-    public int CountFor(TcpClientKey key)
-    {
-        lock (_lock) return _perClient.GetValueOrDefault(key);
-    }
-
     /// <summary>Adds the connection; returns the one to close to make room for it, if any (already removed here).</summary>
     public TcpConnection? Admit(TcpConnection connection)
     {

@@ -1,9 +1,8 @@
-using DnsHost.Zones.Routing;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using DnsHost.Protocol;
+using DnsHost.Zones.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

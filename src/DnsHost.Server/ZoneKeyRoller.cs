@@ -23,7 +23,7 @@ internal sealed class ZoneKeyRoller
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SigningKey> _opened = new(StringComparer.Ordinal);
-    private readonly List<KeyRollover.Step> _steps = [];
+    private readonly List<KeyRollover.RolloverStep> _steps = [];
     private ZoneSigner? _signer;
     private string _keysInUse = "";
     private long _nextCheckTicks;
@@ -42,7 +42,7 @@ internal sealed class ZoneKeyRoller
     }
 
     /// <summary>The steps this server took, in order (for logs and tests).</summary>
-    public IReadOnlyList<KeyRollover.Step> Steps
+    public IReadOnlyList<KeyRollover.RolloverStep> Steps
     {
         get
         {
@@ -85,7 +85,7 @@ internal sealed class ZoneKeyRoller
         uint dnskeyTtl = ResponseSigner.KeyTtl(zone);
         uint maxTtl = MaxTtl(zone, dnskeyTtl);
         var timings = _options.Timings(dnskeyTtl, maxTtl);
-        List<KeyRollover.Step> steps = [];
+        List<KeyRollover.RolloverStep> steps = [];
         var ring = _store.Update(_zone, ring =>
         {
             ring ??= NewRing(now);
@@ -128,8 +128,8 @@ internal sealed class ZoneKeyRoller
             zsk.State = KeyState.Published;
             zsk.Published = now;
             ring.Keys.Add(zsk);
-            _steps.Add(new KeyRollover.Step(now, KeyRole.Ksk, ring.Keys[0].KeyTag, KeyState.Active, "the zone's combined key becomes its KSK"));
-            _steps.Add(new KeyRollover.Step(now, KeyRole.Zsk, zsk.KeyTag, KeyState.Published, "first ZSK, pre-published"));
+            _steps.Add(new KeyRollover.RolloverStep(now, KeyRole.Ksk, ring.Keys[0].KeyTag, KeyState.Active, "the zone's combined key becomes its KSK"));
+            _steps.Add(new KeyRollover.RolloverStep(now, KeyRole.Zsk, zsk.KeyTag, KeyState.Published, "first ZSK, pre-published"));
         }
         return ring;
     }

@@ -102,7 +102,7 @@ public sealed class ZoneSigners
     public KeyRingStore? Rings => _rollover is null ? null : new KeyRingStore(_store);
 
     /// <summary>The rollover steps this server took for a zone, in order; empty when it has none.</summary>
-    public IReadOnlyList<KeyRollover.Step> RolloverSteps(string originText) =>
+    public IReadOnlyList<KeyRollover.RolloverStep> RolloverSteps(string originText) =>
         _rollers.TryGetValue(originText, out var roller) && roller is not null ? roller.Steps : [];
 
     public KeyStore Store => _store;

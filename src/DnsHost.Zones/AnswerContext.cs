@@ -13,18 +13,16 @@ internal ref struct AnswerContext
     public const int MaxAdditional = 8;
     public const int MaxChain = 16;
 
-    public AnswerContext(Zone zone, ushort qtype, AnyQueryMode anyMode, RoutingTrace? trace, WriterMark start)
+    public AnswerContext(Zone zone, ushort qtype, RoutingTrace? trace, WriterMark start)
     {
         Zone = zone;
         QueryType = qtype;
-        AnyMode = anyMode;
         Trace = trace;
         Start = start;
     }
 
     public readonly Zone Zone;
     public readonly ushort QueryType;
-    public readonly AnyQueryMode AnyMode;
     public readonly RoutingTrace? Trace;
     public readonly WriterMark Start;
 

@@ -21,17 +21,17 @@ public static class AnswerEngine
 
     /// <param name="qnameLower">The question name, lower-cased, inside <paramref name="zone"/>.</param>
     /// <param name="qnameAsAsked">The same name in the client's case, used as the first owner name.</param>
-    public static AnswerResult Answer(Zone zone, scoped ReadOnlySpan<byte> qnameLower, scoped ReadOnlySpan<byte> qnameAsAsked, ushort qtype, AnyQueryMode anyMode, ref DnsMessageWriter writer)
+    public static AnswerResult Answer(Zone zone, scoped ReadOnlySpan<byte> qnameLower, scoped ReadOnlySpan<byte> qnameAsAsked, ushort qtype, ref DnsMessageWriter writer)
     {
         var client = new QueryClient(RoutingEnvironment.Default, default);
-        return Answer(zone, qnameLower, qnameAsAsked, qtype, anyMode, ref writer, ref client);
+        return Answer(zone, qnameLower, qnameAsAsked, qtype, ref writer, ref client);
     }
 
     /// <param name="client">Who asked: routed record sets (Route 53 policies) choose their answer by it.</param>
     /// <param name="trace">Collects the reasons for routing decisions (explain); null on the query path.</param>
-    public static AnswerResult Answer(Zone zone, scoped ReadOnlySpan<byte> qnameLower, scoped ReadOnlySpan<byte> qnameAsAsked, ushort qtype, AnyQueryMode anyMode, ref DnsMessageWriter writer, ref QueryClient client, RoutingTrace? trace = null)
+    public static AnswerResult Answer(Zone zone, scoped ReadOnlySpan<byte> qnameLower, scoped ReadOnlySpan<byte> qnameAsAsked, ushort qtype, ref DnsMessageWriter writer, ref QueryClient client, RoutingTrace? trace = null)
     {
-        var context = new AnswerContext(zone, qtype, anyMode, trace, writer.Mark());
+        var context = new AnswerContext(zone, qtype, trace, writer.Mark());
         var state = AnswerStage(ref context, qnameLower, qnameAsAsked, ref writer, ref client);
         if (state == AnswerState.ServFail)
         {
@@ -77,15 +77,10 @@ public static class AnswerEngine
         var lowered = buffers.IsEmpty ? default : buffers[(2 * (DnsName.MaxLength + 1))..];
         ReadOnlySpan<byte> name = qnameLower;
         ReadOnlySpan<byte> owner = qnameAsAsked;
-        // Where the next link of a chain leads, once Continue has looked it up.
-        bool located = false;
-        Match match = default;
-        ZoneNode node = default;
+        // The first name is looked up here; each next link of a chain by Continue.
+        var match = Locate(zone, name, context.QueryType, out var node);
         while (true)
         {
-            if (!located)
-                match = Locate(zone, name, context.QueryType, out node);
-            located = false;
             switch (match)
             {
                 case Match.Delegation:
@@ -111,7 +106,6 @@ public static class AnswerEngine
                     if (!Continue(ref context, lower, -1, default, out match, out node))
                         return AnswerState.DnameChain;
                     name = lower;
-                    located = true;
                     continue;
                 }
             }
@@ -131,7 +125,6 @@ public static class AnswerEngine
                     return context.Dname ? AnswerState.DnameChain : AnswerState.CnameChain;
                 name = lower;
                 owner = target;
-                located = true;
                 continue;
             }
             return WriteData(ref context, node, owner, ref writer, ref client);
@@ -229,14 +222,10 @@ public static class AnswerEngine
                 return WriteRouted(ref context, node.Groups[0], owner, ref writer, ref client, found);
             if (node.SetCount == 0)
                 return AnswerState.NoData;
-            int sets = context.AnyMode == AnyQueryMode.Minimal ? 1 : node.SetCount;
-            for (int i = 0; i < sets; i++)
-            {
-                var set = node.SetAt(i);
-                if (!TryWriteSet(ref writer, DnsSection.Answer, owner, set))
-                    context.Truncated = true;
-                context.NeedAdditional(set);
-            }
+            var set = node.SetAt(0);
+            if (!TryWriteSet(ref writer, DnsSection.Answer, owner, set))
+                context.Truncated = true;
+            context.NeedAdditional(set);
             return found;
         }
         if (node.Find(qtype) is { } answer)

@@ -29,12 +29,3 @@ public enum AnswerState : byte
 
 /// <summary>What the engine did; the caller turns it into header flags.</summary>
 public readonly record struct AnswerResult(ResponseCode ResponseCode, bool Authoritative, bool Truncated, AnswerState State = AnswerState.Answer);
-
-/// <summary>How to answer QTYPE=ANY (RFC 8482).</summary>
-public enum AnyQueryMode : byte
-{
-    /// <summary>One RRset from the node (RFC 8482 4.1), the usual answer over UDP.</summary>
-    Minimal,
-    /// <summary>Every RRset at the node, as over TCP where size is no amplification risk.</summary>
-    Full,
-}

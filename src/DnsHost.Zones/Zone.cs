@@ -215,7 +215,4 @@ public sealed class Zone
 
     /// <summary>Bytes of the data arena that no RRset uses any more (left by diffs until a compaction).</summary>
     internal long DeadBytes { get; }
-
-    /// <summary>Bytes held by the store's tables (for tools and the memory figures).</summary>
-    public long StoreBytes => _names.Length + (long)_nodes.Length * 20 + (long)_sets.Length * 8 + _data.Length + (long)_index.Length * 4;
 }

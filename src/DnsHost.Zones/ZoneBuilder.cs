@@ -7,7 +7,7 @@ namespace DnsHost.Zones;
 /// Compiles records into a <see cref="Zone"/>'s compact store, refusing what a zone must not contain
 /// (the checks Knot DNS and NSD make mandatory) and warning about what it should not. Records are
 /// added one at a time as spans (a streaming parser feeds it without an object per record); the
-/// names are put in canonical order once, at <see cref="Build"/>.
+/// names are put in canonical order once, at <c>Build</c>.
 /// </summary>
 public sealed class ZoneBuilder
 {
@@ -66,8 +66,6 @@ public sealed class ZoneBuilder
 
     /// <summary>Problems so far that stop the zone from loading.</summary>
     public IReadOnlyList<ZoneProblem> Problems => _problems;
-
-    public void AddProblem(ZoneProblem problem) => _problems.Add(problem);
 
     public void AddWarning(ZoneProblem warning)
     {

@@ -1,5 +1,4 @@
 using DnsHost.Protocol;
-using DnsHost.Zones.Routing;
 
 namespace DnsHost.Zones;
 

@@ -13,6 +13,8 @@ namespace DnsHost;
 /// </summary>
 public static class ExplainCommand
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public static int Run(CommandLine command)
     {
         if (command.Positional.Count != 2 || !command.Options.TryGetValue("client", out var clientText))
@@ -77,7 +79,7 @@ public static class ExplainCommand
                 explanation.EcsScope,
                 Protocol = "UDP",
                 Health = health,
-            }, new JsonSerializerOptions { WriteIndented = true }));
+            }, Indented));
             return 0;
         }
         Console.WriteLine($"{explanation.RecordName} {explanation.RecordType} from {clientText}{(subnet is null ? "" : $" (client subnet {subnet})")}: {explanation.ResponseCode.ToString().ToUpperInvariant()}");

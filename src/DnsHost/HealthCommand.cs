@@ -49,7 +49,7 @@ public static class HealthCommand
         }
     }
 
-    private static void PrintTable(IReadOnlyList<HealthCheckStatus> checks)
+    private static void PrintTable(List<HealthCheckStatus> checks)
     {
         if (checks.Count == 0)
         {
@@ -60,7 +60,7 @@ public static class HealthCommand
         int targetWidth = Math.Max(6, checks.Max(c => (c.Target ?? "-").Length));
         Console.WriteLine($"{"ID".PadRight(idWidth)}  {"STATUS",-9}  {"BY",-10}  {"TYPE",-15}  {"TARGET".PadRight(targetWidth)}  LAST PROBE");
         foreach (var c in checks)
-            Console.WriteLine($"{c.Id.PadRight(idWidth)}  {c.Status,-9}  {c.DecidedBy,-10}  {c.Type,-15}  {(c.Target ?? "-").PadRight(targetWidth)}  {c.Observations.FirstOrDefault()?.Status ?? c.NotRunReason ?? "-"}");
+            Console.WriteLine($"{c.Id.PadRight(idWidth)}  {c.Status,-9}  {c.DecidedBy,-10}  {c.Type,-15}  {(c.Target ?? "-").PadRight(targetWidth)}  {(c.Observations.Count > 0 ? c.Observations[0].Status : null) ?? c.NotRunReason ?? "-"}");
     }
 
     private static void Print(HealthCheckStatus c, bool json)

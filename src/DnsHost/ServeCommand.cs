@@ -112,8 +112,7 @@ public static class ServeCommand
         });
         builder.Services.AddSingleton(sp => new HostedZoneDnssec(sp.GetRequiredService<HostedZoneService>(), sp.GetRequiredService<ApiStore>(),
             HostedZoneDnssec.KeyEncryptionKeyFrom(sp.GetRequiredService<IOptions<DnssecOptions>>().Value.KeyEncryptionKey)));
-        builder.Services.AddOptions<AccountQuotas>().Bind(builder.Configuration.GetSection(AccountQuotas.Section))
-            .Validate(q => q.Problem() is null, "Api:Quotas: a quota is below 0 or a CheckerIpRanges entry is not a CIDR block").ValidateOnStart();
+        builder.Services.AddOptions<AccountQuotas>().Bind(builder.Configuration.GetSection(AccountQuotas.Section));
         builder.Services.AddSingleton(sp => new HealthCheckService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HealthChecker>())
         {
             Quotas = sp.GetRequiredService<IOptions<AccountQuotas>>().Value,
@@ -125,6 +124,7 @@ public static class ServeCommand
         // Only when jobs are configured: the background sync is optional.
         if (builder.Configuration.GetSection(SyncServiceOptions.Section + ":Jobs").GetChildren().Any())
             builder.Services.AddHostedService<SyncService>();
+        builder.Services.AddSettingsValidation();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         // The host logs a failed start ("Hosting failed to start") with the whole stack trace before it rethrows;
         // RunAsync prints that exception itself: a known start-up mistake as one line, anything else in full.
@@ -204,7 +204,7 @@ public static class ServeCommand
         }
         catch (OptionsValidationException e)
         {
-            Console.Error.WriteLine($"dnshost: invalid setting: {string.Join("; ", e.Failures)}");
+            Console.Error.WriteLine($"dnshost: invalid setting: {SettingsValidation.Describe(e)}");
             return 78;
         }
         catch (OperationCanceledException)

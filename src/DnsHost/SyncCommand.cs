@@ -11,6 +11,8 @@ namespace DnsHost;
 /// </summary>
 public static class SyncCommand
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     private const string Usage = "usage: dnshost sync plan|apply|pull --source SIDE --target SIDE [--zone NAME]... [--exclude NAME]... [--prune] [--include-apex] [--json] [--profile NAME] [--no-wait] [--max-attempts N]\n"
         + "  SIDE: route53 | route53:URL | dir:PATH";
 
@@ -64,7 +66,7 @@ public static class SyncCommand
             summary.Retries = (source.Counters?.Retries ?? 0) + (target.Counters?.Retries ?? 0);
             summary.Elapsed = clock.Elapsed;
             if (json)
-                Console.WriteLine(JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine(JsonSerializer.Serialize(summary, Indented));
             else
                 Console.WriteLine($"applied: {summary}");
             return 0;

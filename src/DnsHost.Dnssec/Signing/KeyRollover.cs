@@ -19,18 +19,18 @@ namespace DnsHost.Dnssec.Signing;
 public static class KeyRollover
 {
     /// <summary>One state change: when, which key, what it became.</summary>
-    public sealed record Step(DateTimeOffset At, KeyRole Role, ushort KeyTag, KeyState State, string Why);
+    public sealed record RolloverStep(DateTimeOffset At, KeyRole Role, ushort KeyTag, KeyState State, string Why);
 
     /// <summary>Takes every step due at <paramref name="now"/>; <paramref name="generate"/> makes (and seals) a new key of a role.</summary>
-    public static List<Step> Advance(KeyRing ring, DateTimeOffset now, RolloverTimings timings, Func<KeyRole, RingKey> generate)
+    public static List<RolloverStep> Advance(KeyRing ring, DateTimeOffset now, RolloverTimings timings, Func<KeyRole, RingKey> generate)
     {
-        var steps = new List<Step>();
+        var steps = new List<RolloverStep>();
         AdvanceKsk(ring, now, timings, generate, steps);
         AdvanceZsk(ring, now, timings, generate, steps);
         return steps;
     }
 
-    private static void AdvanceZsk(KeyRing ring, DateTimeOffset now, RolloverTimings t, Func<KeyRole, RingKey> generate, List<Step> steps)
+    private static void AdvanceZsk(KeyRing ring, DateTimeOffset now, RolloverTimings t, Func<KeyRole, RingKey> generate, List<RolloverStep> steps)
     {
         var active = ring.Find(KeyRole.Zsk, KeyState.Active);
         var incoming = ring.Find(KeyRole.Zsk, KeyState.Published);
@@ -65,7 +65,7 @@ public static class KeyRollover
         }
     }
 
-    private static void AdvanceKsk(KeyRing ring, DateTimeOffset now, RolloverTimings t, Func<KeyRole, RingKey> generate, List<Step> steps)
+    private static void AdvanceKsk(KeyRing ring, DateTimeOffset now, RolloverTimings t, Func<KeyRole, RingKey> generate, List<RolloverStep> steps)
     {
         var active = ring.Find(KeyRole.Ksk, KeyState.Active);
         var incoming = ring.Find(KeyRole.Ksk, KeyState.Generated);
@@ -93,7 +93,7 @@ public static class KeyRollover
         {
             var key = generate(KeyRole.Ksk);
             key.State = KeyState.Generated;
-            steps.Add(new Step(now, KeyRole.Ksk, key.KeyTag, KeyState.Generated, $"KSK {active.KeyTag} reached its lifetime; the new DS waits for the parent"));
+            steps.Add(new RolloverStep(now, KeyRole.Ksk, key.KeyTag, KeyState.Generated, $"KSK {active.KeyTag} reached its lifetime; the new DS waits for the parent"));
             ring.Keys.Add(key);
         }
     }
@@ -132,7 +132,7 @@ public static class KeyRollover
         return [.. due.OrderBy(d => d.At ?? DateTimeOffset.MaxValue)];
     }
 
-    private static void Set(RingKey key, KeyState state, DateTimeOffset now, List<Step> steps, string why)
+    private static void Set(RingKey key, KeyState state, DateTimeOffset now, List<RolloverStep> steps, string why)
     {
         key.State = state;
         switch (state)
@@ -152,6 +152,6 @@ public static class KeyRollover
                 key.Private = null;
                 break;
         }
-        steps.Add(new Step(now, key.Role, key.KeyTag, state, why));
+        steps.Add(new RolloverStep(now, key.Role, key.KeyTag, state, why));
     }
 }

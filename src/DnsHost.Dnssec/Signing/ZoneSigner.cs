@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using DnsHost.Protocol;
 
 namespace DnsHost.Dnssec.Signing;
@@ -108,7 +107,7 @@ public sealed class ZoneSigner
         BinaryPrimitives.WriteUInt32BigEndian(signedPart.AsSpan(12), inception);
         BinaryPrimitives.WriteUInt16BigEndian(signedPart.AsSpan(16), key.KeyTag);
         Origin.CopyTo(signedPart, RrsigRecord.FixedLength);
-        var data = SignedData.Build(signedPart, (byte)labels, ttl, owner, type, (ushort)RecordClass.IN, rdatas)
+        var data = SignedData.Build(signedPart, (byte)labels, ttl, owner, type, RecordClass.IN, rdatas)
             ?? throw new InvalidOperationException("the owner has fewer labels than the RRSIG says");
         var signature = key.Sign(data);
         byte[] rdata = [.. signedPart, .. signature];

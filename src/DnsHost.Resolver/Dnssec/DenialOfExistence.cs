@@ -63,8 +63,6 @@ internal sealed class DenialOfExistence
         }
     }
 
-    public bool HasRecords => _nsec.Count > 0 || _nsec3.Count > 0;
-
     private bool TryReadNsec3(byte[] owner, byte[] rdata, out Nsec3 nsec3)
     {
         nsec3 = null!;

@@ -27,8 +27,6 @@ public sealed class DnssecValidator
         _chain = new ChainOfTrust(anchors, fetch, _verifier, options, _clock);
     }
 
-    public TrustAnchors Anchors => _anchors;
-
     /// <summary>Validated NSEC spans for answering NXDOMAIN without asking (RFC 8198).</summary>
     public AggressiveNsecCache Aggressive { get; } = new();
 

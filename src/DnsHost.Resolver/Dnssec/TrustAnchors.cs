@@ -80,7 +80,7 @@ public sealed class TrustAnchors
                 || line.StartsWith("managed-keys", StringComparison.OrdinalIgnoreCase) || line.StartsWith("trusted-keys", StringComparison.OrdinalIgnoreCase)
                 || line is "{" or "}" or "};")
                 continue;
-            var parts = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             string where = $"{path}:{number}";
             int i = 1;
             while (i < parts.Length && (uint.TryParse(parts[i], out _) || parts[i].Equals("IN", StringComparison.OrdinalIgnoreCase)))
@@ -128,7 +128,7 @@ public sealed class TrustAnchors
     /// <summary>"keytag algorithm digesttype hexdigest" (the digest may be split by spaces).</summary>
     public static byte[] ParseDs(string text, string where)
     {
-        var parts = text.Split((char[])[' ', '\t', '(', ')'], StringSplitOptions.RemoveEmptyEntries);
+        var parts = text.Split([' ', '\t', '(', ')'], StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length < 4 || !ushort.TryParse(parts[0], out var tag) || !byte.TryParse(parts[1], out var algorithm) || !byte.TryParse(parts[2], out var digestType))
             throw new FormatException($"{where}: DS needs key tag, algorithm, digest type and a hex digest");
         byte[] digest;
@@ -142,7 +142,7 @@ public sealed class TrustAnchors
     /// <summary>"flags protocol algorithm base64key" (the key may be split by spaces).</summary>
     public static byte[] ParseDnskey(string text, string where)
     {
-        var parts = text.Split((char[])[' ', '\t', '(', ')'], StringSplitOptions.RemoveEmptyEntries);
+        var parts = text.Split([' ', '\t', '(', ')'], StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length < 4 || !ushort.TryParse(parts[0], out var flags) || !byte.TryParse(parts[1], out var protocol) || !byte.TryParse(parts[2], out var algorithm))
             throw new FormatException($"{where}: DNSKEY needs flags, protocol, algorithm and a base64 key");
         byte[] key;

@@ -59,15 +59,15 @@ public static class AccountEndpoints
 
     public static void MapRoute53CidrCollections(this IEndpointRouteBuilder app, HostedZoneService zones)
     {
-        const string Base = Version + "/cidrcollection";
-        app.MapPost(Base, async (HttpContext context) =>
+        const string collections = Version + "/cidrcollection";
+        app.MapPost(collections, async (HttpContext context) =>
         {
             var request = await ReadBody(context, "CreateCidrCollectionRequest");
             var (collection, _) = zones.CreateCidrCollection(Text(request, "Name") ?? throw Missing("Name"), Text(request, "CallerReference") ?? throw Missing("CallerReference"));
-            context.Response.Headers.Location = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{Base}/{collection.Id}";
+            context.Response.Headers.Location = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{collections}/{collection.Id}";
             return Xml(E("CreateCidrCollectionResponse", E("Collection", Summary(collection))), 201);
         });
-        app.MapGet(Base, (HttpContext context) =>
+        app.MapGet(collections, (HttpContext context) =>
         {
             var all = zones.ListCidrCollections();
             var (page, next) = Page(context, all, c => c.Id);
@@ -75,7 +75,7 @@ public static class AccountEndpoints
                 next is null ? null : E("NextToken", next),
                 E("CidrCollections", page.Select(c => E("member", Summary(c))))));
         });
-        app.MapGet(Base + "/{id}", (string id, HttpContext context) =>
+        app.MapGet(collections + "/{id}", (string id, HttpContext context) =>
         {
             var collection = zones.GetCidrCollection(id);
             var (page, next) = Page(context, collection.Locations.Select(l => l.Location).ToList(), l => l);
@@ -83,7 +83,7 @@ public static class AccountEndpoints
                 next is null ? null : E("NextToken", next),
                 E("CidrLocations", page.Select(l => E("member", E("LocationName", l))))));
         });
-        app.MapGet(Base + "/{id}/cidrblocks", (string id, HttpContext context) =>
+        app.MapGet(collections + "/{id}/cidrblocks", (string id, HttpContext context) =>
         {
             var collection = zones.GetCidrCollection(id);
             string? location = context.Request.Query["location"];
@@ -96,7 +96,7 @@ public static class AccountEndpoints
                 next is null ? null : E("NextToken", next),
                 E("CidrBlocks", page.Select(b => E("member", E("CidrBlock", b.Block), E("LocationName", b.Location))))));
         });
-        app.MapPost(Base + "/{id}", async (string id, HttpContext context) =>
+        app.MapPost(collections + "/{id}", async (string id, HttpContext context) =>
         {
             var request = await ReadBody(context, "ChangeCidrCollectionRequest");
             var changes = Children(request, "Changes", "member").Select(c => (
@@ -106,7 +106,7 @@ public static class AccountEndpoints
             var collection = zones.ChangeCidrCollection(id, Long(request, "CollectionVersion"), changes);
             return Xml(E("ChangeCidrCollectionResponse", E("Id", collection.Id)));
         });
-        app.MapDelete(Base + "/{id}", (string id) =>
+        app.MapDelete(collections + "/{id}", (string id) =>
         {
             zones.DeleteCidrCollection(id);
             return Xml(E("DeleteCidrCollectionResponse"));
@@ -132,7 +132,7 @@ public static class AccountEndpoints
 
     private static string Token(string key) => Convert.ToBase64String(Encoding.UTF8.GetBytes(key));
 
-    private static int Start(string? token, IReadOnlyList<string> keys, string errorCode)
+    private static int Start(string? token, List<string> keys, string errorCode)
     {
         if (string.IsNullOrEmpty(token))
             return 0;

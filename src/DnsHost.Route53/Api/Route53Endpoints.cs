@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Xml;
 using System.Xml.Linq;
-using DnsHost.Route53.Storage;
 using DnsHost.Zones;
 using DnsHost.Zones.HostedZones;
 using Microsoft.AspNetCore.Builder;
@@ -17,7 +16,7 @@ namespace DnsHost.Route53.Api;
 /// Route 53's REST-XML API (2013-04-01) on the HTTP endpoint: paths, query parameters, XML shapes
 /// and errors as the AWS CLI and SDKs expect them, behind SigV4, under any path prefix.
 /// </summary>
-public static class Route53Endpoints
+public static partial class Route53Endpoints
 {
     public const string Version = "/2013-04-01";
 
@@ -126,7 +125,8 @@ public static class Route53Endpoints
             catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
             {
                 // Never an HTML page or an empty 500: Route 53's InternalFailure, and the log has the rest.
-                context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("DnsHost.Route53.Api").LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+                if (Logger(context) is { } logger)
+                    LogRequestFailed(logger, e, context.Request.Method, context.Request.Path.ToString());
                 await WriteError(context, new Route53Exception("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500));
             }
         });
@@ -144,14 +144,14 @@ public static class Route53Endpoints
             var vpcElement = Child(request, "VPC");
             VpcAssociation? vpc = vpcElement is null ? null : new VpcAssociation(Text(vpcElement, "VPCId") ?? throw Missing("VPC.VPCId"), Text(vpcElement, "VPCRegion") ?? throw Missing("VPC.VPCRegion"));
             bool isPrivate = Bool(config, "PrivateZone") ?? vpc is not null;
-            var (zone, change, created) = zones.Create(name, reference, Text(config, "Comment"), isPrivate, vpc, Text(request, "DelegationSetId"));
+            var (zone, change) = zones.Create(name, reference, Text(config, "Comment"), isPrivate, vpc, Text(request, "DelegationSetId"));
             string location = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{Version}/hostedzone/{zone.Id}";
             context.Response.Headers.Location = location;
             return Xml(E("CreateHostedZoneResponse",
                 HostedZone(zone),
                 ChangeInfo(change, "PENDING"),
                 vpc is null ? DelegationSet(zones, zone.Id) : null,
-                vpc is null ? null : E("VPC", E("VPCRegion", vpc.VpcRegion), E("VPCId", vpc.VpcId))), created ? 201 : 201);
+                vpc is null ? null : E("VPC", E("VPCRegion", vpc.VpcRegion), E("VPCId", vpc.VpcId))), 201);
         });
         app.MapGet(Version + "/hostedzone", (HttpContext context) =>
         {
@@ -380,9 +380,8 @@ public static class Route53Endpoints
         {
             // Only input quoted in the message can bring characters XML cannot carry (a control character or a
             // lone surrogate in a path or an id): the request is invalid; the reply says so, escaped, and one line is logged.
-            context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("DnsHost.Route53.Api")
-                .LogWarning("{Method} {Path}: {Code} quoting characters XML cannot carry; answered InvalidInput", context.Request.Method,
-                    Route53RequestLimits.XmlSafe(context.Request.Path.Value ?? ""), e.Code);
+            if (Logger(context) is { } logger)
+                LogUnquotable(logger, context.Request.Method, Route53RequestLimits.XmlSafe(context.Request.Path.Value ?? ""), e.Code);
             e = new Route53Exception("InvalidInput", e.Message + " (the request holds characters that XML cannot carry)");
         }
         // Always the ErrorResponse envelope, InvalidChangeBatch included: botocore reads only this one
@@ -391,4 +390,12 @@ public static class Route53Endpoints
         context.Response.Headers["x-amzn-RequestId"] = requestId;
         return new XmlResult(new XDocument(new XDeclaration("1.0", "UTF-8", null), body), e.Status).ExecuteAsync(context);
     }
+
+    private static ILogger? Logger(HttpContext context) => context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("DnsHost.Route53.Api");
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    private static partial void LogRequestFailed(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: {Code} quoting characters XML cannot carry; answered InvalidInput")]
+    private static partial void LogUnquotable(ILogger logger, string method, string path, string code);
 }

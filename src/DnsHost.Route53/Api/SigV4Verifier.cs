@@ -22,16 +22,16 @@ public readonly record struct SigV4Result(SigV4Failure Failure, string Message, 
 public sealed class SigV4Verifier
 {
     public const string Algorithm = "AWS4-HMAC-SHA256";
-    const string Terminator = "aws4_request";
-    const string AmzDateFormat = "yyyyMMdd'T'HHmmss'Z'";
-    const int MaxEchoedHeader = 256;
-    const string MismatchMessage = "The request signature we calculated does not match the signature you provided. " +
+    private const string Terminator = "aws4_request";
+    private const string AmzDateFormat = "yyyyMMdd'T'HHmmss'Z'";
+    private const int MaxEchoedHeader = 256;
+    private const string MismatchMessage = "The request signature we calculated does not match the signature you provided. " +
         "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
-    readonly IReadOnlyDictionary<string, string> _secretsByAccessKeyId;
-    readonly string _service;
-    readonly TimeSpan _maxClockSkew;
-    readonly TimeProvider _time;
+    private readonly IReadOnlyDictionary<string, string> _secretsByAccessKeyId;
+    private readonly string _service;
+    private readonly TimeSpan _maxClockSkew;
+    private readonly TimeProvider _time;
 
     public SigV4Verifier(IReadOnlyDictionary<string, string> secretsByAccessKeyId, string service = "route53",
         TimeSpan? maxClockSkew = null, TimeProvider? time = null)
@@ -151,10 +151,10 @@ public sealed class SigV4Verifier
         return new SigV4Result(SigV4Failure.None, "", accessKeyId);
     }
 
-    readonly record struct Authorization(string Credential, string[] SignedHeaders, string Signature, string Date, TimeSpan Expires);
+    private readonly record struct Authorization(string Credential, string[] SignedHeaders, string Signature, string Date, TimeSpan Expires);
 
     /// <summary>Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=a;b, Signature=hex</summary>
-    (Authorization, string?) ReadHeaderAuthorization(string header, Dictionary<string, List<string>> headerValues)
+    private (Authorization, string?) ReadHeaderAuthorization(string header, Dictionary<string, List<string>> headerValues)
     {
         string text = header.Trim();
         int space = text.IndexOf(' ');
@@ -182,7 +182,7 @@ public sealed class SigV4Verifier
     }
 
     /// <summary>A presigned URL: X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders, X-Amz-Signature, X-Amz-Expires.</summary>
-    (Authorization, string?) ReadQueryAuthorization(List<QueryParameter> parameters)
+    private (Authorization, string?) ReadQueryAuthorization(List<QueryParameter> parameters)
     {
         string? Get(string name) => parameters.Find(p => p.Name == name) is { Name: not null } p ? Decode(p.Value) : null;
         var problems = new StringBuilder();
@@ -206,10 +206,10 @@ public sealed class SigV4Verifier
             Get("X-Amz-Date")!, expires), null);
     }
 
-    static string[] SplitSignedHeaders(string value) =>
+    private static string[] SplitSignedHeaders(string value) =>
         value.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(h => h.ToLowerInvariant()).ToArray();
 
-    static bool TryParseRequestDate(string text, out DateTimeOffset date) =>
+    private static bool TryParseRequestDate(string text, out DateTimeOffset date) =>
         DateTimeOffset.TryParseExact(text, AmzDateFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out date)
         // The Date header is an HTTP date (RFC 9110 5.6.7), in the one format senders must use.
         || DateTimeOffset.TryParseExact(text, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out date);
@@ -219,7 +219,7 @@ public sealed class SigV4Verifier
     /// as sent (already percent-encoded once by the client) URI-encoded again, '/' kept. This is what the
     /// published test suite and the SDKs (botocore, AWS SDK for .NET) sign; S3 alone skips the second pass.
     /// </summary>
-    static string CanonicalUri(string path)
+    private static string CanonicalUri(string path)
     {
         // An absolute-form request target (RFC 9112 3.2.2) carries scheme and authority before the path.
         int scheme = path.IndexOf("://", StringComparison.Ordinal);
@@ -247,9 +247,9 @@ public sealed class SigV4Verifier
         return result.ToString();
     }
 
-    readonly record struct QueryParameter(string Name, string Value);
+    private readonly record struct QueryParameter(string Name, string Value);
 
-    static List<QueryParameter> SplitQuery(string query)
+    private static List<QueryParameter> SplitQuery(string query)
     {
         var parameters = new List<QueryParameter>();
         foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
@@ -261,7 +261,7 @@ public sealed class SigV4Verifier
     }
 
     /// <summary>Each name and value decoded, URI-encoded the SigV4 way, then sorted by name and value (byte order).</summary>
-    static string CanonicalQuery(List<QueryParameter> parameters, bool presigned)
+    private static string CanonicalQuery(List<QueryParameter> parameters, bool presigned)
     {
         var encoded = new List<(string Name, string Value)>(parameters.Count);
         foreach (var (name, value) in parameters)
@@ -282,10 +282,10 @@ public sealed class SigV4Verifier
         }
     }
 
-    static string Decode(string raw) => Encoding.UTF8.GetString(DecodeToBytes(raw));
+    private static string Decode(string raw) => Encoding.UTF8.GetString(DecodeToBytes(raw));
 
     /// <summary>Percent-decodes a query component; '+' is a space there (form encoding), a stray '%' stays itself.</summary>
-    static byte[] DecodeToBytes(string raw)
+    private static byte[] DecodeToBytes(string raw)
     {
         var bytes = new List<byte>(raw.Length);
         int i = 0;
@@ -315,7 +315,7 @@ public sealed class SigV4Verifier
     }
 
     /// <summary>SigV4 URI encoding: A-Z a-z 0-9 - _ . ~ kept (and '/' in a path), every other byte as %XX in upper case.</summary>
-    static void AppendUriEncoded(StringBuilder sb, ReadOnlySpan<byte> bytes, bool keepSlash)
+    private static void AppendUriEncoded(StringBuilder sb, ReadOnlySpan<byte> bytes, bool keepSlash)
     {
         foreach (byte b in bytes)
         {
@@ -328,7 +328,7 @@ public sealed class SigV4Verifier
     }
 
     /// <summary>Each value trimmed with inner runs of blanks made one space; repeated headers joined with ','.</summary>
-    static void AppendCanonicalHeaderValue(StringBuilder sb, List<string> values)
+    private static void AppendCanonicalHeaderValue(StringBuilder sb, List<string> values)
     {
         for (int v = 0; v < values.Count; v++)
         {
@@ -351,12 +351,12 @@ public sealed class SigV4Verifier
         }
     }
 
-    static string? First(Dictionary<string, List<string>> headers, string name) =>
+    private static string? First(Dictionary<string, List<string>> headers, string name) =>
         headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
 
-    static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString(AmzDateFormat, CultureInfo.InvariantCulture);
+    private static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString(AmzDateFormat, CultureInfo.InvariantCulture);
 
-    static string Minutes(TimeSpan span) => span.TotalMinutes == Math.Floor(span.TotalMinutes)
+    private static string Minutes(TimeSpan span) => span.TotalMinutes == Math.Floor(span.TotalMinutes)
         ? $"{(long)span.TotalMinutes} min"
         : $"{(long)span.TotalSeconds} sec";
 
@@ -364,7 +364,7 @@ public sealed class SigV4Verifier
     /// Client text echoed in a message is cut short (a huge header must not become a huge error body), and
     /// a secret key a confused client put in it is not repeated back.
     /// </summary>
-    string Echo(string text)
+    private string Echo(string text)
     {
         foreach (var secret in _secretsByAccessKeyId.Values)
             if (secret.Length > 0)
@@ -372,5 +372,5 @@ public sealed class SigV4Verifier
         return text.Length <= MaxEchoedHeader ? text : text[..MaxEchoedHeader] + "...";
     }
 
-    static SigV4Result Fail(SigV4Failure failure, string message, string? accessKeyId = null) => new(failure, message, accessKeyId);
+    private static SigV4Result Fail(SigV4Failure failure, string message, string? accessKeyId = null) => new(failure, message, accessKeyId);
 }

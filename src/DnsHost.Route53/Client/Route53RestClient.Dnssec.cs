@@ -1,4 +1,3 @@
-using System.Net.Http;
 using static DnsHost.Route53.Api.Route53Xml;
 using static DnsHost.Route53.Client.Route53ClientXml;
 

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using DnsHost.Dnssec;
 using DnsHost.Dnssec.Signing;
-using DnsHost.Protocol;
 using DnsHost.Route53.Api;
 using DnsHost.Route53.Storage;
 using DnsHost.Zones;

@@ -27,7 +27,7 @@ public interface IDnssecSyncSide
     Task<DnssecSettings> GetDnssecAsync(SyncZone zone, CancellationToken cancellationToken);
 
     /// <summary>Carries out one step; returns its change id.</summary>
-    Task<string> ApplyDnssecAsync(SyncZone zone, DnssecStep step, CancellationToken cancellationToken);
+    Task<string> ApplyDnssecAsync(SyncZone zone, DnssecStep change, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -26,18 +26,18 @@ public sealed partial class Route53Side : IDnssecSyncSide
         }
     }
 
-    public Task<string> ApplyDnssecAsync(SyncZone zone, DnssecStep step, CancellationToken cancellationToken)
+    public Task<string> ApplyDnssecAsync(SyncZone zone, DnssecStep change, CancellationToken cancellationToken)
     {
         string id = zone.Id ?? throw new InvalidOperationException($"zone {zone.Name} has no id on {description} yet");
-        return step.Action switch
+        return change.Action switch
         {
             DnssecStep.Enable => Dnssec.EnableHostedZoneDnssecAsync(id, cancellationToken),
             DnssecStep.Disable => Dnssec.DisableHostedZoneDnssecAsync(id, cancellationToken),
-            DnssecStep.Create => Dnssec.CreateKeySigningKeyAsync(id, step.KeyName!, step.KmsArn!, step.Status!, Reference(zone, step.KeyName!), cancellationToken),
-            DnssecStep.Activate => Dnssec.ActivateKeySigningKeyAsync(id, step.KeyName!, cancellationToken),
-            DnssecStep.Deactivate => Dnssec.DeactivateKeySigningKeyAsync(id, step.KeyName!, cancellationToken),
-            DnssecStep.Delete => Dnssec.DeleteKeySigningKeyAsync(id, step.KeyName!, cancellationToken),
-            _ => throw new ArgumentException($"unknown DNSSEC step {step.Action}", nameof(step)),
+            DnssecStep.Create => Dnssec.CreateKeySigningKeyAsync(id, change.KeyName!, change.KmsArn!, change.Status!, Reference(zone, change.KeyName!), cancellationToken),
+            DnssecStep.Activate => Dnssec.ActivateKeySigningKeyAsync(id, change.KeyName!, cancellationToken),
+            DnssecStep.Deactivate => Dnssec.DeactivateKeySigningKeyAsync(id, change.KeyName!, cancellationToken),
+            DnssecStep.Delete => Dnssec.DeleteKeySigningKeyAsync(id, change.KeyName!, cancellationToken),
+            _ => throw new ArgumentException($"unknown DNSSEC change {change.Action}", nameof(change)),
         };
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using DnsHost.Route53.Client;
-using DnsHost.Zones.HostedZones;
 
 namespace DnsHost.Route53.Sync;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DnsHost.Route53.Client;
 using DnsHost.Zones;
 using DnsHost.Zones.HostedZones;
 
@@ -25,7 +24,7 @@ public sealed record PlannedChange(string Action, ResourceRecordSetJson? Old, Re
     public bool IsAlias => Set.AliasTarget is not null;
 }
 
-/// <summary>A health check to create or update on the target. <see cref="TargetId"/> is null until it exists.</summary>
+/// <summary>A health check to create or update on the target. <see cref="Existing"/> is null until it exists.</summary>
 public sealed record PlannedHealthCheck(string Action, string Key, string SourceId, HealthCheckConfigJson Config, SyncHealthCheck? Existing, string? Problem = null);
 
 /// <summary>The plan for one zone.</summary>

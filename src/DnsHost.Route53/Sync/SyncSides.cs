@@ -83,7 +83,7 @@ public sealed partial class Route53Side(IRoute53Client client, string descriptio
         reference = reference[..Math.Min(reference.Length, 128)];
         try
         {
-            var (created, _) = await client.CreateHostedZoneAsync(zone.Name, reference, zone.Comment, zone.IsPrivate ? zone.Vpcs.FirstOrDefault() : null, cancellationToken);
+            var (created, _) = await client.CreateHostedZoneAsync(zone.Name, reference, zone.Comment, zone.IsPrivate && zone.Vpcs.Count > 0 ? zone.Vpcs[0] : null, cancellationToken);
             zone.Id = created.Id;
         }
         catch (Route53ClientException e) when (e.Code == "HostedZoneAlreadyExists")
@@ -266,7 +266,7 @@ public sealed class DirectorySide(string path) : ISyncSide
 
     public Task<string?> AssociateVpcAsync(SyncZone zone, VpcAssociation vpc, CancellationToken cancellationToken)
     {
-        var (file, document, sets) = _zones[Key(zone)];
+        var (file, document, _) = _zones[Key(zone)];
         if (document is null)
             throw new InvalidOperationException($"{file} is a master file; it cannot hold VPC associations");
         document.VPCs = [.. document.VPCs ?? [], new VpcJson { VPCId = vpc.VpcId, VPCRegion = vpc.VpcRegion }];

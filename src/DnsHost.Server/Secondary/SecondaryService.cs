@@ -348,9 +348,9 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
     {
         lock (zone.Lock)
         {
-            if (zone._expired == expired)
+            if (zone.ExpiredFlag == expired)
                 return;
-            Volatile.Write(ref zone._expired, expired);
+            Volatile.Write(ref zone.ExpiredFlag, expired);
             Interlocked.Add(ref _expiredCount, expired ? 1 : -1);
         }
     }

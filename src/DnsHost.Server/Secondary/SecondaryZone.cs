@@ -31,9 +31,9 @@ public sealed class SecondaryZone
     public string? LastError { get; internal set; }
 
     /// <summary>The SOA EXPIRE time passed without a successful refresh: queries for the zone are answered SERVFAIL.</summary>
-    public bool Expired => Volatile.Read(ref _expired);
+    public bool Expired => Volatile.Read(ref ExpiredFlag);
 
-    internal bool _expired;
+    internal bool ExpiredFlag;
     /// <summary>The copy served is newer than the one stored (its write failed, or is still to come).</summary>
     internal bool StoreBehind;
     internal ITimer? RefreshTimer;

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using DnsHost.Protocol;
@@ -196,7 +195,7 @@ public sealed partial class NotifyService : BackgroundService
         var buffer = new byte[1024];
         var writer = new DnsMessageWriter(buffer, buffer.Length);
         writer.Id = id;
-        writer.Flags = (ushort)(((int)OpCode.Notify << 11) | DnsHeader.AaBit);
+        writer.Flags = ((int)OpCode.Notify << 11) | DnsHeader.AaBit;
         writer.TryWriteQuestion(zone.Origin, (ushort)RecordType.SOA, RecordClass.IN);
         writer.TryWriteRecord(DnsSection.Answer, zone.Origin, (ushort)RecordType.SOA, RecordClass.IN, zone.Soa.Ttl, zone.Soa.RData[0]);
         int length = writer.Finish();

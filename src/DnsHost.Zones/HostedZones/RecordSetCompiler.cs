@@ -353,7 +353,7 @@ internal sealed class RecordSetCompiler(
     {
         foreach (var set in sets)
         {
-            if (set.Json.AliasTarget is not { DNSName: { } dnsName } alias || !IsSameZone(alias, out var target))
+            if (set.Json.AliasTarget is not { DNSName: not null } alias || !IsSameZone(alias, out var target))
                 continue;
             string targetText = Route53Names.ToText(target);
             if (!byNameType.ContainsKey((targetText, set.Type)))

@@ -18,7 +18,7 @@ public sealed partial class MasterFileParser
         private readonly int _line;
         private long _current;
         private byte[] _text = new byte[256];
-        private MasterFileToken[] _generated;
+        private readonly MasterFileToken[] _generated;
 
         private Generator(Frame frame, byte[] template, MasterFileToken[] tokens, int typeIndex, long start, long stop, long step, int line)
         {

@@ -170,7 +170,7 @@ public static class PresentationText
         if (text.Length == 2)
         {
             int a = DnsName.ToLowerAscii(text[0]), b = DnsName.ToLowerAscii(text[1]);
-            value = (a, b) switch { ('i', 'n') => RecordClass.IN, ('c', 'h') => RecordClass.CH, ('c', 's') => 2, ('h', 's') => RecordClass.HS, _ => (ushort)0 };
+            value = (a, b) switch { ('i', 'n') => RecordClass.IN, ('c', 'h') => RecordClass.CH, ('c', 's') => 2, ('h', 's') => RecordClass.HS, _ => 0 };
             return value != 0;
         }
         if (text.Length > 5 && AsciiBytes.StartsWithIgnoreCase(text, "CLASS"u8) && TryParseNumber(text[5..], ushort.MaxValue, out ulong n))

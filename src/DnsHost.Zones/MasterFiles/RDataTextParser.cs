@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using DnsHost.Protocol;
@@ -314,7 +315,7 @@ public sealed class RDataTextParser
         }
     }
 
-    private static ReadOnlySpan<byte> AlphaNumeric => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"u8;
+    private static readonly SearchValues<byte> AlphaNumeric = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"u8);
 
     private bool TryWriteCharacterString(RDataField field, ReadOnlySpan<byte> text, ReadOnlySpan<MasterFileToken> tokens, ref int index, out string detail)
     {

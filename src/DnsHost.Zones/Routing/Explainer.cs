@@ -53,7 +53,7 @@ public static class Explainer
         var buffer = new byte[ushort.MaxValue];
         var writer = new DnsMessageWriter(buffer, ushort.MaxValue);
         writer.TryWriteQuestion(wire, type, RecordClass.IN);
-        var result = AnswerEngine.Answer(zone, lower, wire, type, AnyQueryMode.Minimal, ref writer, ref client, trace);
+        var result = AnswerEngine.Answer(zone, lower, wire, type, ref writer, ref client, trace);
         writer.SetResponseCode(result.ResponseCode);
         int length = writer.Finish();
 

@@ -55,8 +55,5 @@ public sealed class RecordSetGroup
     public int[] IndexByLocation { get; } = [];
     public int DefaultIndex { get; } = -1;
 
-    /// <summary>Whether the answer depends on where the client is (and so on EDNS Client Subnet).</summary>
-    public bool DependsOnLocation => Policy is RoutingPolicy.Geolocation or RoutingPolicy.Geoproximity or RoutingPolicy.Latency or RoutingPolicy.IpBased;
-
     public override string ToString() => $"{DnsName.ToText(Owner)} {RecordData.TypeToText(Type)} ({Policy}, {Sets.Length} sets)";
 }

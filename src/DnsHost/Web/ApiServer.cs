@@ -87,8 +87,6 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
             return;
         if (!ApiOptions.TryParseEndPoint(listen, out var endPoint))
             throw new ApiBindException($"Api:Listen: '{listen}' is not ADDRESS:PORT (e.g. 127.0.0.1:8053), or off (use --api)", new FormatException(listen));
-        if (options.Value.FaultInjection.Problem is { } faultProblem)
-            throw new OptionsValidationException(ApiOptions.Section, typeof(ApiOptions), [faultProblem]);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);

@@ -144,7 +144,7 @@ public sealed class CookieTests : IDisposable
         Assert.Equal(5, answered.Count(r => r.ResponseCode == ResponseCode.NoError));
     }
 
-    private async Task<int> AnsweredOf5(RunningServer server, byte[] cookie)
+    private static async Task<int> AnsweredOf5(RunningServer server, byte[] cookie)
     {
         using var burst = new UdpBurst(server.EndPoint);
         var marker = (await burst.QueryAsync(Query(ClientCookie, 1, "mail.example.test"))).Cookie()!;

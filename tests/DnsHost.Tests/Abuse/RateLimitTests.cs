@@ -1,4 +1,3 @@
-using System.Net;
 using DnsHost.Protocol;
 using DnsHost.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -42,7 +42,7 @@ public sealed class PresignedZoneTests : IAsyncLifetime
             var signed = ZoneSigner.Sign(_work, origin, Zone(origin), "ECDSAP256SHA256", nsec3: nsec3, salt: "");
             var text = File.ReadAllText(signed.SignedPath);
             _zones.Write(origin + "zone", text);
-            var key = File.ReadAllText(Path.Combine(_work, signed.KeyName + ".key")).Split(';')[0].Split((char[])[' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            var key = File.ReadAllText(Path.Combine(_work, signed.KeyName + ".key")).Split(';')[0].Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
             int at = Array.IndexOf(key, "DNSKEY");
             _anchors[origin] = $"trust-anchors {{ \"{origin}\" static-key {key[at + 1]} {key[at + 2]} {key[at + 3]} \"{string.Concat(key.Skip(at + 4))}\"; }};\n";
             _fileSignatures[origin] = [.. text.Split('\n').Where(l => l.Contains("\tRRSIG\t")).Select(l => l.Split(' ')[^1].Trim())];

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using DnsHost.Dnssec;
 using DnsHost.Dnssec.Signing;
@@ -184,7 +183,7 @@ public sealed class RolloverValidationTests(ITestOutputHelper output) : IAsyncLi
             foreach (var (name, type) in queries)
             {
                 var query = TestQuery.Build(name, type, id: ++id, rd: true, dnssecOk: true);
-                await udp.SendAsync(query);
+                await udp.SendAsync(query, CancellationToken.None);
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 var reply = await udp.ReceiveAsync(timeout.Token);
                 var response = SignedAnswers.Read(reply.Buffer);

@@ -16,7 +16,7 @@ internal sealed record ZoneLine(byte[] Owner, uint Ttl, ushort Type, byte[] RDat
             var line = raw.Split(';')[0].Trim();
             if (line.Length == 0)
                 continue;
-            var parts = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             // owner [TTL] [IN] TYPE RDATA...
             int i = 1;
             uint ttl = 0;
@@ -26,7 +26,8 @@ internal sealed record ZoneLine(byte[] Owner, uint Ttl, ushort Type, byte[] RDat
             var value = string.Join(' ', parts.Skip(i + 1));
             if (!MasterFileParser.TryParseRData(type, value, out var rdata, out var error))
                 throw new FormatException($"{line}: {error}");
-            PresentationText.TryParseType(System.Text.Encoding.ASCII.GetBytes(type), out ushort code);
+            if (!PresentationText.TryParseType(System.Text.Encoding.ASCII.GetBytes(type), out ushort code))
+                throw new FormatException($"{line}: unknown type {type}");
             records.Add(new ZoneLine(DnsName.Parse(parts[0]), ttl, code, rdata));
         }
         return records;

@@ -121,7 +121,7 @@ public sealed class HealthCheckRulesTests
     public void A_calculated_check_needs_no_endpoint()
     {
         var spec = Valid(new() { Type = "CALCULATED", HealthThreshold = 2, ChildHealthChecks = ["hc-2", "hc-3"] });
-        Assert.Equal((HealthCheckType.Calculated, 0, (IPAddress?)null), (spec.Type, spec.Port, spec.IPAddress));
+        Assert.Equal((HealthCheckType.Calculated, 0, null), (spec.Type, spec.Port, spec.IPAddress));
         Assert.Equal(["hc-2", "hc-3"], spec.ChildHealthChecks);
         Assert.False(spec.ProbesEndpoint);
     }

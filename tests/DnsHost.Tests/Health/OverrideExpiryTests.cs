@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using DnsHost.Drill;
 using DnsHost.Health;
 using DnsHost.Protocol;
-using DnsHost.Server;
 using DnsHost.Tests.Infrastructure;
 using DnsHost.Zones;
 using DnsHost.Zones.HostedZones;

@@ -198,7 +198,7 @@ public class DnsNameTests
         Assert.Equal("b.example.test.", DnsName.ToText(DnsName.Parent(name)));
         Assert.Equal(".", DnsName.ToText(DnsName.Parent(DnsName.Parse("test."))));
         Assert.Equal(".", DnsName.ToText(DnsName.Parent([0x00])));
-        Assert.Equal("example.test.", DnsName.ToText(name[DnsName.SuffixOffset(name, 2)..]));
+        Assert.Equal("example.test.", DnsName.ToText(name.AsSpan(DnsName.SuffixOffset(name, 2))));
     }
 
     [Fact]

@@ -137,7 +137,7 @@ public class EdnsReaderTests
         Assert.Equal(2, edns.ClientSubnet.Family);
         Assert.Equal(56, edns.ClientSubnet.SourcePrefixLength);
         var address = edns.ClientSubnet.Address;
-        Assert.Equal(IPAddress.Parse("2001:db8:12:3400::"), new IPAddress((ReadOnlySpan<byte>)address));
+        Assert.Equal(IPAddress.Parse("2001:db8:12:3400::"), new IPAddress(address));
     }
 
     [Fact]

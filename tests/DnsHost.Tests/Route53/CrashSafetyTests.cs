@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using System.Xml.Linq;
 using DnsHost.Tests.Infrastructure;
 
 namespace DnsHost.Tests.Route53;

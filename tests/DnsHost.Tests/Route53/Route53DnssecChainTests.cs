@@ -79,7 +79,7 @@ public sealed class Route53DnssecChainTests(Route53DnssecChainTests.Chain chain)
             return id;
         }
 
-        private Task Changes(string zoneId, params object[] changes) =>
+        private Task<System.Text.Json.JsonElement> Changes(string zoneId, params object[] changes) =>
             _aws.Ok("change-resource-record-sets", "--hosted-zone-id", zoneId, "--change-batch", JsonSerializer.Serialize(new { Changes = changes }));
 
         /// <summary>Makes an ACTIVE KSK, enables signing and returns the DS that get-dnssec gives.</summary>

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using DnsHost.Protocol;
 using DnsHost.Tests.Infrastructure;
 using DnsHost.Zones.Routing;

@@ -14,20 +14,20 @@ namespace DnsHost.Tests.Route53;
 [Trait("Kind", "Unit")]
 public sealed class SigV4VerifierTests
 {
-    const string AccessKey = "AKIAIOSFODNN7EXAMPLE";
-    const string Secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    const string ExpectedMismatch = "The request signature we calculated does not match the signature you provided. " +
+    private const string AccessKey = "AKIAIOSFODNN7EXAMPLE";
+    private const string Secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    private const string ExpectedMismatch = "The request signature we calculated does not match the signature you provided. " +
         "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
-    static readonly DateTime SignedAt = new(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+    private static readonly DateTime SignedAt = new(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc);
 
     // The published suite: AKIDEXAMPLE, us-east-1, service "service", 2015-08-30T12:36:00Z.
-    const string SuiteKey = "AKIDEXAMPLE";
-    const string SuiteSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-    const string SuiteDate = "20150830T123600Z";
-    const string SuiteScope = "AKIDEXAMPLE/20150830/us-east-1/service/aws4_request";
-    static readonly DateTimeOffset SuiteNow = new(2015, 8, 30, 12, 36, 0, TimeSpan.Zero);
+    private const string SuiteKey = "AKIDEXAMPLE";
+    private const string SuiteSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    private const string SuiteDate = "20150830T123600Z";
+    private const string SuiteScope = "AKIDEXAMPLE/20150830/us-east-1/service/aws4_request";
+    private static readonly DateTimeOffset SuiteNow = new(2015, 8, 30, 12, 36, 0, TimeSpan.Zero);
 
-    sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
     }
@@ -40,14 +40,14 @@ public sealed class SigV4VerifierTests
             this with { Headers = [.. Headers.Where(h => !h.Key.Equals(name, StringComparison.OrdinalIgnoreCase))] };
     }
 
-    static SigV4Verifier Verifier(TimeSpan? clockOffset = null, DateTime? signedAt = null) =>
+    private static SigV4Verifier Verifier(TimeSpan? clockOffset = null, DateTime? signedAt = null) =>
         new(new Dictionary<string, string> { [AccessKey] = Secret, ["AKIAOTHERKEYEXAMPLE"] = "another-secret" },
             time: new FixedTime(new DateTimeOffset(signedAt ?? SignedAt) + (clockOffset ?? TimeSpan.FromSeconds(3))));
 
-    static SigV4Result Verify(SigV4Verifier verifier, Request r) => verifier.Verify(r.Method, r.Path, r.Query, r.Headers, r.Body);
+    private static SigV4Result Verify(SigV4Verifier verifier, Request r) => verifier.Verify(r.Method, r.Path, r.Query, r.Headers, r.Body);
 
     /// <summary>Signs with the AWS SDK for .NET and returns the request as it goes on the wire.</summary>
-    static Request SdkSigned(string method, string url, string? body = null, string region = "eu-west-1",
+    private static Request SdkSigned(string method, string url, string? body = null, string region = "eu-west-1",
         string accessKey = AccessKey, string secret = Secret, string service = "route53", bool signPayload = true, DateTime? signedAt = null)
     {
         var uri = new Uri(url);
@@ -70,7 +70,7 @@ public sealed class SigV4VerifierTests
     }
 
     /// <summary>A request of the published suite, signed by AWS (its Authorization header is the suite's).</summary>
-    static Request Suite(string method, string path, string query, string signedHeaders, string signature, string body = "", params (string Name, string Value)[] headers)
+    private static Request Suite(string method, string path, string query, string signedHeaders, string signature, string body = "", params (string Name, string Value)[] headers)
     {
         var list = new List<KeyValuePair<string, string>> { new("Host", "example.amazonaws.com"), new("X-Amz-Date", SuiteDate) };
         list.AddRange(headers.Select(h => new KeyValuePair<string, string>(h.Name, h.Value)));
@@ -78,7 +78,7 @@ public sealed class SigV4VerifierTests
         return new Request(method, path, query, list, Encoding.UTF8.GetBytes(body));
     }
 
-    static SigV4Verifier SuiteVerifier(string service = "service") =>
+    private static SigV4Verifier SuiteVerifier(string service = "service") =>
         new(new Dictionary<string, string> { [SuiteKey] = SuiteSecret }, service, time: new FixedTime(SuiteNow));
 
     // ---- the SDK's signatures are accepted ----

@@ -1,5 +1,4 @@
 using DnsHost.Protocol;
-using DnsHost.Server;
 using DnsHost.Tests.Infrastructure;
 
 namespace DnsHost.Tests.Server;

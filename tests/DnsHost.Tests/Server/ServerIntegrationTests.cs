@@ -230,7 +230,7 @@ public sealed class ServerIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task Reloading_under_load_drops_no_query_and_never_serves_a_half_built_zone()
     {
-        var service = (DnsHost.Server.ZoneDirectoryService)Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+        var service = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
             .GetRequiredService<DnsHost.Server.ZoneDirectoryService>(_server.Services);
         var path = Path.Combine(_zones.Directory, "example.test.zone");
         var original = File.ReadAllText(path);

@@ -45,7 +45,7 @@ public sealed class DnssecSyncTests : IAsyncLifetime
         _localZones.Dispose();
     }
 
-    private ISyncSide Side(RunningServer server) => SyncSideFactory.Create("route53:" + server.ApiBase, null, 1, Credentials);
+    private static ISyncSide Side(RunningServer server) => SyncSideFactory.Create("route53:" + server.ApiBase, null, 1, Credentials);
 
     private async Task<(SyncPlan Plan, string Text)> Plan(SyncOptions? options = null)
     {

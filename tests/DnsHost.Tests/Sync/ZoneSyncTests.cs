@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using DnsHost.Protocol;
@@ -46,7 +45,7 @@ public sealed class ZoneSyncTests : IAsyncLifetime
             zones.Dispose();
     }
 
-    private ISyncSide Side(RunningServer server, int attempts = 10) => SyncSideFactory.Create("route53:" + server.ApiBase, null, attempts, Credentials);
+    private static ISyncSide Side(RunningServer server, int attempts = 10) => SyncSideFactory.Create("route53:" + server.ApiBase, null, attempts, Credentials);
 
     private static async Task<(SyncPlan Plan, SyncSummary? Summary)> Sync(ISyncSide source, ISyncSide target, SyncOptions? options = null, bool apply = true)
     {

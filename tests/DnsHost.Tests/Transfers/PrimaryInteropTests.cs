@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using System.Xml.Linq;
 using DnsHost.Protocol;
 using DnsHost.Server;
 using DnsHost.Tests.Infrastructure;

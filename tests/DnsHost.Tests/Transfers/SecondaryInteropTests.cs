@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using DnsHost.Protocol;
 using DnsHost.Tests.Infrastructure;
 using DnsHost.Tests.Peers;
 
@@ -101,8 +100,8 @@ public sealed class KnotSecondaryTests : SecondaryInteropTests
 
     protected override void AssertIncremental(string log)
     {
-        Assert.True(Regex.Matches(log, @"IXFR, incoming, remote \S+, finished").Count == 2, log);
-        Assert.True(Regex.Matches(log, @"AXFR, incoming, remote \S+, finished").Count == 1, log);
+        Assert.True(Regex.Count(log, @"IXFR, incoming, remote \S+, finished") == 2, log);
+        Assert.True(Regex.Count(log, @"AXFR, incoming, remote \S+, finished") == 1, log);
         Assert.Contains("notify, incoming", log);
     }
 }

@@ -12,7 +12,7 @@ public static class UpdateMessage
         var buffer = new byte[4096];
         var writer = new DnsMessageWriter(buffer, buffer.Length);
         writer.Id = id;
-        writer.Flags = (ushort)((int)OpCode.Update << 11);
+        writer.Flags = (int)OpCode.Update << 11;
         writer.TryWriteQuestion(DnsName.Parse(zone + "."), (ushort)RecordType.SOA, RecordClass.IN);
         foreach (var (name, address) in records)
             writer.TryWriteRecord(DnsSection.Authority, DnsName.Parse(name + "."), (ushort)RecordType.A, RecordClass.IN, 300, IPAddress.Parse(address).GetAddressBytes());

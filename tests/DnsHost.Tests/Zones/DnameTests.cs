@@ -1,7 +1,6 @@
 using DnsHost.Protocol;
 using DnsHost.Server;
 using DnsHost.Tests.Infrastructure;
-using DnsHost.Zones;
 
 namespace DnsHost.Tests.Zones;
 
