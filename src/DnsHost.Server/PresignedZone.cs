@@ -66,6 +66,10 @@ internal sealed class PresignedZone
     /// <summary>The zone's index when it is pre-signed; null for a zone without signatures.</summary>
     public static PresignedZone? Of(Zone zone)
     {
+        // Most zones have no signatures at the apex: say so without the table, whose entries (and growth,
+        // once many zones have come and gone) would allocate on the query path.
+        if (zone.Apex.Find((ushort)RecordType.RRSIG) is null || zone.Apex.Find((ushort)RecordType.DNSKEY) is null)
+            return null;
         var presigned = Cache.GetValue(zone, z =>
             z.Apex.Find((ushort)RecordType.DNSKEY) is not null && z.Apex.Find((ushort)RecordType.RRSIG) is not null ? new PresignedZone(z) : Unsigned);
         return presigned.IsSigned ? presigned : null;
