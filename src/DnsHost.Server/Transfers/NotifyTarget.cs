@@ -15,10 +15,11 @@ public sealed record NotifyTarget(IPEndPoint EndPoint, TsigKey? Key)
         {
             if (part.StartsWith("key:", StringComparison.OrdinalIgnoreCase))
                 key = keys.Find(part[4..]) ?? throw new FormatException($"Transfers:Zones ({zone}): Notify entry '{text}' names key {part[4..]}, which is not in Tsig:Keys or Tsig:KeyFiles");
+            // With a port first: IPAddress.TryParse also accepts "[::1]:5300" and drops the port.
+            else if (IPEndPoint.TryParse(part, out var withPort) && withPort.Port != 0)
+                endPoint = withPort;
             else if (IPAddress.TryParse(part, out var address))
                 endPoint = new IPEndPoint(address, 53);
-            else if (IPEndPoint.TryParse(part, out var withPort))
-                endPoint = withPort;
             else
                 throw new FormatException($"Transfers:Zones ({zone}): Notify entry '{text}': '{part}' is not an address, address:port or key:name");
         }
