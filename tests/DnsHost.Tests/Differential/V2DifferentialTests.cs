@@ -10,6 +10,7 @@ namespace DnsHost.Tests.Differential;
 
 /// <summary>DnsHost against Knot on v2.test.</summary>
 [Trait("Category", "DifferentialV2")]
+[Trait("Kind", "Interop")]
 public sealed class KnotV2DifferentialTests(ITestOutputHelper output) : DifferentialTest(output)
 {
     protected override string PeerName => "knot";
@@ -23,6 +24,7 @@ public sealed class KnotV2DifferentialTests(ITestOutputHelper output) : Differen
 
 /// <summary>DnsHost against NSD on v2.test; where Knot and NSD disagree DnsHost follows Knot.</summary>
 [Trait("Category", "DifferentialV2")]
+[Trait("Kind", "Interop")]
 public sealed class NsdV2DifferentialTests(ITestOutputHelper output) : DifferentialTest(output)
 {
     protected override string PeerName => "nsd";
@@ -39,6 +41,7 @@ public sealed class NsdV2DifferentialTests(ITestOutputHelper output) : Different
 /// DnsHost is held to is written down. What they disagree on is listed with the side DnsHost follows.
 /// </summary>
 [Trait("Category", "DifferentialV2")]
+[Trait("Kind", "Interop")]
 public sealed class KnotVsNsdV2Tests(ITestOutputHelper output) : DifferentialTest(output)
 {
     /// <summary>Knot and NSD disagree, and the expectation for DnsHost is Knot's.</summary>
