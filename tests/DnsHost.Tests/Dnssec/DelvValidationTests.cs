@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DnsHost.Protocol;
 using DnsHost.Tests.Infrastructure;
 
@@ -41,16 +40,7 @@ public sealed class DelvValidationTests : IAsyncLifetime
 
     private async Task<string> DelvAsync(string anchor, string name, string type)
     {
-        var info = new ProcessStartInfo("delv", ["@127.0.0.1", "-p", _server.Port.ToString(), "-a", anchor, "+root=sign.test", name, type])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return await output + await error;
+        return await Delv.RunAsync(_server.Port, anchor, "sign.test", name, type);
     }
 
     [Theory]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DnsHost.Protocol;
 using DnsHost.Tests.Infrastructure;
 
@@ -39,16 +38,7 @@ public sealed class Nsec3SigningTests : IAsyncLifetime
         var key = (await AskAsync("sign.test", RecordType.DNSKEY)).In(0).Single(r => r.Type == (ushort)RecordType.DNSKEY).RData;
         var anchor = Path.Combine(_folder.Zones.Directory, "anchor.conf");
         await File.WriteAllTextAsync(anchor, $"trust-anchors {{ \"sign.test.\" static-key 257 3 {key[3]} \"{Convert.ToBase64String(key.AsSpan(4))}\"; }};\n");
-        var info = new ProcessStartInfo("delv", ["@127.0.0.1", "-p", _server.Port.ToString(), "-a", anchor, "+root=sign.test", name, type])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return await output + await error;
+        return await Delv.RunAsync(_server.Port, anchor, "sign.test", name, type);
     }
 
     [Theory]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DnsHost.Protocol;
 using DnsHost.Tests.Infrastructure;
 
@@ -61,16 +60,7 @@ public sealed class PresignedZoneTests : IAsyncLifetime
     {
         var anchor = Path.Combine(_work, origin + "anchor.conf");
         await File.WriteAllTextAsync(anchor, _anchors[origin]);
-        var info = new ProcessStartInfo("delv", ["@127.0.0.1", "-p", _server.Port.ToString(), "-a", anchor, "+root=" + origin, name + "." + origin, type])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return await output + await error;
+        return await Delv.RunAsync(_server.Port, anchor, origin, name + "." + origin, type);
     }
 
     [Theory]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using DnsHost.Tests.Dnssec;
 using DnsHost.Tests.Infrastructure;
@@ -62,16 +61,7 @@ public sealed class Route53DnssecValidationTests : IAsyncLifetime
 
     private async Task<string> DelvAsync(string name, string type)
     {
-        var info = new ProcessStartInfo("delv", ["@127.0.0.1", "-p", _server.Port.ToString(), "-a", _anchor, "+root=" + Zone, name, type])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return await output + await error;
+        return await Delv.RunAsync(_server.Port, _anchor, Zone, name, type);
     }
 
     [Fact]
