@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using DnsHost.Protocol;
 using DnsHost.Zones;
 using RrSet = DnsHost.Server.ResponseSigner.RrSet;
@@ -17,30 +15,10 @@ internal static class PresignedAnswer
     public static ResponseCode Add(PresignedZone presigned, Zone zone, ref DnsMessageWriter writer, ResponseCode rcode, bool authoritative, out bool truncated)
     {
         truncated = false;
-        if (rcode is not (ResponseCode.NoError or ResponseCode.NXDomain))
+        if (rcode is not (ResponseCode.NoError or ResponseCode.NXDomain) || !ResponseSigner.TryTakeSections(ref writer, out var question, out var sections))
             return rcode;
-        var written = writer.Written;
-        var copy = ArrayPool<byte>.Shared.Rent(written.Length);
-        try
-        {
-            written.CopyTo(copy);
-            var message = copy.AsSpan(0, written.Length);
-            BinaryPrimitives.WriteUInt16BigEndian(message[4..], 1);
-            BinaryPrimitives.WriteUInt16BigEndian(message[6..], writer.AnswerCount);
-            BinaryPrimitives.WriteUInt16BigEndian(message[8..], writer.AuthorityCount);
-            BinaryPrimitives.WriteUInt16BigEndian(message[10..], writer.AdditionalCount);
-            if (!ResponseSigner.TryReadSections(message, out var question, out var questionType, out var sections))
-                return rcode;
-            writer.Rewind(new WriterMark(DnsHeader.Size, 0, 0, 0, 0, 0));
-            writer.TryWriteQuestion(question, questionType, RecordClass.IN);
-            var proof = new Proof(presigned, zone);
-            truncated = !Rewrite(proof, ref writer, sections, question, rcode, authoritative);
-            return rcode;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(copy);
-        }
+        truncated = !Rewrite(new Proof(presigned, zone), ref writer, sections, question, rcode, authoritative);
+        return rcode;
     }
 
     private static bool Rewrite(Proof proof, ref DnsMessageWriter writer, List<RrSet>[] sections, byte[] question, ResponseCode rcode, bool authoritative)

@@ -71,10 +71,21 @@ internal static class ResponseSigner
     public static ResponseCode Sign(ZoneSigner signer, Zone zone, ref DnsMessageWriter writer, ResponseCode rcode, bool authoritative, out bool truncated, bool nsec3 = false)
     {
         truncated = false;
-        if (rcode is not (ResponseCode.NoError or ResponseCode.NXDomain))
+        if (rcode is not (ResponseCode.NoError or ResponseCode.NXDomain) || !TryTakeSections(ref writer, out var question, out var sections))
             return rcode;
+        var denial = nsec3 ? new Nsec3Denial(Nsec3Chain.Of(zone, Nsec3ApexTypes), zone) : null;
+        return Rewrite(signer, zone, ref writer, sections, question, rcode, authoritative, denial, out truncated);
+    }
+
+    /// <summary>
+    /// Reads back the answer the writer holds (question and sections, as copies) and rewinds the writer to the
+    /// question alone, for the answer to be written again with signatures and proofs. False leaves the writer as it was.
+    /// </summary>
+    internal static bool TryTakeSections(ref DnsMessageWriter writer, out byte[] question, out List<RrSet>[] sections)
+    {
         var written = writer.Written;
         var copy = ArrayPool<byte>.Shared.Rent(written.Length);
+        ushort questionType;
         try
         {
             written.CopyTo(copy);
@@ -83,17 +94,16 @@ internal static class ResponseSigner
             BinaryPrimitives.WriteUInt16BigEndian(message[6..], writer.AnswerCount);
             BinaryPrimitives.WriteUInt16BigEndian(message[8..], writer.AuthorityCount);
             BinaryPrimitives.WriteUInt16BigEndian(message[10..], writer.AdditionalCount);
-            if (!TryReadSections(message, out var question, out var questionType, out var sections))
-                return rcode;
-            writer.Rewind(new WriterMark(DnsHeader.Size, 0, 0, 0, 0, 0));
-            writer.TryWriteQuestion(question, questionType, RecordClass.IN);
-            var denial = nsec3 ? new Nsec3Denial(Nsec3Chain.Of(zone, Nsec3ApexTypes), zone) : null;
-            return Rewrite(signer, zone, ref writer, sections, question, rcode, authoritative, denial, out truncated);
+            if (!TryReadSections(message, out question, out questionType, out sections))
+                return false;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(copy);
         }
+        writer.Rewind(new WriterMark(DnsHeader.Size, 0, 0, 0, 0, 0));
+        writer.TryWriteQuestion(question, questionType, RecordClass.IN);
+        return true;
     }
 
     /// <summary>The signer's own types at the apex of an NSEC3 zone.</summary>
