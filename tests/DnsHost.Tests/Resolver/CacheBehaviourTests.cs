@@ -129,10 +129,14 @@ public sealed class CacheBehaviourTests : IDisposable
     {
         await using var server = await Start("--Resolver:Cache:PrefetchMinHits=1", "--Resolver:Cache:PrefetchPercent=60");
         await Ask(server, "two.up.lab");
+        var cache = server.Services.GetRequiredService<RecursionService>().Resolver!.Cache;
+        long StoredAt() => cache.Dump().Single(e => e.Name.StartsWith("two.up.lab", StringComparison.Ordinal)).Entry.StoredAt;
+        long first = StoredAt();
         _clock.Advance(TimeSpan.FromMilliseconds(1000));
         // Less than 60% of the 2 s left: this hit is answered from the cache and starts a refresh.
         Assert.Equal(["192.0.2.3"], (await Ask(server, "two.up.lab")).AnswerData("A"));
-        await WaitFor(() => _upstream.Queries == 2);
+        // The refresh is stored, not only asked upstream (the clock must not pass the old entry's expiry before).
+        await WaitFor(() => _upstream.Queries == 2 && StoredAt() != first);
         _clock.Advance(TimeSpan.FromMilliseconds(1200));
         // Past the first entry's expiry, the prefetched one answers: the client never waited on a miss.
         Assert.Equal(["192.0.2.3"], (await Ask(server, "two.up.lab")).AnswerData("A"));
