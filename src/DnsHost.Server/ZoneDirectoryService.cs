@@ -48,6 +48,8 @@ public sealed partial class ZoneDirectoryService(ZoneRegistry registry, IOptions
         }
         if (!OperatingSystem.IsWindows())
         {
+            // Started under nohup, SIGHUP arrives ignored; a reload signal must still reload.
+            InheritedSignals.Unignore(PosixSignal.SIGHUP);
             _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using DnsClient;
 using DnsHost.Drill;
+using DnsHost.Server;
 
 namespace DnsHost;
 
@@ -54,6 +55,10 @@ public static class DrillCommand
             Console.Error.WriteLine($"dnshost: drill: {context.Signal}: stopping; undoing what the drill broke first");
             interrupt.Cancel();
         }
+        // A drill started in the background of a script inherits SIGINT ignored; it must still hear it
+        // to repair what it broke.
+        InheritedSignals.Unignore(PosixSignal.SIGINT);
+        InheritedSignals.Unignore(PosixSignal.SIGTERM);
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         DrillReport report;

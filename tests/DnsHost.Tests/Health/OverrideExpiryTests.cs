@@ -146,8 +146,10 @@ public sealed class OverrideExpiryTests
         using var operations = new OperationsClient(server.ApiBase);
 
         // A long settle keeps the drill in its first failure, with the override in place, until the signal.
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "dnshost.dll"), "drill", "app.drill.test", "A", "--check", "hc-app", "--mode", "override",
+        // Started as a script's background job is: SIGINT and SIGTERM inherited as ignored. The drill must
+        // hear them all the same (sh's trap sets the ignore; exec keeps it and the process id).
+        var info = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-c", "trap '' INT TERM; exec \"$@\"", "sh", "dotnet", Path.Combine(AppContext.BaseDirectory, "dnshost.dll"), "drill", "app.drill.test", "A", "--check", "hc-app", "--mode", "override",
                      "--flips", "1", "--settle", "120", "--timeout", "120", "--server", $"127.0.0.1:{server.Port}", "--api", server.ApiBase.ToString() })
             info.ArgumentList.Add(arg);
         using var drill = Process.Start(info)!;

@@ -14,9 +14,15 @@ public sealed partial class ProcessTests : IDisposable
 
     public void Dispose() => _zones.Dispose();
 
+    /// <summary>
+    /// Starts dnshost as <c>nohup</c> would, with SIGHUP ignored, whatever state the test runner is in:
+    /// an ignored signal is inherited through exec, and the server must reload on SIGHUP all the same.
+    /// </summary>
     private static Process Start(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var shell in new[] { "-c", "trap '' HUP; exec \"$@\"", "sh", "dotnet" })
+            info.ArgumentList.Add(shell);
         info.ArgumentList.Add(DnsHostDll);
         foreach (var a in args)
             info.ArgumentList.Add(a);
@@ -76,7 +82,7 @@ public sealed partial class ProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task Serve_answers_reloads_on_sighup_and_exits_cleanly_on_sigterm()
+    public async Task Serve_answers_reloads_on_sighup_even_under_nohup_and_exits_cleanly_on_sigterm()
     {
         var (p, port, log) = await Serve(_zones.Directory, "--Zones:Watch=false");
         using var _ = p;
