@@ -45,6 +45,13 @@ public sealed class ResolverOptions
     [Range(4, 1000)]
     public int MaxUpstreamQueries { get; set; } = 64;
 
+    /// <summary>
+    /// QNAME minimisation (RFC 9156) while iterating: each zone's servers see only the next label of a
+    /// question, with QTYPE A, until the zone that holds the name. On by default, as in Unbound; relaxed (a
+    /// server that fails a minimised question is asked the full one).
+    /// </summary>
+    public bool QnameMinimisation { get; set; } = true;
+
     /// <summary>Resolve RFC 6761 special-use names (localhost, invalid, test, local, onion) upstream instead of answering them here.</summary>
     public bool ResolveSpecialUseNames { get; set; }
 

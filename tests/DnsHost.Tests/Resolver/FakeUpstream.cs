@@ -19,6 +19,7 @@ public sealed class FakeUpstream : IDisposable
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<(byte[] Owner, ushort Type, uint Ttl, byte[] RData)> _records = [];
+    private readonly List<(byte[] Cut, byte[] NameServer, byte[] Address)> _cuts = [];
     private readonly byte[] _origin;
     private readonly uint _negativeTtl;
     private int _queries;
@@ -43,6 +44,10 @@ public sealed class FakeUpstream : IDisposable
     public ConcurrentDictionary<string, int> QueriesByName { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>The last question name exactly as it arrived (case included).</summary>
     public volatile string LastQuestionName = "";
+    /// <summary>Every question in the order it arrived: name (lower case, with the trailing dot) and type.</summary>
+    public ConcurrentQueue<(string Name, RecordType Type)> Questions { get; } = new();
+    /// <summary>Say NXDOMAIN for an empty non-terminal (a name with nothing but names below it), as some broken servers do.</summary>
+    public volatile bool NxdomainForEmptyNonTerminals;
     /// <summary>Whether the last query carried DO (RFC 3225).</summary>
     public volatile bool LastDnssecOk;
 
@@ -54,6 +59,14 @@ public sealed class FakeUpstream : IDisposable
     {
         lock (_records)
             _records.Add((DnsName.Parse(name.EndsWith('.') ? name : name + "."), (ushort)type, ttl, rdata));
+        return this;
+    }
+
+    /// <summary>A zone cut: questions at or below <paramref name="cut"/> get a referral to one server, with glue.</summary>
+    public FakeUpstream Delegate(string cut, string nameServer, string address)
+    {
+        lock (_records)
+            _cuts.Add((DnsName.Parse(cut.EndsWith('.') ? cut : cut + "."), DnsName.Parse(nameServer.EndsWith('.') ? nameServer : nameServer + "."), IPAddress.Parse(address).GetAddressBytes()));
         return this;
     }
 
@@ -114,6 +127,7 @@ public sealed class FakeUpstream : IDisposable
         var qname = name[..question.NameLength].ToArray();
         LastQuestionName = DnsName.ToText(qname);
         QueriesByName.AddOrUpdate(LastQuestionName.ToLowerInvariant(), 1, (_, n) => n + 1);
+        Questions.Enqueue((LastQuestionName.ToLowerInvariant(), (RecordType)question.Type));
         LastDnssecOk = query.Length >= 4 && HasDo(query);
         var buffer = new byte[4096];
         var writer = new DnsMessageWriter(buffer, 1232);
@@ -126,8 +140,22 @@ public sealed class FakeUpstream : IDisposable
             return buffer[..writer.Finish()];
         }
         List<(byte[] Owner, ushort Type, uint Ttl, byte[] RData)> records;
+        (byte[] Cut, byte[] NameServer, byte[] Address)? referral;
         lock (_records)
+        {
             records = [.. _records];
+            // DS is the parent's: a question for DS at the cut itself is answered here, not referred.
+            referral = _cuts.Where(c => DnsName.IsSubdomainOf(qname, c.Cut) && !(question.Type == (ushort)RecordType.DS && DnsName.EqualsIgnoreCase(qname, c.Cut)))
+                .Select(c => ((byte[], byte[], byte[])?)c).FirstOrDefault();
+        }
+        if (referral is var (cut, nameServer, address))
+        {
+            // RFC 1034 4.3.2: no AA, the cut's NS set in authority, the server's address as glue.
+            writer.Flags = (ushort)(DnsHeader.QrBit | (header.Flags & DnsHeader.RdBit));
+            writer.TryWriteRecord(DnsSection.Authority, cut, (ushort)RecordType.NS, RecordClass.IN, 3600, nameServer);
+            writer.TryWriteRecord(DnsSection.Additional, nameServer, (ushort)RecordType.A, RecordClass.IN, 3600, address);
+            return buffer[..writer.Finish()];
+        }
         var current = qname;
         bool exists = false;
         for (int hop = 0; hop < 8; hop++)
@@ -152,7 +180,7 @@ public sealed class FakeUpstream : IDisposable
         if (!DnsName.IsSubdomainOf(current, _origin))
             return buffer[..writer.Finish()];
         // RFC 2308: NXDOMAIN or NODATA with the zone's SOA, whose MINIMUM is the negative TTL.
-        bool nameExists = exists || records.Any(r => DnsName.IsSubdomainOf(r.Owner, current));
+        bool nameExists = exists || (!NxdomainForEmptyNonTerminals && records.Any(r => DnsName.IsSubdomainOf(r.Owner, current)));
         writer.SetResponseCode(nameExists ? ResponseCode.NoError : ResponseCode.NXDomain);
         var soa = new List<byte>();
         soa.AddRange(DnsName.Parse("ns." + DnsName.ToText(_origin).TrimStart('.'), default));
