@@ -26,8 +26,9 @@ public enum QueryDisposition : byte
 /// <see cref="ResolveAsync"/>, which runs the same stages with the resolution in the context.
 /// </summary>
 public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions options, RoutingEnvironment? routing = null, RecursionService? recursion = null,
-    ServerCookies? cookies = null, ResponseRateLimiter? rateLimiter = null, TransferService? transfers = null)
+    ServerCookies? cookies = null, ResponseRateLimiter? rateLimiter = null, TransferService? transfers = null, QueryLogging.QueryLog? queryLog = null)
 {
+    private readonly QueryLogging.QueryLog? _queryLog = queryLog;
     private readonly ServerCookies? _cookies = cookies;
     private readonly ResponseRateLimiter? _rateLimiter = rateLimiter;
     /// <summary>Response rate limiting (its drop and slip counts go to /metrics); null when off.</summary>
@@ -154,6 +155,13 @@ public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions 
         WriteEdns(ref q);                   // EDNS: OPT with extended RCODE, DO, client subnet, EDE
         FinishResponse(ref q);              // header counts and flags, length
         SignResponse(ref q);                // TSIG on the response to a signed query
+        LogQuery(ref q);                    // Route 53 query logging for zones that have it
+    }
+
+    private void LogQuery(ref QueryContext q)
+    {
+        if (_queryLog is not null && q.HaveQuestion)
+            _queryLog.Add(q.Zone, q.QName, q.Question.Type, q.ResponseCode, q.OverTcp, q.Source, q.Edns.ClientSubnet);
     }
 
     private static int WriteClientSubnet(Span<byte> destination, in ClientSubnet ecs, int scope)

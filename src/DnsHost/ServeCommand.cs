@@ -5,6 +5,7 @@ using DnsHost.Route53;
 using DnsHost.Route53.Dnssec;
 using DnsHost.Route53.Storage;
 using DnsHost.Server;
+using DnsHost.Server.QueryLogging;
 using DnsHost.Web;
 using DnsHost.Zones;
 using DnsHost.Zones.Routing;
@@ -75,7 +76,7 @@ public static class ServeCommand
         builder.Services.AddSingleton(sp => new QueryProcessor(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<IOptions<DnsServerOptions>>().Value,
             sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<RecursionService>(),
             sp.GetRequiredService<Optional<ServerCookies>>().Value, sp.GetRequiredService<Optional<ResponseRateLimiter>>().Value,
-            sp.GetRequiredService<TransferService>())
+            sp.GetRequiredService<TransferService>(), sp.GetRequiredService<QueryLog>())
         {
             Signers = sp.GetRequiredService<DnssecSigning>().Signers,
             HostedZoneSigners = sp.GetRequiredService<HostedZoneDnssec>().For,
@@ -109,6 +110,20 @@ public static class ServeCommand
             PendingFor = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ApiOptions>>().Value.PendingSeconds),
             Time = sp.GetRequiredService<TimeProvider>(),
             Quotas = sp.GetRequiredService<IOptions<AccountQuotas>>().Value,
+        });
+        // Route 53 query logging: the configurations live in the API store and are read at start, API or not.
+        builder.Services.AddOptions<QueryLogOptions>().Bind(builder.Configuration.GetSection("QueryLogging")).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<QueryLogTargets>();
+        builder.Services.AddSingleton(sp => new QueryLoggingService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HostedZoneService>(), sp.GetRequiredService<QueryLogTargets>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ApiOptions>>().Value;
+            var log = new QueryLog(sp.GetRequiredService<IOptions<QueryLogOptions>>().Value,
+                Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.DataPath)) ?? ".", "querylogs"),
+                sp.GetRequiredService<QueryLogTargets>(), sp.GetRequiredService<ILogger<QueryLog>>(), sp.GetRequiredService<TimeProvider>());
+            // The stored configurations are published when the service is made: make it now.
+            sp.GetRequiredService<QueryLoggingService>();
+            return log;
         });
         builder.Services.AddSingleton(sp => new HostedZoneDnssec(sp.GetRequiredService<HostedZoneService>(), sp.GetRequiredService<ApiStore>(),
             HostedZoneDnssec.KeyEncryptionKeyFrom(sp.GetRequiredService<IOptions<DnssecOptions>>().Value.KeyEncryptionKey)));
