@@ -29,6 +29,8 @@ public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions 
     ServerCookies? cookies = null, ResponseRateLimiter? rateLimiter = null, TransferService? transfers = null, QueryLogging.QueryLog? queryLog = null)
 {
     private readonly QueryLogging.QueryLog? _queryLog = queryLog;
+    /// <summary>Route 53 query logging (its written and dropped lines go to /metrics); null when not wired.</summary>
+    public QueryLogging.QueryLog? QueryLog => _queryLog;
     private readonly ServerCookies? _cookies = cookies;
     private readonly ResponseRateLimiter? _rateLimiter = rateLimiter;
     /// <summary>Response rate limiting (its drop and slip counts go to /metrics); null when off.</summary>

@@ -20,9 +20,10 @@ namespace DnsHost.Web;
 public static class MetricsEndpoint
 {
     public static void Map(IEndpointRouteBuilder app, QueryProcessor processor, ZoneRegistry zones, HealthChecker health, ApiMetrics api, ResolverMetrics? resolver = null) =>
-        app.MapGet("/metrics", () => Results.Text(Render(processor.Metrics, zones, health, api, resolver, processor.RateLimiter), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapGet("/metrics", () => Results.Text(Render(processor.Metrics, zones, health, api, resolver, processor.RateLimiter, processor.QueryLog), "text/plain; version=0.0.4; charset=utf-8"));
 
-    public static string Render(DnsMetrics dns, ZoneRegistry zones, HealthChecker health, ApiMetrics api, ResolverMetrics? resolver = null, ResponseRateLimiter? rateLimiter = null)
+    public static string Render(DnsMetrics dns, ZoneRegistry zones, HealthChecker health, ApiMetrics api, ResolverMetrics? resolver = null, ResponseRateLimiter? rateLimiter = null,
+        DnsHost.Server.QueryLogging.QueryLog? queryLog = null)
     {
         var text = new StringBuilder();
         void Header(string name, string type, string help) => text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
@@ -47,6 +48,13 @@ public static class MetricsEndpoint
             text.Append($"dnshost_dns_rrl_dropped_total {rateLimiter.Dropped}\n");
             Header("dnshost_dns_rrl_slipped_total", "counter", "UDP responses over the rate limit sent truncated (TC=1) or as BADCOOKIE, so a real client retries.");
             text.Append($"dnshost_dns_rrl_slipped_total {rateLimiter.Slipped}\n");
+        }
+        if (queryLog is not null)
+        {
+            Header("dnshost_query_log_lines_total", "counter", "Route 53 query log lines written (zones with a query logging configuration).");
+            text.Append($"dnshost_query_log_lines_total {queryLog.Written}\n");
+            Header("dnshost_query_log_dropped_total", "counter", "Route 53 query log lines dropped because the writer fell behind (QueryLogging:Capacity).");
+            text.Append($"dnshost_query_log_dropped_total {queryLog.Dropped}\n");
         }
         Header("dnshost_dns_zone_queries_total", "counter", "Queries answered from each zone (restarts when the zone is reloaded or changed).");
         foreach (var zone in zones.Current.AllZones.OrderBy(z => z.OriginText, StringComparer.Ordinal))

@@ -100,6 +100,9 @@ public sealed class Route53QueryLoggingTests : IAsyncLifetime
         Assert.Equal($"{zone} nope.ql.test AAAA NXDOMAIN UDP LOCAL1 127.0.0.1 -", lines[1][29..]);
         Assert.Equal($"{zone} www.ql.test MX NOERROR TCP LOCAL1 127.0.0.1 198.51.100.0/24", lines[2][29..]);
 
+        using (var http = new HttpClient { BaseAddress = _server.ApiBase })
+            Assert.Contains("dnshost_query_log_lines_total 3\n", await http.GetStringAsync("metrics"));
+
         await _aws.Ok("delete-query-logging-config", "--id", id);
         await _server.UdpAsync(TestQuery.Build("www.ql.test", RecordType.A));
         Assert.Equal(3, Lines().Length);

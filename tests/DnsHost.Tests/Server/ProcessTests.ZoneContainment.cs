@@ -19,7 +19,7 @@ public sealed partial class ProcessTests
             mkfifo.WaitForExit();
         _zones.Write("nul.test.zone", "$TTL 60\n@ IN SOA ns h 1 2 3 4 5\n  IN NS ns\n$INCLUDE \"a\\000b\"\n$INCLUDE a\0b\n");
         var (p, port, log) = await Serve(_zones.Directory, "--Zones:Watch=false");
-        using var _ = p;
+        using var _ = new Owned(p);
         Assert.Equal(2, (await Query(port, "www.example.test", RecordType.A))!.Answer.Count);
 
         File.AppendAllText(Path.Combine(_zones.Directory, "example.test.zone"), "hup IN A 192.0.2.77\n");

@@ -39,6 +39,24 @@ public sealed partial class ProcessTests : IDisposable
         return (p.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>A started dnshost that is killed when the test ends, passed or failed, so a failure leaves no server running.</summary>
+    private sealed class Owned(Process process) : IDisposable
+    {
+        public void Dispose()
+        {
+            try
+            {
+                if (!process.HasExited)
+                    process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Exited between the check and the kill.
+            }
+            process.Dispose();
+        }
+    }
+
     /// <summary>Sends a signal with the shell's built-in kill, which needs no extra package.</summary>
     private static void Signal(Process process, string signal) =>
         Process.Start("/bin/sh", ["-c", $"kill -{signal} {process.Id}"])!.WaitForExit();
@@ -85,7 +103,7 @@ public sealed partial class ProcessTests : IDisposable
     public async Task Serve_answers_reloads_on_sighup_even_under_nohup_and_exits_cleanly_on_sigterm()
     {
         var (p, port, log) = await Serve(_zones.Directory, "--Zones:Watch=false");
-        using var _ = p;
+        using var _ = new Owned(p);
         var before = await Query(port, "www.example.test", RecordType.A);
         Assert.Equal(2, before!.Answer.Count);
 
@@ -137,7 +155,7 @@ public sealed partial class ProcessTests : IDisposable
     public async Task Ping_exits_0_when_dns_and_http_answer_and_1_when_the_server_is_gone()
     {
         var (p, port, log) = await Serve(_zones.Directory);
-        using var _ = p;
+        using var _ = new Owned(p);
         string? api = null;
         for (int i = 0; i < 100 && api is null; i++)
         {
@@ -199,7 +217,7 @@ public sealed partial class ProcessTests : IDisposable
         foreach (var file in Directory.GetFiles(TestZones.SampleZones))
             File.Copy(file, Path.Combine(_zones.Directory, Path.GetFileName(file)), overwrite: true);
         var (p, port, log) = await Serve(_zones.Directory);
-        using var _ = p;
+        using var _ = new Owned(p);
         // The HTTP endpoint starts after the health checker, so once it serves every check has been set up.
         for (int i = 0; i < 100 && !log().Contains("Serving HTTP at"); i++)
             await Task.Delay(100);
@@ -218,7 +236,7 @@ public sealed partial class ProcessTests : IDisposable
     {
         _zones.Write("broken.test.zone", "$TTL 60\n@ IN SOA ns h 1 2 3 4 5\n  IN NS ns\nns IN A 192.0.2.1\nmx IN MX ten mail\n");
         var (p, port, log) = await Serve(_zones.Directory);
-        using var _ = p;
+        using var _ = new Owned(p);
         var ok = await Query(port, "www.example.test", RecordType.A);
         Assert.Equal(ResponseCode.NoError, ok!.ResponseCode);
         var refused = await Query(port, "ns.broken.test", RecordType.A);
