@@ -119,9 +119,12 @@ public sealed class CacheBehaviourTests : IDisposable
         Assert.InRange(cache.Bytes, 1, 8192);
         Assert.InRange(cache.Count, 1, 119);
         Assert.True(await Metric(server, "dnshost_resolver_cache_evictions_total") > 0);
-        // The most recent entry survives the eviction.
+        // The most recent entry survives the eviction: asking again costs no upstream query. (Counted per
+        // name: on a loaded machine an upstream timeout can send one of the 120 questions twice.)
+        int asked = _upstream.QueriesByName.GetValueOrDefault("n119.up.lab.");
+        Assert.True(asked >= 1);
         Assert.Single((await Ask(server, "n119.up.lab")).Answer);
-        Assert.Equal(120, _upstream.Queries);
+        Assert.Equal(asked, _upstream.QueriesByName.GetValueOrDefault("n119.up.lab."));
     }
 
     [Fact]
