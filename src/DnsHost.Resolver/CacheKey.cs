@@ -12,6 +12,9 @@ public static class CacheKey
 {
     public const int MaxLength = DnsName.MaxLength + 4;
 
+    /// <summary>Set in a key's class for an answer fetched with CD=1 (see <see cref="RecursiveResolver.KeyClass"/>); no real class uses the bit.</summary>
+    public const ushort CheckingDisabled = 0x8000;
+
     /// <summary>Writes the key for a question into <paramref name="destination"/>; the name must already be lower-case.</summary>
     public static int Write(ReadOnlySpan<byte> lowerName, ushort type, ushort cls, Span<byte> destination)
     {

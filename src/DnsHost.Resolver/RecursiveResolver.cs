@@ -102,10 +102,10 @@ public sealed class RecursiveResolver
     /// a stale entry when there is one within Cache:MaxStaleSeconds, also served when resolution takes
     /// longer than Cache:StaleClientTimeoutMs (RFC 8767 5).
     /// </summary>
-    public async Task<Resolution> ResolveAsync(byte[] lowerName, ushort type, ushort cls)
+    public async Task<Resolution> ResolveAsync(byte[] lowerName, ushort type, ushort cls, bool checkingDisabled = false)
     {
         Metrics.RecordMiss();
-        var key = CacheKey.Create(lowerName, type, cls);
+        var key = CacheKey.Create(lowerName, type, KeyClass(cls, checkingDisabled));
         if (Interlocked.Increment(ref _pending) > _options.MaxPendingQueries)
         {
             Interlocked.Decrement(ref _pending);
@@ -134,6 +134,15 @@ public sealed class RecursiveResolver
             Interlocked.Decrement(ref _pending);
         }
     }
+
+    /// <summary>
+    /// The class to key a question's cache entry with. Without validation here, a client's CD=1 is passed
+    /// to the forwarders (RFC 4035 3.2.2: a validating upstream then hands over data it would call bogus),
+    /// so such answers are kept apart from the checked ones: the key's class carries the CD bit
+    /// (<see cref="CacheKey.CheckingDisabled"/>). With validation on, CD is answered from the same entry.
+    /// </summary>
+    public ushort KeyClass(ushort cls, bool checkingDisabled) =>
+        checkingDisabled && Validator is null ? (ushort)(cls | CacheKey.CheckingDisabled) : cls;
 
     /// <summary>TTL of a stale answer.</summary>
     public uint StaleTtl => _staleTtl;
@@ -164,13 +173,15 @@ public sealed class RecursiveResolver
         {
             using var timeout = new CancellationTokenSource(_options.ResolutionTimeoutMs);
             var name = CacheKey.Name(key).ToArray();
+            ushort cls = (ushort)(CacheKey.Class(key) & ~CacheKey.CheckingDisabled);
+            bool checkingDisabled = (CacheKey.Class(key) & CacheKey.CheckingDisabled) != 0;
             // RFC 8198: a name inside a validated NSEC span is NXDOMAIN without asking anyone.
             answer = Validator?.Aggressive.TrySynthesize(name, _options.Cache, Clock.Now);
             if (answer is not null)
                 Metrics.RecordSynthesized();
-            answer ??= await ResolveUncachedAsync(name, CacheKey.Type(key), CacheKey.Class(key), timeout.Token);
+            answer ??= await ResolveUncachedAsync(name, CacheKey.Type(key), cls, timeout.Token, checkingDisabled);
             if (Validator is not null && answer is not null && answer.Security == DnssecStatus.Unchecked && answer.ResponseCode is ResponseCode.NoError or ResponseCode.NXDomain
-                && !IsAnsweredHere(name, CacheKey.Type(key), CacheKey.Class(key)))
+                && !IsAnsweredHere(name, CacheKey.Type(key), cls))
             {
                 answer = await Validator.ValidateAsync(name, CacheKey.Type(key), answer, timeout.Token);
                 if (answer.Security == DnssecStatus.Bogus)
@@ -197,15 +208,15 @@ public sealed class RecursiveResolver
     private bool IsAnsweredHere(byte[] name, ushort type, ushort cls) =>
         _conditional.Find(name) is null && !_options.ResolveSpecialUseNames && SpecialUseNames.TryAnswer(name, type, cls, 0) is not null;
 
-    private async Task<CachedAnswer?> ResolveUncachedAsync(byte[] name, ushort type, ushort cls, CancellationToken cancel)
+    private async Task<CachedAnswer?> ResolveUncachedAsync(byte[] name, ushort type, ushort cls, CancellationToken cancel, bool checkingDisabled = false)
     {
         var conditional = _conditional.Find(name);
         if (conditional is null && !_options.ResolveSpecialUseNames && SpecialUseNames.TryAnswer(name, type, cls, Clock.Now) is { } special)
             return special;
         if (conditional is not null)
-            return await ForwardAsync(conditional, name, type, cls, cancel);
+            return await ForwardAsync(conditional, name, type, cls, checkingDisabled, cancel);
         if (_forwarders.Length > 0)
-            return await ForwardAsync(_forwarders, name, type, cls, cancel);
+            return await ForwardAsync(_forwarders, name, type, cls, checkingDisabled, cancel);
         return await _iterative!.ResolveAsync(name, type, cls, cancel);
     }
 
@@ -213,14 +224,14 @@ public sealed class RecursiveResolver
     /// Asks the upstream resolvers, fastest measured first, moving on after a timeout, an error or an
     /// unusable answer; a second round when nothing but timeouts came back (a lost datagram).
     /// </summary>
-    private async Task<CachedAnswer?> ForwardAsync(UpstreamServer[] servers, byte[] name, ushort type, ushort cls, CancellationToken cancel)
+    private async Task<CachedAnswer?> ForwardAsync(UpstreamServer[] servers, byte[] name, ushort type, ushort cls, bool checkingDisabled, CancellationToken cancel)
     {
         for (int round = 0; round < 2; round++)
         {
             bool onlyTimeouts = true;
             foreach (var server in UpstreamServer.ByResponseTime(servers))
             {
-                var reply = await _client.ExchangeAsync(server, name, type, cls, recursionDesired: true, cancel, checkingDisabled: Validator is not null);
+                var reply = await _client.ExchangeAsync(server, name, type, cls, recursionDesired: true, cancel, checkingDisabled: Validator is not null || checkingDisabled);
                 onlyTimeouts &= reply.Status == UpstreamStatus.Timeout;
                 if (reply.Status != UpstreamStatus.Response)
                     continue;

@@ -190,7 +190,7 @@ public sealed partial class QueryProcessor
         if (entry is null)
         {
             Span<byte> key = stackalloc byte[CacheKey.MaxLength];
-            int keyLength = CacheKey.Write(q.Lower, q.Question.Type, q.Question.Class, key);
+            int keyLength = CacheKey.Write(q.Lower, q.Question.Type, resolver.KeyClass(q.Question.Class, q.Header.CheckingDisabled), key);
             entry = resolver.TryGetFresh(key[..keyLength], now);
             if (entry is null)
                 return q.Stop(QueryDisposition.Recurse);

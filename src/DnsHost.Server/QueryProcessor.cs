@@ -94,7 +94,8 @@ public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions 
     {
         if (_recursion is null || !TryReadQuestion(query.Span, out var name, out ushort type, out ushort cls))
             return 0;
-        var resolution = await _recursion.Resolver!.ResolveAsync(name, type, cls);
+        bool checkingDisabled = DnsHeader.TryRead(query.Span, out var header) && header.CheckingDisabled;
+        var resolution = await _recursion.Resolver!.ResolveAsync(name, type, cls, checkingDisabled);
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         int length = AnswerResolved(query.Span, response.Span, overTcp, source, resolution);
         if (length < 4)

@@ -145,6 +145,24 @@ public sealed class DnssecValidationTests(SignedHierarchy tree, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task With_validation_off_a_clients_cd_is_passed_to_a_validating_forwarder()
+    {
+        await using var server = await RunningServer.StartAsync(_zones.Directory,
+            [$"--Resolver:Forwarders:0={tree.Unbound.EndPoint}", "--Resolver:Dnssec=false", .. SignedHierarchy.Patient]);
+        // Without CD the validating upstream will not hand over the bogus data.
+        Assert.Equal(ResponseCode.ServFail, (await server.UdpAsync(TestQuery.Build("www.badsig.sec", RecordType.A, rd: true), timeoutMs: 35000)).ResponseCode);
+        // With CD it must (RFC 4035 3.2.2), unchecked: AD=0.
+        var query = TestQuery.Build("www.badsig.sec", RecordType.A, rd: true, dnssecOk: true);
+        query[3] |= (byte)DnsHeader.CdBit;
+        var response = await server.UdpAsync(query, timeoutMs: 35000);
+        Assert.Equal(ResponseCode.NoError, response.ResponseCode);
+        Assert.Equal(["192.0.2.1"], response.AnswerData("A"));
+        Assert.False(Ad(response));
+        // The unchecked answer is cached apart: a client without CD still gets SERVFAIL.
+        Assert.Equal(ResponseCode.ServFail, (await server.UdpAsync(TestQuery.Build("www.badsig.sec", RecordType.A, rd: true), timeoutMs: 35000)).ResponseCode);
+    }
+
+    [Fact]
     public async Task A_name_inside_a_validated_nsec_span_is_nxdomain_without_asking_again()
     {
         await using var server = await tree.StartResolver(_zones);
