@@ -117,7 +117,9 @@ public sealed partial class TransferService
             Journal.Restore(zone.OriginText, published.Serial);
         else
             Journal.Clear(zone.OriginText);
-        WriteState(published.OriginText, published.Serial, digest);
+        // Written (and forced to disk) only when it changed: a start with many unchanged zones syncs nothing.
+        if (saved is not { } before || before.Serial != published.Serial || !digest.AsSpan().SequenceEqual(before.Digest))
+            WriteState(published.OriginText, published.Serial, digest);
         return published;
     }
 
@@ -217,9 +219,9 @@ public sealed partial class TransferService
         var path = StatePath(origin);
         if (path is null)
             return;
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, $"{serial} {Convert.ToHexString(digest)}\n");
-        File.Move(temporary, path, overwrite: true);
+        // Durable before the serial is served and NOTIFY'd: a restart after a power cut serves this serial again, with its journal.
+        var text = System.Text.Encoding.ASCII.GetBytes($"{serial} {Convert.ToHexString(digest)}\n");
+        DurableFile.Replace(path, stream => stream.Write(text));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Zone {Zone} serial {From} -> {To} ({Removed} records removed, {Added} added)")]
