@@ -315,6 +315,8 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
             if (next is null && result.Records is { } records)
                 next = ZoneBuilder.Build(zone.Origin, records, Store.ZonePath(zone.OriginText));
         }
+        if (client.UdpFailure is { } udp)
+            LogSoaOverTcp(_logger, zone.OriginText, primary.ToString(), udp);
         if (client.FellBack is { } why)
             LogIxfrFallback(_logger, zone.OriginText, primary.ToString(), why);
         var now = _transfers.Time.GetUtcNow();
@@ -404,6 +406,9 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Secondary zone {Zone}: the copy could not be stored in {Path} ({Reason}); it is served, and stored again at the next refresh")]
     private static partial void LogStoreFailed(ILogger logger, string zone, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Secondary zone {Zone}: SOA of {Primary} asked over TCP ({Reason})")]
+    private static partial void LogSoaOverTcp(ILogger logger, string zone, string primary, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Secondary zone {Zone}: IXFR from {Primary} not usable ({Reason}); asking for AXFR")]
     private static partial void LogIxfrFallback(ILogger logger, string zone, string primary, string reason);
