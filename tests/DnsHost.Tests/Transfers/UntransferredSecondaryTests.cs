@@ -56,6 +56,17 @@ public sealed class UntransferredSecondaryTests : IAsyncLifetime
         var outside = await _server.UdpAsync(TestQuery.Build("www.alive.test", RecordType.A));
         Assert.Equal(ResponseCode.Refused, outside.ResponseCode);
     }
+
+    [Fact]
+    public async Task Explain_says_servfail_and_why_for_a_zone_never_transferred()
+    {
+        var explain = await DnsTool.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "dnshost.dll"), "explain", "www.dead.test", "A", "--client", "192.0.2.99",
+            "--zones", _zones.Directory, "--data", Path.Combine(_zones.Directory, "explain", "api.db"), "--Transfers:Secondary:Zones:0:Name=dead.test",
+            $"--Transfers:Secondary:Zones:0:Primaries:0=127.0.0.1@{_primary.Port}"], timeoutMs: 60000);
+        Assert.True(explain.ExitCode == 0, explain.All);
+        Assert.Contains("SERVFAIL", explain.Output);
+        Assert.Contains($"zone dead.test. is a secondary of 127.0.0.1:{_primary.Port} with no copy yet", explain.Output);
+    }
 }
 
 /// <summary>The same questions to Knot 3.2 as a secondary of the same dead primary, and to DnsHost: the same rcode and Extended DNS Error.</summary>
