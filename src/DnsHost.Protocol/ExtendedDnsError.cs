@@ -32,6 +32,8 @@ public static class ExtendedDnsError
     public const ushort Prohibited = 18;
     /// <summary>RFC 8914 4.22: the requested operation or query is not supported.</summary>
     public const ushort NotSupported = 21;
+    /// <summary>RFC 8914 4.25: the server cannot answer from the zone's data (a secondary zone not yet transferred, or expired).</summary>
+    public const ushort InvalidData = 24;
 
     /// <summary>OPTION-CODE, OPTION-LENGTH and INFO-CODE: the size of the option without EXTRA-TEXT.</summary>
     public const int FixedSize = 6;

@@ -24,12 +24,32 @@ public sealed partial class QueryProcessor
         return q.Respond(code);
     }
 
-    /// <summary>RFC 1035 (SOA EXPIRE): a secondary zone not refreshed for EXPIRE seconds is no longer authoritative: SERVFAIL, as Knot answers.</summary>
+    /// <summary>
+    /// A secondary zone that cannot be answered from: past its SOA EXPIRE (RFC 1035 3.3.13), or never transferred and with no
+    /// stored copy. SERVFAIL with Extended DNS Error 24 (Invalid Data) for queries, AXFR and IXFR alike, as Knot 3.2 answers
+    /// (AXFR over UDP stays NOTIMP, RFC 5936 4.2).
+    /// </summary>
     private bool CheckExpired(ref QueryContext q)
     {
         if (q.Zone is not { } zone || Transfers?.Secondaries is not { } secondaries || !secondaries.IsExpired(zone))
             return true;
+        return RespondNoZoneData(ref q);
+    }
+
+    /// <summary>Called by zone selection: a name in a secondary zone with no copy yet (closer than any zone served) gets SERVFAIL.</summary>
+    private bool AwaitsFirstTransfer(ref QueryContext q)
+    {
+        if (Transfers?.Secondaries is not { } secondaries || secondaries.WithoutCopy(q.Lower, q.Question.Type, q.Zone) is null)
+            return false;
+        RespondNoZoneData(ref q);
+        return true;
+    }
+
+    private static bool RespondNoZoneData(ref QueryContext q)
+    {
         q.WriteQuestion();
-        return q.Respond(ResponseCode.ServFail);
+        if (q.Question.Type == (ushort)RecordType.AXFR && !q.OverTcp)
+            return q.Respond(ResponseCode.NotImp);
+        return q.Respond(ResponseCode.ServFail, ExtendedDnsError.InvalidData);
     }
 }

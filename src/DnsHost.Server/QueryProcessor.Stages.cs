@@ -126,6 +126,8 @@ public sealed partial class QueryProcessor
         q.Zone = ZoneSelection.Select(_zones.Current, q.Lower, q.Question.Type, q.Client.VpcMask);
         if (q.Zone is { IsPrivate: true })
             q.Client.EnterPrivateZone(_routing.Vpcs.ClientVpc(q.Zone.HostedZone!, q.Client.VpcMask)?.Region);
+        if (AwaitsFirstTransfer(ref q))
+            return false;
         if (q.Zone is not null)
         {
             q.Zone.CountQuery();

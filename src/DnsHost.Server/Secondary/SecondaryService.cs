@@ -24,6 +24,8 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private int _expiredCount;
     private bool _loaded;
+    // Zones with no copy yet (never transferred, nothing stored): they answer SERVFAIL, as Knot does. Rebuilt when one gets its first copy.
+    private SecondaryZone[] _withoutCopy;
 
     public SecondaryService(SecondaryOptions options, ZoneRegistry registry, TransferService transfers, SecondaryStore store, ILogger<SecondaryService> logger)
     {
@@ -44,6 +46,7 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
             if (!_zones.TryAdd(origin, new SecondaryZone(origin, primaries)))
                 throw new FormatException($"Transfers:Secondary:Zones: {settings.Name} is listed twice");
         }
+        _withoutCopy = [.. _zones.Values];
         transfers.Secondaries = this;
     }
 
@@ -70,6 +73,35 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
     public bool IsExpired(Zone zone) =>
         Volatile.Read(ref _expiredCount) > 0 && _zones.TryGetValue(zone.OriginText, out var secondary) && secondary.Expired;
 
+    /// <summary>
+    /// The secondary zone without a copy yet (never transferred, none stored) that <paramref name="lowerName"/> falls in, when
+    /// it is closer to the name than <paramref name="selected"/> (the zone served that would answer otherwise); else null.
+    /// Such a zone answers SERVFAIL, as Knot does, until its first transfer. Cheap once every zone has a copy.
+    /// </summary>
+    public SecondaryZone? WithoutCopy(ReadOnlySpan<byte> lowerName, ushort type, Zone? selected)
+    {
+        var pending = Volatile.Read(ref _withoutCopy);
+        SecondaryZone? found = null;
+        foreach (var zone in pending)
+        {
+            var origin = zone.Origin;
+            if (origin.Length <= (found?.Origin.Length ?? selected?.Origin.Length ?? 0) || !DnsName.IsSubdomainOf(lowerName, origin))
+                continue;
+            // RFC 4035 3.1.4.1: DS at the apex belongs to the parent side; a served parent answers it.
+            if (type == (ushort)RecordType.DS && lowerName.Length == origin.Length && selected is not null)
+                continue;
+            found = zone;
+        }
+        return found;
+    }
+
+    /// <summary>The zone has its first copy in the registry: it stops answering SERVFAIL.</summary>
+    private void HasCopy(SecondaryZone zone)
+    {
+        lock (_zones)
+            Volatile.Write(ref _withoutCopy, [.. _withoutCopy.Where(z => z != zone)]);
+    }
+
     /// <summary>Puts the stored copies into the registry (at start, and for <c>dnshost explain</c>); runs once.</summary>
     public void LoadStored()
     {
@@ -91,6 +123,7 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
             zone.Zone = stored.Zone;
             zone.LastRefresh = stored.Refreshed ?? now;
             _registry.Update(c => c.With(stored.Zone, ZoneSourceKind.Secondary));
+            HasCopy(zone);
             var expire = SecondaryZone.Timers(stored.Zone).Expire;
             var left = zone.LastRefresh.Value + expire - now;
             LogStoredCopy(_logger, zone.OriginText, stored.Zone.Serial, stored.Zone.Source, left > TimeSpan.Zero ? left.ToString() : "expired");
@@ -282,6 +315,8 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
             if (next is null && result.Records is { } records)
                 next = ZoneBuilder.Build(zone.Origin, records, Store.ZonePath(zone.OriginText));
         }
+        if (client.UdpFailure is { } udp)
+            LogSoaOverTcp(_logger, zone.OriginText, primary.ToString(), udp);
         if (client.FellBack is { } why)
             LogIxfrFallback(_logger, zone.OriginText, primary.ToString(), why);
         var now = _transfers.Time.GetUtcNow();
@@ -292,6 +327,8 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
             // the next refresh brings it up to date again; the primary still holds the change.
             zone.Zone = next;
             _registry.Update(c => c.With(next, ZoneSourceKind.Secondary));
+            if (current is null)
+                HasCopy(zone);
             Interlocked.Increment(ref result.Incremental ? ref _incremental : ref _full);
             LogTransferred(_logger, zone.OriginText, result.Kind, current?.Serial ?? 0, next.Serial, primary.ToString(), result.Messages, result.Bytes);
             zone.StoreBehind = true;
@@ -369,6 +406,9 @@ public sealed partial class SecondaryService : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Secondary zone {Zone}: the copy could not be stored in {Path} ({Reason}); it is served, and stored again at the next refresh")]
     private static partial void LogStoreFailed(ILogger logger, string zone, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Secondary zone {Zone}: SOA of {Primary} asked over TCP ({Reason})")]
+    private static partial void LogSoaOverTcp(ILogger logger, string zone, string primary, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Secondary zone {Zone}: IXFR from {Primary} not usable ({Reason}); asking for AXFR")]
     private static partial void LogIxfrFallback(ILogger logger, string zone, string primary, string reason);

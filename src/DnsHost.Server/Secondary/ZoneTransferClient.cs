@@ -18,12 +18,19 @@ public sealed class ZoneTransferClient(TsigKeyring keys, TimeSpan timeout)
     /// <summary>Whole-zone transfers larger than this many records are refused (a runaway primary cannot fill our memory).</summary>
     public int MaxRecords { get; init; } = 50_000_000;
 
+    /// <summary>How long the SOA query over UDP waits for its answer before the SOA is asked over TCP.</summary>
+    public TimeSpan UdpWait { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Asks <paramref name="primary"/> for what is newer than <paramref name="current"/> (null: the whole zone).</summary>
     public async Task<IncomingTransfer> FetchAsync(PrimaryServer primary, byte[] origin, Zone? current, CancellationToken ct)
     {
+        // As Knot and BIND do, a refresh asks for the SOA over UDP first: a zone that is up to date costs one datagram each way.
+        uint? known = current is null ? null : await QuerySerialOverUdpAsync(primary, origin, ct);
+        if (current is not null && known is uint udpSerial && !SerialNumber.IsGreater(udpSerial, current.Serial))
+            return new IncomingTransfer(udpSerial, true, null, null, null, 1, 0);
         using (var connection = await ConnectAsync(primary, ct))
         {
-            uint serial = await QuerySerialAsync(connection, primary, origin, ct);
+            uint serial = known ?? await QuerySerialAsync(connection, primary, origin, ct);
             if (current is not null && !SerialNumber.IsGreater(serial, current.Serial))
                 return new IncomingTransfer(serial, true, null, null, null, 1, 0);
             if (current is not null)
@@ -42,6 +49,12 @@ public sealed class ZoneTransferClient(TsigKeyring keys, TimeSpan timeout)
         using var fresh = await ConnectAsync(primary, ct);
         return await TransferAsync(fresh, primary, origin, null, ct);
     }
+
+    /// <summary>Whether the last <see cref="FetchAsync"/> learnt the primary's serial over UDP (false: over TCP, after TC, no answer or an error).</summary>
+    public bool SerialOverUdp { get; private set; }
+
+    /// <summary>Why the SOA query over UDP gave no serial in the last <see cref="FetchAsync"/>, if it did not (for the log).</summary>
+    public string? UdpFailure { get; private set; }
 
     /// <summary>Why the last <see cref="FetchAsync"/> fell back from IXFR to AXFR, if it did (for the log).</summary>
     public string? FellBack { get; private set; }
@@ -75,6 +88,59 @@ public sealed class ZoneTransferClient(TsigKeyring keys, TimeSpan timeout)
         var soa = records.FirstOrDefault(r => r.Type == (ushort)RecordType.SOA && DnsName.EqualsIgnoreCase(r.Owner, origin))
             ?? throw new TransferFailedException($"{primary.EndPoint} has no SOA for {DnsName.ToText(origin)}");
         return ZoneDelta.SerialOf(soa.RData);
+    }
+
+    /// <summary>
+    /// The primary's serial from an SOA query over UDP (signed with the primary's key, the answer verified), or null when
+    /// the answer is truncated (TC), does not come within <see cref="UdpWait"/>, or is not a usable SOA: the query then goes
+    /// over TCP, whose answer decides.
+    /// </summary>
+    private async Task<uint?> QuerySerialOverUdpAsync(PrimaryServer primary, byte[] origin, CancellationToken ct)
+    {
+        ushort id = (ushort)Random.Shared.Next(ushort.MaxValue + 1);
+        var (query, mac) = BuildQuery(id, origin, (ushort)RecordType.SOA, null, primary.Key);
+        using var socket = new Socket(primary.EndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        var wait = UdpWait < timeout ? UdpWait : timeout;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // A network wait, on the real clock like the TCP ones.
+        limit.CancelAfter(wait);
+        try
+        {
+            await socket.ConnectAsync(primary.EndPoint, limit.Token);
+            await socket.SendAsync(query, SocketFlags.None, limit.Token);
+            var buffer = new byte[ushort.MaxValue];
+            while (true)
+            {
+                int length = await socket.ReceiveAsync(buffer, SocketFlags.None, limit.Token);
+                var message = buffer[..length];
+                // Only the connected primary's datagrams arrive; one with another ID is a stray (a late answer): wait on.
+                if (!DnsHeader.TryRead(message, out var header) || header.Id != id || !header.IsResponse)
+                    continue;
+                if (header.Truncated)
+                {
+                    UdpFailure = "the SOA answer over UDP was truncated (TC)";
+                    return null;
+                }
+                var stream = new StreamState(primary.Key, mac, keys);
+                var records = new List<ZoneRecord>();
+                Read(message, id, origin, "SOA query", stream, records);
+                stream.Finish();
+                var soa = records.FirstOrDefault(r => r.Type == (ushort)RecordType.SOA && DnsName.EqualsIgnoreCase(r.Owner, origin))
+                    ?? throw new TransferFailedException($"{primary.EndPoint} has no SOA for {DnsName.ToText(origin)}");
+                SerialOverUdp = true;
+                return ZoneDelta.SerialOf(soa.RData);
+            }
+        }
+        catch (Exception e) when (e is SocketException or TransferFailedException || e is OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            UdpFailure = e switch
+            {
+                SocketException s => $"SOA query over UDP: {s.SocketErrorCode}",
+                TransferFailedException t => $"SOA query over UDP: {t.Message}",
+                _ => $"no SOA answer over UDP within {wait.TotalSeconds:0.#} s",
+            };
+            return null;
+        }
     }
 
     private async Task<IncomingTransfer> TransferAsync(Socket socket, PrimaryServer primary, byte[] origin, Zone? current, CancellationToken ct)

@@ -23,24 +23,18 @@ public static class JournalFile
         return System.IO.Path.Combine(directory, (name.Length == 0 ? "root" : name.ToLowerInvariant()) + ".journal");
     }
 
-    /// <summary>Appends entries (creating the file, with its header, when it is not there).</summary>
-    public static void Append(string path, IEnumerable<JournalEntry> entries)
+    /// <summary>Appends entries (creating the file, with its header, when it is not there); on disk when it returns (fsync).</summary>
+    public static void Append(string path, IEnumerable<JournalEntry> entries) => DurableFile.Append(path, stream => Write(stream, entries));
+
+    /// <summary>Writes the file anew with these entries (temporary file forced to disk, then renamed, the folder synced).</summary>
+    public static void Rewrite(string path, IEnumerable<JournalEntry> entries) => DurableFile.Replace(path, stream => Write(stream, entries));
+
+    private static void Write(FileStream stream, IEnumerable<JournalEntry> entries)
     {
-        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
         if (stream.Length == 0)
             stream.Write(Magic);
         foreach (var entry in entries)
             stream.Write(Encode(entry));
-        stream.Flush();
-    }
-
-    /// <summary>Writes the file anew with these entries (temporary file, then rename).</summary>
-    public static void Rewrite(string path, IEnumerable<JournalEntry> entries)
-    {
-        var temporary = path + ".tmp";
-        File.Delete(temporary);
-        Append(temporary, entries);
-        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>Every whole entry in the file, oldest first (none when the file is missing or not a journal).</summary>

@@ -74,21 +74,81 @@ public sealed class ScriptedPrimary : IDisposable
 {
     public enum IxfrMode { Refused, DeletesWhatIsNotThere }
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    /// <summary>What the SOA query over UDP gets: the answer, an empty answer with TC set, or nothing.</summary>
+    public enum UdpMode { Answer, Truncate, Silent }
+
+    private readonly TcpListener _listener;
+    private readonly UdpClient _udp;
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<RecordType, int> _requests = [];
+    private int _udpRequests;
     private static readonly byte[] Origin = DnsName.Parse("f.test.");
 
     public ScriptedPrimary()
     {
-        _listener.Start();
+        // The same port for UDP and TCP, as a DNS server has.
+        while (true)
+        {
+            _listener = new TcpListener(IPAddress.Loopback, 0);
+            _listener.Start();
+            try
+            {
+                _udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, ((IPEndPoint)_listener.LocalEndpoint).Port));
+                break;
+            }
+            catch (SocketException)
+            {
+                _listener.Stop();
+            }
+        }
         _ = Task.Run(AcceptAsync);
+        _ = Task.Run(ServeUdpAsync);
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public volatile uint Serial = 1;
     public IxfrMode Mode { get; set; }
+    public UdpMode Udp { get; set; }
 
+    /// <summary>Queries received over UDP (every one an SOA query from the secondary).</summary>
+    public int UdpRequests => Volatile.Read(ref _udpRequests);
+
+    private async Task ServeUdpAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            UdpReceiveResult received;
+            try
+            {
+                received = await _udp.ReceiveAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+            Interlocked.Increment(ref _udpRequests);
+            if (Udp == UdpMode.Silent)
+                continue;
+            var answer = Answer(received.Buffer, count: false);
+            if (Udp == UdpMode.Truncate)
+            {
+                // RFC 2181 9: the query (header and question: the secondary's SOA query carries nothing else) sent back
+                // with QR and TC set and no records; the client asks over TCP.
+                answer = received.Buffer.ToArray();
+                answer[2] |= (DnsHeader.QrBit | DnsHeader.TcBit) >> 8;
+            }
+            try
+            {
+                await _udp.SendAsync(answer, received.RemoteEndPoint, _stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Queries of this type received over TCP.</summary>
     public int Requests(RecordType type)
     {
         lock (_requests)
@@ -133,15 +193,18 @@ public sealed class ScriptedPrimary : IDisposable
         }
     }
 
-    private byte[] Answer(byte[] query)
+    private byte[] Answer(byte[] query, bool count = true)
     {
         var reader = new DnsMessageReader(query);
         Span<byte> name = stackalloc byte[DnsName.MaxLength + 1];
         reader.TryReadHeader(out var header);
         reader.TryReadQuestion(name, out var question);
         var type = (RecordType)question.Type;
-        lock (_requests)
-            _requests[type] = _requests.GetValueOrDefault(type) + 1;
+        if (count)
+        {
+            lock (_requests)
+                _requests[type] = _requests.GetValueOrDefault(type) + 1;
+        }
         var buffer = new byte[4096];
         var writer = new DnsMessageWriter(buffer, buffer.Length) { Id = header.Id, Flags = DnsHeader.QrBit | DnsHeader.AaBit };
         writer.TryWriteQuestion(Origin, question.Type, RecordClass.IN);
@@ -202,6 +265,7 @@ public sealed class ScriptedPrimary : IDisposable
     {
         _stop.Cancel();
         _listener.Stop();
+        _udp.Dispose();
         _stop.Dispose();
     }
 }

@@ -45,7 +45,9 @@ public static class KnotPeer
     /// A primary of one zone file with a journal (so it answers IXFR), changed through <see cref="KnotcAsync"/>, that sends
     /// NOTIFY, signed with the key, to <paramref name="notify"/> (a DnsHost secondary). Transfers need the key.
     /// </summary>
-    public static async Task<PeerProcess> StartJournaledPrimaryAsync(string origin, string zoneFile, Key key, IPEndPoint? notify, int? port = null, bool journal = true)
+    /// <param name="requestStats">Loads mod-stats with request-protocol counters (see <see cref="RequestsAsync"/>).</param>
+    public static async Task<PeerProcess> StartJournaledPrimaryAsync(string origin, string zoneFile, Key key, IPEndPoint? notify, int? port = null, bool journal = true,
+        bool requestStats = false)
     {
         var directory = PeerProcess.NewDirectory("knot-journaled-primary");
         port ??= PeerProcess.FreePort();
@@ -62,8 +64,16 @@ public static class KnotPeer
         config.AppendLine("    address: 127.0.0.0/8");
         config.AppendLine($"    key: {key.Name}");
         config.AppendLine("    action: transfer");
+        if (requestStats)
+        {
+            config.AppendLine("mod-stats:");
+            config.AppendLine("  - id: default");
+            config.AppendLine("    request-protocol: on");
+        }
         config.AppendLine("template:");
         config.AppendLine("  - id: default");
+        if (requestStats)
+            config.AppendLine("    global-module: mod-stats");
         config.AppendLine($"    storage: \"{directory}\"");
         config.AppendLine("    zonefile-sync: -1");
         config.AppendLine($"    journal-content: {(journal ? "changes" : "none")}");
@@ -83,6 +93,17 @@ public static class KnotPeer
         var result = await DnsTool.RunAsync("knotc", ["-c", Path.Combine(knot.WorkDirectory, "knot.conf"), .. arguments]);
         if (result.ExitCode != 0)
             throw new InvalidOperationException($"knotc {string.Join(' ', arguments)} failed: {result.All}\n{knot.Log}");
+    }
+
+    /// <summary>Requests Knot has received over UDP and over TCP (IPv4) since it started (mod-stats, <c>requestStats: true</c>).</summary>
+    public static async Task<(long Udp, long Tcp)> RequestsAsync(PeerProcess knot)
+    {
+        var result = await DnsTool.RunAsync("knotc", ["-c", Path.Combine(knot.WorkDirectory, "knot.conf"), "stats", "mod-stats.request-protocol"]);
+        if (result.ExitCode != 0)
+            throw new InvalidOperationException($"knotc stats failed: {result.All}");
+        long Count(string protocol) =>
+            result.Output.Split('\n').Where(l => l.Contains($"[{protocol}]")).Select(l => long.Parse(l.Split('=')[1].Trim())).FirstOrDefault();
+        return (Count("udp4"), Count("tcp4"));
     }
 
     /// <summary>A secondary of <paramref name="primary"/> for the zones, signed with the key; it accepts NOTIFY from 127.0.0.0/8.</summary>

@@ -101,6 +101,33 @@ public sealed class PrimaryInteropTests : IAsyncLifetime
     private static List<string> Normalize(IEnumerable<string> records) =>
         records.Select(r => Regex.Replace(r, @"\s+", " ").Trim()).Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>As Knot and BIND do: the SOA check of a refresh goes over UDP, only the transfer over TCP (counted by Knot's mod-stats).</summary>
+    [Fact]
+    public async Task A_refresh_asks_the_soa_over_udp_and_only_the_transfer_goes_over_tcp()
+    {
+        int knotPort = PeerProcess.FreePort();
+        var server = await StartSecondary(knotPort);
+        // No NOTIFY from Knot: every refresh here is one the test starts, so Knot's counters are the test's alone.
+        var knot = await KnotPeer.StartJournaledPrimaryAsync("p.test", KnotZoneFile(), Key, null, knotPort, requestStats: true);
+        _running.Add(knot);
+        await Refresh(server); // no copy yet: AXFR (the SOA and the AXFR over TCP)
+
+        var before = await KnotPeer.RequestsAsync(knot);
+        await Refresh(server); // up to date: one SOA query over UDP, no TCP at all
+        var upToDate = await KnotPeer.RequestsAsync(knot);
+        Assert.Equal((before.Udp + 1, before.Tcp), upToDate);
+
+        await KnotPeer.KnotcAsync(knot, "zone-begin", "p.test");
+        await KnotPeer.KnotcAsync(knot, "zone-set", "p.test", "new.p.test.", "300", "A", "192.0.2.77");
+        await KnotPeer.KnotcAsync(knot, "zone-commit", "p.test");
+        await Refresh(server); // newer: the SOA over UDP, then the IXFR over TCP
+        var changed = await KnotPeer.RequestsAsync(knot);
+        Assert.Equal((upToDate.Udp + 1, upToDate.Tcp + 1), changed);
+        Assert.Equal(["192.0.2.77"], await Addresses(server, "new.p.test"));
+        Assert.Equal(1, Secondaries(server).IncrementalTransfers);
+        await AssertSameZone(server, knot);
+    }
+
     [Fact]
     public async Task The_zone_comes_by_axfr_then_each_change_by_notify_and_ixfr_and_a_restart_serves_the_stored_copy_with_the_primary_down()
     {
@@ -333,7 +360,8 @@ public sealed class PrimaryInteropTests : IAsyncLifetime
         Assert.NotNull(failure);
         Assert.Contains("NOTAUTH", failure);
         Assert.Contains("stranger", failure);
-        Assert.Equal((int)ResponseCode.Refused, (await server.UdpAsync(TestQuery.Build("www.p.test", RecordType.A))).Rcode);
+        // Never transferred: SERVFAIL, as Knot answers such a zone (UntransferredSecondaryTests).
+        Assert.Equal((int)ResponseCode.ServFail, (await server.UdpAsync(TestQuery.Build("www.p.test", RecordType.A))).Rcode);
     }
 
     [Fact]
