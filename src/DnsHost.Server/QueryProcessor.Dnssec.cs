@@ -16,6 +16,8 @@ public sealed partial class QueryProcessor
     /// </summary>
     public Func<Zone, ZoneSigner?>? HostedZoneSigners { get; init; }
 
+    private readonly SignedAnswerCache _signedAnswers = new();
+
     private ZoneSigner? SignerFor(Zone zone) =>
         (zone.HostedZone is not null ? HostedZoneSigners?.Invoke(zone) : null) ?? Signers?.For(zone);
 
@@ -42,7 +44,7 @@ public sealed partial class QueryProcessor
         if (PresignedZone.Of(zone) is { } presigned)
             rcode = PresignedAnswer.Add(presigned, zone, ref q.Writer, rcode, authoritative, out truncated);
         else if (SignerFor(zone) is { } signer)
-            rcode = ResponseSigner.Sign(signer, zone, ref q.Writer, rcode, authoritative, out truncated, Signers?.UsesNsec3 ?? false);
+            rcode = _signedAnswers.Sign(signer, zone, ref q.Writer, rcode, authoritative, out truncated, Signers?.UsesNsec3 ?? false);
         else
             return rcode;
         if (truncated)

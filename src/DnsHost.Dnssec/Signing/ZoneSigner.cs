@@ -39,7 +39,7 @@ public sealed class ZoneSigner
     {
         Origin = origin.ToArray();
         Keys = keys;
-        _cache = new(ByteArrayComparer.Instance);
+        _cache = new(ByteKeyComparer.Instance);
         _lookup = _cache.GetAlternateLookup<ReadOnlySpan<byte>>();
         _time = time ?? TimeProvider.System;
         CdsRDatas = [.. keys.ParentDnskeys.Select(k => ZoneKeySet.Ds(Origin, k))];
@@ -49,6 +49,9 @@ public sealed class ZoneSigner
     /// <summary>The zone's apex name (lower case, wire form).</summary>
     public byte[] Origin { get; }
     public ZoneKeySet Keys { get; }
+
+    /// <summary>The clock the signatures' windows are read from.</summary>
+    public TimeProvider Time => _time;
 
     /// <summary>The key that signs the zone's data (the zone-signing key, or the CSK).</summary>
     public SigningKey Key => Keys.ZoneSigningKey;
@@ -173,20 +176,4 @@ public sealed class ZoneSigner
     }
 
     private sealed record CachedSignature(byte[] RData, uint Expiration);
-
-    private sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
-    {
-        public static readonly ByteArrayComparer Instance = new();
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-        public int GetHashCode(byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
-        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
-        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
-
-        public int GetHashCode(ReadOnlySpan<byte> alternate)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(alternate);
-            return hash.ToHashCode();
-        }
-    }
 }
