@@ -4,16 +4,19 @@
 # DO set. Servers on core 0, dnsperf on core 1, alternating rounds; prints queries per second and
 # per server CPU-second. Talks to 127.0.0.1 only.
 #
-# Usage: benchmarks/load/dnssec-sign.sh [--duration SECONDS] [--rounds N] [--nxdomain-fraction F]
+# Usage: benchmarks/load/dnssec-sign.sh [--duration SECONDS] [--rounds N] [--nxdomain-fraction F] [--baseline DIR]
+#   --baseline DIR: also measure another DnsHost build (a `dotnet publish` output folder, e.g. of main) in the
+#   same rounds, for a before/after comparison on the same noisy machine.
 set -euo pipefail
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$script_dir/../.." && pwd)
-duration=10 rounds=2 nx=0.1
+duration=10 rounds=2 nx=0.1 baseline=
 while [ $# -gt 0 ]; do
     case $1 in
         --duration) duration=$2; shift 2 ;;
         --rounds) rounds=$2; shift 2 ;;
         --nxdomain-fraction) nx=$2; shift 2 ;;
+        --baseline) baseline=$(cd "$2" && pwd); shift 2 ;;
         *) echo "dnssec-sign.sh: unknown option $1" >&2; exit 64 ;;
     esac
 done
@@ -64,13 +67,30 @@ CONF
 taskset -c 0 knotd -c "$tmp/knot/knot.conf" >"$tmp/knot.log" 2>&1 &
 knot=$!
 kek=$(head -c 32 /dev/urandom | base64)
-dport=$(port)
-DNSHOST_Dnssec__KeyEncryptionKey=$kek taskset -c 0 "$tmp/dnshost/dnshost" serve --zones "$tmp/zones" --port "$dport" \
-    --api 127.0.0.1:0 --data "$tmp/api.db" --Dnssec:SignedZones:0=load.test --Dnssec:KeyDirectory="$tmp/keys" \
-    --Logging:LogLevel:Default=Warning >"$tmp/dnshost.log" 2>&1 &
-dnshost=$!
+start_dnshost() { # publish-dir name; sets started_pid and started_port
+    started_port=$(port)
+    mkdir -p "$tmp/$2"
+    DNSHOST_Dnssec__KeyEncryptionKey=$kek taskset -c 0 "$1/dnshost" serve --zones "$tmp/zones" --port "$started_port" \
+        --api 127.0.0.1:0 --data "$tmp/$2/api.db" --Dnssec:SignedZones:0=load.test --Dnssec:KeyDirectory="$tmp/$2/keys" \
+        --Logging:LogLevel:Default=Warning >"$tmp/$2.log" 2>&1 &
+    started_pid=$!
+}
+start_dnshost "$tmp/dnshost" dnshost; dnshost=$started_pid dport=$started_port
 wait_dns "$kport"; wait_dns "$dport"
+if [ -n "$baseline" ]; then
+    # One DnsHost at a time on core 0: the baseline starts after the build under test is measured, each round.
+    kill "$dnshost"; wait "$dnshost" 2>/dev/null || true
+fi
 for r in $(seq 1 "$rounds"); do
     measure "round $r knot   " "$knot" "$kport"
+    if [ -n "$baseline" ]; then
+        start_dnshost "$tmp/dnshost" dnshost; dnshost=$started_pid dport=$started_port; wait_dns "$dport"
+    fi
     measure "round $r dnshost" "$dnshost" "$dport"
+    if [ -n "$baseline" ]; then
+        kill "$dnshost"; wait "$dnshost" 2>/dev/null || true
+        start_dnshost "$baseline" baseline; base=$started_pid bport=$started_port; wait_dns "$bport"
+        measure "round $r baseline" "$base" "$bport"
+        kill "$base"; wait "$base" 2>/dev/null || true
+    fi
 done
