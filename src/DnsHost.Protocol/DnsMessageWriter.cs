@@ -63,6 +63,21 @@ public ref struct DnsMessageWriter
         _header.AdditionalCount = mark.AdditionalCount;
     }
 
+    /// <summary>
+    /// Replaces everything after the header with <paramref name="saved"/>: the octets from the header's end to
+    /// <paramref name="end"/>.Position of a message this writer (or another) wrote before, taking that message's counts.
+    /// Its compression pointers stay valid (they point inside the octets restored); later names are not compressed
+    /// against them. False, leaving the message as it was, when it would pass <see cref="Limit"/>.
+    /// </summary>
+    public bool TryRestore(scoped ReadOnlySpan<byte> saved, WriterMark end)
+    {
+        if (end.Position > _limit || saved.Length != end.Position - DnsHeader.Size)
+            return false;
+        saved.CopyTo(_buffer[DnsHeader.Size..]);
+        Rewind(end with { TargetCount = 0 });
+        return true;
+    }
+
     public bool TryWriteQuestion(scoped ReadOnlySpan<byte> name, ushort type, ushort cls)
     {
         var mark = Mark();

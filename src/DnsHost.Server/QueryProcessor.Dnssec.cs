@@ -16,14 +16,24 @@ public sealed partial class QueryProcessor
     /// </summary>
     public Func<Zone, ZoneSigner?>? HostedZoneSigners { get; init; }
 
-    private ZoneSigner? SignerFor(Zone zone) =>
-        (zone.HostedZone is not null ? HostedZoneSigners?.Invoke(zone) : null) ?? Signers?.For(zone);
+    private readonly SignedAnswerCache _signedAnswers = new();
+
+    /// <summary>The zone's signer and its denial: an API zone's is compact (as Route 53's), a file zone's as configured.</summary>
+    private ZoneSigner? SignerFor(Zone zone, out bool nsec3)
+    {
+        nsec3 = false;
+        if (zone.HostedZone is not null && HostedZoneSigners?.Invoke(zone) is { } api)
+            return api;
+        var signer = Signers?.For(zone);
+        nsec3 = signer is not null && Signers!.UsesNsec3For(zone);
+        return signer;
+    }
 
     /// <summary>DNSKEY, CDS and CDNSKEY at a signed zone's apex come from its keys, not from the zone's data.</summary>
     private bool AnswerZoneKeys(ref QueryContext q)
     {
-        if (q.Zone is not { } zone || PresignedZone.Of(zone) is not null || SignerFor(zone) is not { } signer
-            || !ResponseSigner.IsKeyQuery(signer, q.Lower, q.Question.Type, Signers?.UsesNsec3 ?? false))
+        if (q.Zone is not { } zone || PresignedZone.Of(zone) is not null || SignerFor(zone, out bool nsec3) is not { } signer
+            || !ResponseSigner.IsKeyQuery(signer, q.Lower, q.Question.Type, nsec3))
             return true;
         q.WriteQuestion();
         q.Writer.Flags |= DnsHeader.AaBit;
@@ -35,14 +45,19 @@ public sealed partial class QueryProcessor
     /// <summary>With DO set, a signed zone's answer gets its RRSIGs and denial proofs; the RCODE may change (compact denial).</summary>
     private ResponseCode SignAnswer(ref QueryContext q, ResponseCode rcode, bool authoritative)
     {
-        if (!q.Edns.DnssecOk || q.Zone is not { } zone)
+        if (q.Zone is not { } zone)
+            return rcode;
+        // Route 53 serves a signing hosted zone's TTLs at most a week, DO or not (SignedTtlCap).
+        if (zone.HostedZone is not null && HostedZoneSigners?.Invoke(zone) is not null)
+            SignedTtlCap.Apply(q.Response[..q.Writer.Position], q.Writer.AnswerCount + q.Writer.AuthorityCount + q.Writer.AdditionalCount);
+        if (!q.Edns.DnssecOk)
             return rcode;
         bool truncated;
         // A zone file that came signed is served as it is, never signed again (RFC 4035 3.1).
         if (PresignedZone.Of(zone) is { } presigned)
             rcode = PresignedAnswer.Add(presigned, zone, ref q.Writer, rcode, authoritative, out truncated);
-        else if (SignerFor(zone) is { } signer)
-            rcode = ResponseSigner.Sign(signer, zone, ref q.Writer, rcode, authoritative, out truncated, Signers?.UsesNsec3 ?? false);
+        else if (SignerFor(zone, out bool nsec3) is { } signer)
+            rcode = _signedAnswers.Sign(signer, zone, ref q.Writer, rcode, authoritative, out truncated, nsec3);
         else
             return rcode;
         if (truncated)

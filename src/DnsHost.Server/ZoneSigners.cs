@@ -29,7 +29,21 @@ public sealed class DnssecOptions
     /// <summary>Denial of existence: Compact (RFC 9824, the default) or Nsec3 (RFC 5155 with RFC 9276's parameters: no salt, no extra iterations).</summary>
     public string Denial { get; set; } = "Compact";
 
-    public bool Enabled => SignedZones.Count > 0;
+    /// <summary>
+    /// Settings of one master-file zone, by its name ("Dnssec:Zones:example.test:Denial"); a zone named here is signed
+    /// (as if in <see cref="SignedZones"/>). API zones are signed as Route 53 signs them and are not set here.
+    /// </summary>
+    public Dictionary<string, ZoneDnssecOptions> Zones { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public bool Enabled => SignedZones.Count > 0 || Zones.Count > 0;
+
+    /// <summary>Whether <paramref name="denial"/> names NSEC3 (true) or compact denial (false); null when it names neither.</summary>
+    public static bool? IsNsec3(string denial) => denial.Trim().ToUpperInvariant() switch
+    {
+        "COMPACT" => false,
+        "NSEC3" => true,
+        _ => null,
+    };
 
     /// <summary>The algorithm number, or null with the reason when the setting names none that signs here.</summary>
     public byte? AlgorithmNumber => Algorithm.Trim().ToUpperInvariant() switch
@@ -38,6 +52,13 @@ public sealed class DnssecOptions
         "ED25519" or "15" => DnssecAlgorithm.Ed25519,
         _ => null,
     };
+}
+
+/// <summary>The DNSSEC settings of one master-file zone (section "Dnssec:Zones:NAME").</summary>
+public sealed class ZoneDnssecOptions
+{
+    /// <summary>Compact or Nsec3 for this zone; unset: the server's <see cref="DnssecOptions.Denial"/>.</summary>
+    public string? Denial { get; set; }
 }
 
 /// <summary>The signers, or none: what the service container holds (it cannot hold a null).</summary>
@@ -56,6 +77,7 @@ public sealed class ZoneSigners
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, ZoneSigner?> _signers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ZoneKeyRoller?> _rollers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _nsec3ByZone = new(StringComparer.Ordinal);
     private RolloverOptions? _rollover;
 
     public ZoneSigners(KeyStore store, byte algorithm, IEnumerable<string> zones, TimeProvider? time = null)
@@ -69,7 +91,7 @@ public sealed class ZoneSigners
             if (zone.Trim() == "*")
                 _all = true;
             else
-                _names.Add(DnsName.ToText(DnsName.Parse(zone.Trim().TrimEnd('.') + ".")).ToLowerInvariant());
+                _names.Add(OriginText(zone));
         }
     }
 
@@ -85,18 +107,24 @@ public sealed class ZoneSigners
         var directory = Path.IsPathRooted(options.KeyDirectory) ? options.KeyDirectory : Path.Combine(baseDirectory, options.KeyDirectory);
         if (options.Rollover.Problem() is { } problem2)
             throw new InvalidDataException($"invalid setting: {problem2}");
-        bool nsec3 = options.Denial.Trim().ToUpperInvariant() switch
-        {
-            "COMPACT" => false,
-            "NSEC3" => true,
-            _ => throw new InvalidDataException($"invalid setting: Dnssec:Denial '{options.Denial}' is not Compact or Nsec3"),
-        };
-        return new ZoneSigners(new KeyStore(directory, kek), algorithm, options.SignedZones, time)
+        bool nsec3 = DnssecOptions.IsNsec3(options.Denial)
+            ?? throw new InvalidDataException($"invalid setting: Dnssec:Denial '{options.Denial}' is not Compact or Nsec3");
+        var signers = new ZoneSigners(new KeyStore(directory, kek), algorithm, [.. options.SignedZones, .. options.Zones.Keys], time)
         {
             _rollover = options.Rollover.Enabled ? options.Rollover : null,
             UsesNsec3 = nsec3,
         };
+        foreach (var (name, zone) in options.Zones)
+        {
+            if (zone?.Denial is not { } denial)
+                continue;
+            signers._nsec3ByZone[OriginText(name)] = DnssecOptions.IsNsec3(denial)
+                ?? throw new InvalidDataException($"invalid setting: Dnssec:Zones:{name}:Denial '{denial}' is not Compact or Nsec3");
+        }
+        return signers;
     }
+
+    private static string OriginText(string name) => DnsName.ToText(DnsName.Parse(name.Trim().TrimEnd('.') + ".")).ToLowerInvariant();
 
     /// <summary>The zones' key rings, when keys are rolled (Dnssec:Rollover:Enabled); null otherwise.</summary>
     public KeyRingStore? Rings => _rollover is null ? null : new KeyRingStore(_store);
@@ -107,8 +135,11 @@ public sealed class ZoneSigners
 
     public KeyStore Store => _store;
 
-    /// <summary>Whether negative answers are proved by an NSEC3 chain (Dnssec:Denial = Nsec3) instead of compact denial.</summary>
+    /// <summary>The server's default denial: an NSEC3 chain (Dnssec:Denial = Nsec3) instead of compact denial.</summary>
     public bool UsesNsec3 { get; private init; }
+
+    /// <summary>Whether the zone's negative answers are proved by an NSEC3 chain: its own Dnssec:Zones:NAME:Denial, else the default.</summary>
+    public bool UsesNsec3For(Zone zone) => _nsec3ByZone.TryGetValue(zone.OriginText, out bool nsec3) ? nsec3 : UsesNsec3;
 
     /// <summary>Whether <paramref name="originText"/> ("example.test.") is configured as signed.</summary>
     public bool IsSigned(string originText) => _all || _names.Contains(originText.ToLowerInvariant());

@@ -26,7 +26,7 @@ public static partial class ZoneTransfer
         var request = ReadRequest(query.Span, transfers?.Keys);
         // An online-signed zone goes whole and signed, IXFR too: the journal holds unsigned changes (SignedTransfer).
         var (records, kind) = PresignedZone.Of(zone) is null && signers?.For(zone) is { } signer
-            ? (new ListRecords(SignedTransfer.Records(zone, signer, signers.UsesNsec3)), "AXFR (signed)")
+            ? (new ListRecords(SignedTransfer.Records(zone, signer, signers.UsesNsec3For(zone))), "AXFR (signed)")
             : Plan(zone, request, transfers?.Journal);
         var buffer = ArrayPool<byte>.Shared.Rent(ushort.MaxValue + 2);
         try

@@ -73,6 +73,7 @@ public static class ServeCommand
         builder.Services.AddOptions<DnssecOptions>().Bind(builder.Configuration.GetSection(DnssecOptions.Section));
         builder.Services.AddSingleton(sp => new DnssecSigning(ZoneSigners.FromOptions(sp.GetRequiredService<IOptions<DnssecOptions>>().Value,
             Environment.CurrentDirectory, sp.GetRequiredService<TimeProvider>())));
+        builder.Services.AddHostedService(sp => new RolloverTimer(sp.GetRequiredService<DnssecSigning>(), sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(sp => new QueryProcessor(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<IOptions<DnsServerOptions>>().Value,
             sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<RecursionService>(),
             sp.GetRequiredService<Optional<ServerCookies>>().Value, sp.GetRequiredService<Optional<ResponseRateLimiter>>().Value,

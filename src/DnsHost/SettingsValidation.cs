@@ -222,6 +222,15 @@ public static partial class SettingsValidation
             if (o.SignedZones[i].Trim() != "*" && NameProblem(o.SignedZones[i].Trim()) is { } problem)
                 yield return $"Dnssec:SignedZones:{i}: {problem} (a zone name, or * for every zone)";
         }
+        if (DnssecOptions.IsNsec3(o.Denial) is null)
+            yield return $"Dnssec:Denial: '{o.Denial}' is not Compact or Nsec3";
+        foreach (var (name, zone) in o.Zones)
+        {
+            if (NameProblem(name.Trim()) is { } problem)
+                yield return $"Dnssec:Zones:{name}: {problem} (a zone name)";
+            else if (zone?.Denial is { } denial && DnssecOptions.IsNsec3(denial) is null)
+                yield return $"Dnssec:Zones:{name}:Denial: '{denial}' is not Compact or Nsec3";
+        }
     }
 
     private static IEnumerable<string> HealthChecks(HealthCheckOptions o)

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using DnsHost.Protocol;
 
 namespace DnsHost.Dnssec.Signing;
@@ -20,9 +22,11 @@ public sealed class ZoneSigner
     public static readonly TimeSpan Validity = TimeSpan.FromDays(7);
     public static readonly TimeSpan RefreshBefore = TimeSpan.FromDays(3);
     private const int MaxCachedSignatures = 200_000;
+    private const int StackKeyLength = 512;
 
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<byte[], CachedSignature> _cache = new(ByteArrayComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], CachedSignature> _cache;
+    private readonly ConcurrentDictionary<byte[], CachedSignature>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
     private long _signatures;
 
     /// <param name="keySigningKeys">The KSKs that sign the apex key sets (an API zone's active KSKs); none (the default) makes <paramref name="key"/> a CSK.</param>
@@ -35,6 +39,8 @@ public sealed class ZoneSigner
     {
         Origin = origin.ToArray();
         Keys = keys;
+        _cache = new(ByteKeyComparer.Instance);
+        _lookup = _cache.GetAlternateLookup<ReadOnlySpan<byte>>();
         _time = time ?? TimeProvider.System;
         CdsRDatas = [.. keys.ParentDnskeys.Select(k => ZoneKeySet.Ds(Origin, k))];
         CdnskeyRDatas = keys.ParentDnskeys;
@@ -43,6 +49,9 @@ public sealed class ZoneSigner
     /// <summary>The zone's apex name (lower case, wire form).</summary>
     public byte[] Origin { get; }
     public ZoneKeySet Keys { get; }
+
+    /// <summary>The clock the signatures' windows are read from.</summary>
+    public TimeProvider Time => _time;
 
     /// <summary>The key that signs the zone's data (the zone-signing key, or the CSK).</summary>
     public SigningKey Key => Keys.ZoneSigningKey;
@@ -90,11 +99,29 @@ public sealed class ZoneSigner
 
     private byte[] SignWith(SigningKey key, ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas, int wildcardLabels)
     {
-        var cacheKey = CacheKey(key, owner, type, ttl, rdatas, wildcardLabels);
-        uint now = (uint)_time.GetUtcNow().ToUnixTimeSeconds();
-        if (_cache.TryGetValue(cacheKey, out var cached) && (long)cached.Expiration - now > (long)RefreshBefore.TotalSeconds)
-            return cached.RData;
+        // A hit allocates nothing: the key is built on the stack (or in a pooled array for a large RRset)
+        // and looked up as a span; only a miss stores it as an array.
+        int length = CacheKeyLength(owner, rdatas);
+        byte[]? rented = length > StackKeyLength ? ArrayPool<byte>.Shared.Rent(length) : null;
+        try
+        {
+            Span<byte> cacheKey = rented is null ? stackalloc byte[StackKeyLength] : rented;
+            cacheKey = cacheKey[..length];
+            WriteCacheKey(key, owner, type, ttl, rdatas, wildcardLabels, cacheKey);
+            uint now = (uint)_time.GetUtcNow().ToUnixTimeSeconds();
+            if (_lookup.TryGetValue(cacheKey, out var cached) && (long)cached.Expiration - now > (long)RefreshBefore.TotalSeconds)
+                return cached.RData;
+            return SignFresh(key, owner, type, ttl, rdatas, wildcardLabels, now, cacheKey);
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 
+    private byte[] SignFresh(SigningKey key, ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas, int wildcardLabels, uint now, ReadOnlySpan<byte> cacheKey)
+    {
         uint inception = now - now % 3600 - 3600;
         uint expiration = inception + (uint)Validity.TotalSeconds;
         int labels = wildcardLabels >= 0 ? wildcardLabels : DnsName.LabelCount(owner) - (DnsName.IsWildcard(owner) ? 1 : 0);
@@ -114,45 +141,39 @@ public sealed class ZoneSigner
         Interlocked.Increment(ref _signatures);
         if (_cache.Count >= MaxCachedSignatures)
             _cache.Clear();
-        _cache[cacheKey] = new CachedSignature(rdata, expiration);
+        _lookup[cacheKey] = new CachedSignature(rdata, expiration);
         return rdata;
     }
 
-    private static byte[] CacheKey(SigningKey signer, ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas, int wildcardLabels)
+    private static int CacheKeyLength(ReadOnlySpan<byte> owner, IReadOnlyList<byte[]> rdatas)
     {
         int length = 3 + owner.Length + 7;
-        foreach (var r in rdatas)
-            length += 2 + r.Length;
-        var key = new byte[length];
+        for (int i = 0; i < rdatas.Count; i++)
+            length += 2 + rdatas[i].Length;
+        return length;
+    }
+
+    private static void WriteCacheKey(SigningKey signer, ReadOnlySpan<byte> owner, ushort type, uint ttl, IReadOnlyList<byte[]> rdatas, int wildcardLabels, Span<byte> key)
+    {
         // The signing key's tag and algorithm first: a KSK's and the ZSK's signatures of one RRset differ.
         BinaryPrimitives.WriteUInt16BigEndian(key, signer.KeyTag);
         key[2] = signer.Algorithm;
-        DnsName.ToLower(owner, key.AsSpan(3));
+        DnsName.ToLower(owner, key[3..]);
         int pos = 3 + owner.Length;
-        BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(pos), type);
-        BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(pos + 2), ttl);
+        BinaryPrimitives.WriteUInt16BigEndian(key[pos..], type);
+        BinaryPrimitives.WriteUInt32BigEndian(key[(pos + 2)..], ttl);
         key[pos + 6] = (byte)(wildcardLabels + 1);
         pos += 7;
-        foreach (var r in rdatas)
+        // Indexed, not foreach: enumerating an IReadOnlyList boxes its enumerator.
+        for (int i = 0; i < rdatas.Count; i++)
         {
-            BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(pos), (ushort)r.Length);
-            r.CopyTo(key, pos + 2);
+            var r = rdatas[i];
+            BinaryPrimitives.WriteUInt16BigEndian(key[pos..], (ushort)r.Length);
+            r.CopyTo(key[(pos + 2)..]);
             pos += 2 + r.Length;
         }
-        return key;
+        Debug.Assert(pos == key.Length, "the key's length was computed from the same parts");
     }
 
     private sealed record CachedSignature(byte[] RData, uint Expiration);
-
-    private sealed class ByteArrayComparer : IEqualityComparer<byte[]>
-    {
-        public static readonly ByteArrayComparer Instance = new();
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-        public int GetHashCode(byte[] bytes)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(bytes);
-            return hash.ToHashCode();
-        }
-    }
 }
