@@ -81,6 +81,12 @@ public sealed class ZoneTransferClient(TsigKeyring keys, TimeSpan timeout)
         var (query, mac) = BuildQuery(id, origin, (ushort)RecordType.SOA, null, primary.Key);
         await SendAsync(socket, query, ct);
         var message = await ReceiveAsync(socket, ct);
+        return SerialOf(message, id, origin, primary, mac);
+    }
+
+    /// <summary>The serial in a primary's answer to our SOA query, its TSIG verified; throws when there is no SOA for the zone.</summary>
+    private uint SerialOf(byte[] message, ushort id, byte[] origin, PrimaryServer primary, byte[]? mac)
+    {
         var stream = new StreamState(primary.Key, mac, keys);
         var records = new List<ZoneRecord>();
         Read(message, id, origin, "SOA query", stream, records);
@@ -121,14 +127,9 @@ public sealed class ZoneTransferClient(TsigKeyring keys, TimeSpan timeout)
                     UdpFailure = "the SOA answer over UDP was truncated (TC)";
                     return null;
                 }
-                var stream = new StreamState(primary.Key, mac, keys);
-                var records = new List<ZoneRecord>();
-                Read(message, id, origin, "SOA query", stream, records);
-                stream.Finish();
-                var soa = records.FirstOrDefault(r => r.Type == (ushort)RecordType.SOA && DnsName.EqualsIgnoreCase(r.Owner, origin))
-                    ?? throw new TransferFailedException($"{primary.EndPoint} has no SOA for {DnsName.ToText(origin)}");
+                uint serial = SerialOf(message, id, origin, primary, mac);
                 SerialOverUdp = true;
-                return ZoneDelta.SerialOf(soa.RData);
+                return serial;
             }
         }
         catch (Exception e) when (e is SocketException or TransferFailedException || e is OperationCanceledException && !ct.IsCancellationRequested)
