@@ -113,7 +113,7 @@ public static class ServeCommand
             Quotas = sp.GetRequiredService<IOptions<AccountQuotas>>().Value,
         });
         // Route 53 query logging: the configurations live in the API store and are read at start, API or not.
-        builder.Services.AddOptions<QueryLogOptions>().Bind(builder.Configuration.GetSection("QueryLogging")).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<QueryLogOptions>().Bind(builder.Configuration.GetSection(QueryLogOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<QueryLogTargets>();
         builder.Services.AddSingleton(sp => new QueryLoggingService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HostedZoneService>(), sp.GetRequiredService<QueryLogTargets>()));
         builder.Services.AddSingleton(sp =>

@@ -12,6 +12,8 @@ namespace DnsHost.Server.QueryLogging;
 /// <summary>Where Route 53 query logs go (section <c>QueryLogging</c>).</summary>
 public sealed class QueryLogOptions
 {
+    public const string Section = "QueryLogging";
+
     /// <summary>One file per CloudWatch Logs log group, named after it; default: <c>querylogs</c> beside the API database.</summary>
     public string? Directory { get; set; }
 

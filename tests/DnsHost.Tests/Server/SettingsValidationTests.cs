@@ -44,6 +44,8 @@ public sealed class SettingsValidationTests
     [InlineData("--Resolver:UpstreamTimeoutMs=5", "Resolver:UpstreamTimeoutMs must be between 20 and 30000")]
     [InlineData("--Resolver:Cache:MaxTtl=0", "Resolver:Cache:MaxTtl must be between 1 and 604800")]
     [InlineData("--Transfers:Zones:0:Name=example.test --Transfers:NotifyAttempts=0", "Transfers:NotifyAttempts must be between 1 and 20")]
+    [InlineData("--QueryLogging:Capacity=10", "QueryLogging:Capacity must be between 1024 and 1048576")]
+    [InlineData("--QueryLogging:EdgeLocation=a/b", "QueryLogging:EdgeLocation must be 1-32 letters, digits or dashes")]
     public async Task A_bad_value_stops_serve_with_exit_78_naming_the_setting(string settings, string message)
     {
         var (exit, error) = await Serve(settings.Split(' '));
