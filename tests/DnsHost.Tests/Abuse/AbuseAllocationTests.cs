@@ -44,9 +44,10 @@ public sealed class AbuseAllocationTests : IDisposable
         }
         for (int i = 0; i < 200; i++)
             RunAll();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-            RunAll();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.Measure(() =>
+        {
+            for (int i = 0; i < 1000; i++)
+                RunAll();
+        }));
     }
 }

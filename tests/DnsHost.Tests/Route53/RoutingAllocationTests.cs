@@ -51,10 +51,11 @@ public sealed class RoutingAllocationTests
             {
                 for (int i = 0; i < 200; i++)
                     processor.Process(q, response, overTcp: false, transferAllowed: false, source, out _, out _);
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 1000; i++)
-                    processor.Process(q, response, overTcp: false, transferAllowed: false, source, out _, out _);
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                long allocated = Allocations.Measure(() =>
+                {
+                    for (int i = 0; i < 1000; i++)
+                        processor.Process(q, response, overTcp: false, transferAllowed: false, source, out _, out _);
+                });
                 if (allocated != 0)
                     allocating.Add($"{TestResponse.Parse(response).QuestionName} from {source}: {allocated / 1000.0} B per query");
             }

@@ -36,10 +36,10 @@ public sealed class QueryAllocationTests : IDisposable
         }
         for (int i = 0; i < 200; i++)
             RunAll();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-            RunAll();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, Allocations.Measure(() =>
+        {
+            for (int i = 0; i < 1000; i++)
+                RunAll();
+        }));
     }
 }
