@@ -175,6 +175,49 @@ public static class DnsName
         return sb.ToString();
     }
 
+    /// <summary>Bytes a master-file name writes as <c>\X</c> (the rest outside printable ASCII as <c>\DDD</c>).</summary>
+    private static bool NeedsBackslash(byte b) => b is (byte)'.' or (byte)'\\' or (byte)'"' or (byte)'(' or (byte)')' or (byte)';' or (byte)'@' or (byte)'$';
+
+    /// <summary>
+    /// The name's text as <see cref="AppendText"/> writes it, in ASCII into <paramref name="destination"/>
+    /// (at least 4 bytes per name byte), without the root's dot ("." for the root itself); returns its length.
+    /// Allocation-free, for writers of text logs.
+    /// </summary>
+    public static int WriteTextWithoutRootDot(ReadOnlySpan<byte> name, Span<byte> destination)
+    {
+        int n = 0, pos = 0;
+        while (pos < name.Length && name[pos] != 0)
+        {
+            if (n > 0)
+                destination[n++] = (byte)'.';
+            int end = pos + 1 + name[pos];
+            for (int i = pos + 1; i < end; i++)
+            {
+                byte b = name[i];
+                if (NeedsBackslash(b))
+                {
+                    destination[n++] = (byte)'\\';
+                    destination[n++] = b;
+                }
+                else if (b <= 0x20 || b >= 0x7F)
+                {
+                    destination[n++] = (byte)'\\';
+                    destination[n++] = (byte)('0' + b / 100);
+                    destination[n++] = (byte)('0' + b / 10 % 10);
+                    destination[n++] = (byte)('0' + b % 10);
+                }
+                else
+                {
+                    destination[n++] = b;
+                }
+            }
+            pos = end;
+        }
+        if (n == 0)
+            destination[n++] = (byte)'.';
+        return n;
+    }
+
     public static void AppendText(StringBuilder sb, ReadOnlySpan<byte> name)
     {
         if (name.Length <= 1)
@@ -188,7 +231,7 @@ public static class DnsName
             int len = name[pos];
             foreach (byte b in name.Slice(pos + 1, len))
             {
-                if (b is (byte)'.' or (byte)'\\' or (byte)'"' or (byte)'(' or (byte)')' or (byte)';' or (byte)'@' or (byte)'$')
+                if (NeedsBackslash(b))
                     sb.Append('\\').Append((char)b);
                 else if (b <= 0x20 || b >= 0x7F)
                     sb.Append('\\').Append(b.ToString("D3"));

@@ -284,7 +284,7 @@ public sealed partial class QueryLog : IDisposable
         n += Put(line[n..], e.Sink.ZoneIdUtf8);
         line[n++] = (byte)' ';
         ReadOnlySpan<byte> name = e.Name;
-        n += NameText(name[..e.NameLength], line[n..]);
+        n += DnsName.WriteTextWithoutRootDot(name[..e.NameLength], line[n..]);
         line[n++] = (byte)' ';
         if (!_typeText.TryGetValue(e.Type, out var type))
             _typeText[e.Type] = type = Encoding.ASCII.GetBytes(RecordData.TypeToText(e.Type));
@@ -315,42 +315,6 @@ public sealed partial class QueryLog : IDisposable
     {
         text.CopyTo(destination);
         return text.Length;
-    }
-
-    /// <summary>The name as asked, in master-file text without the root's dot ("." for the root); other bytes as \DDD.</summary>
-    private static int NameText(ReadOnlySpan<byte> name, Span<byte> destination)
-    {
-        int n = 0, pos = 0;
-        while (pos < name.Length && name[pos] != 0)
-        {
-            if (n > 0)
-                destination[n++] = (byte)'.';
-            int end = pos + 1 + name[pos];
-            for (int i = pos + 1; i < end; i++)
-            {
-                byte b = name[i];
-                if (b is (byte)'.' or (byte)'\\')
-                {
-                    destination[n++] = (byte)'\\';
-                    destination[n++] = b;
-                }
-                else if (b is > 0x20 and < 0x7F)
-                {
-                    destination[n++] = b;
-                }
-                else
-                {
-                    destination[n++] = (byte)'\\';
-                    destination[n++] = (byte)('0' + b / 100);
-                    destination[n++] = (byte)('0' + b / 10 % 10);
-                    destination[n++] = (byte)('0' + b % 10);
-                }
-            }
-            pos = end;
-        }
-        if (n == 0)
-            destination[n++] = (byte)'.';
-        return n;
     }
 
     private static int Address(in IpPrefix prefix, Span<byte> destination)

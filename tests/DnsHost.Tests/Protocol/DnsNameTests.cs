@@ -211,4 +211,18 @@ public class DnsNameTests
 
         Assert.Equal(DnsName.Parse("www.ex-ample.test."), lower);
     }
+
+    [Theory]
+    [InlineData("www.example.test.", "www.example.test")]
+    [InlineData(".", ".")]
+    [InlineData("a\\.b.\\\"q\\(x\\)\\;\\@\\$.test.", "a\\.b.\\\"q\\(x\\)\\;\\@\\$.test")]
+    [InlineData("high\\255byte.sp\\032ace.test.", "high\\255byte.sp\\032ace.test")]
+    public void Text_without_the_root_dot_escapes_as_the_master_file_text_does(string name, string expected)
+    {
+        var wire = DnsName.Parse(name);
+        var buffer = new byte[1024];
+        int length = DnsName.WriteTextWithoutRootDot(wire, buffer);
+        Assert.Equal(expected, System.Text.Encoding.ASCII.GetString(buffer, 0, length));
+        Assert.Equal(DnsName.ToText(wire), expected == "." ? "." : expected + ".");
+    }
 }
