@@ -1,4 +1,5 @@
 using DnsHost.Dnssec.Signing;
+using DnsHost.Zones;
 
 namespace DnsHost.Server;
 
@@ -12,6 +13,12 @@ public sealed class RolloverOptions
 
     /// <summary>How long a ZSK signs before its successor takes over; 0 never rolls it.</summary>
     public TimeSpan ZskLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How long an API (Route 53) zone's ZSK signs before its successor takes over; 0 never rolls it. API zones' ZSKs
+    /// roll whether or not <see cref="Enabled"/> is on (that switch is for master-file zones), as Route 53 rotates its own.
+    /// </summary>
+    public TimeSpan HostedZoneZskLifetime { get; set; } = TimeSpan.FromDays(90);
 
     /// <summary>How long a KSK signs before a successor is made (whose DS the operator puts in the parent); 0 never rolls it.</summary>
     public TimeSpan KskLifetime { get; set; } = TimeSpan.FromDays(365);
@@ -28,13 +35,24 @@ public sealed class RolloverOptions
     /// <summary>The setting that is wrong and why, or null when all are usable.</summary>
     public string? Problem()
     {
-        foreach (var (name, value) in new[] { ("ZskLifetime", ZskLifetime), ("KskLifetime", KskLifetime), ("PropagationDelay", PropagationDelay),
+        foreach (var (name, value) in new[] { ("ZskLifetime", ZskLifetime), ("HostedZoneZskLifetime", HostedZoneZskLifetime), ("KskLifetime", KskLifetime), ("PropagationDelay", PropagationDelay),
             ("ParentDsTtl", ParentDsTtl), ("ParentPropagationDelay", ParentPropagationDelay) })
         {
             if (value < TimeSpan.Zero)
                 return $"Dnssec:Rollover:{name} must not be negative (a TimeSpan such as 30.00:00:00)";
         }
         return null;
+    }
+
+    /// <summary>The ZSK schedule of an API zone with its TTLs (its KSKs roll through the API, on no timer).</summary>
+    public RolloverTimings HostedZoneTimings(uint dnskeyTtl, uint maxTtl) =>
+        Timings(dnskeyTtl, maxTtl) with { ZskLifetime = HostedZoneZskLifetime, KskLifetime = TimeSpan.Zero };
+
+    /// <summary>The ZSK schedule of an API zone, with the TTLs it is served with now.</summary>
+    public RolloverTimings HostedZoneTimings(Zone zone)
+    {
+        uint dnskeyTtl = ResponseSigner.KeyTtl(zone);
+        return HostedZoneTimings(dnskeyTtl, ZoneKeyRoller.LargestSignedTtl(zone, dnskeyTtl));
     }
 
     /// <summary>The schedule's intervals with the zone's TTLs.</summary>

@@ -6,9 +6,11 @@ namespace DnsHost.Server;
 /// <summary>
 /// Takes the key-rollover steps of the signed master-file zones when they fall due, on a timer of the host's
 /// <see cref="TimeProvider"/>, so a zone nobody queries moves along its schedule too (the query path still takes a
-/// step it meets first). Runs only with Dnssec:Rollover:Enabled.
+/// step it meets first), and the ZSK steps of the signed API zones (<paramref name="hostedZones"/>, which Route 53
+/// takes by itself). The master-file zones' steps run only with Dnssec:Rollover:Enabled.
 /// </summary>
-public sealed class RolloverTimer(DnssecSigning signing, ZoneRegistry registry, TimeProvider time) : IHostedService, IDisposable
+/// <param name="hostedZones">Takes the due ZSK steps of the API zones (HostedZoneDnssec.RollZoneSigningKeys); null: none.</param>
+public sealed class RolloverTimer(DnssecSigning signing, ZoneRegistry registry, TimeProvider time, Action? hostedZones = null) : IHostedService, IDisposable
 {
     /// <summary>How often the zones are looked at: a step is taken at most this long after it is due.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
@@ -17,7 +19,8 @@ public sealed class RolloverTimer(DnssecSigning signing, ZoneRegistry registry, 
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (signing.Signers is { Rings: not null } signers)
+        var signers = signing.Signers is { Rings: not null } rolled ? rolled : null;
+        if (signers is not null || hostedZones is not null)
             _timer = time.CreateTimer(_ => Tick(signers), null, Period, Period);
         return Task.CompletedTask;
     }
@@ -30,8 +33,11 @@ public sealed class RolloverTimer(DnssecSigning signing, ZoneRegistry registry, 
 
     public void Dispose() => _timer?.Dispose();
 
-    private void Tick(ZoneSigners signers)
+    private void Tick(ZoneSigners? signers)
     {
+        hostedZones?.Invoke();
+        if (signers is null)
+            return;
         var catalog = registry.Current;
         foreach (var zone in catalog.Zones)
         {

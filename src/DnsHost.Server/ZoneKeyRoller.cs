@@ -158,6 +158,14 @@ internal sealed class ZoneKeyRoller
     {
         if (ReferenceEquals(zone, _ttlsOf))
             return _maxTtl;
+        _maxTtl = LargestSignedTtl(zone, dnskeyTtl);
+        _ttlsOf = zone;
+        return _maxTtl;
+    }
+
+    /// <summary>TTLsig of <paramref name="zone"/>, computed afresh (it reads every RRset).</summary>
+    internal static uint LargestSignedTtl(Zone zone, uint dnskeyTtl)
+    {
         uint max = Math.Max(dnskeyTtl, zone.NegativeTtl);
         foreach (var node in zone.Nodes)
         {
@@ -169,8 +177,6 @@ internal sealed class ZoneKeyRoller
                     max = Math.Max(max, routed.Data is { } data ? data.Ttl : 0);
             }
         }
-        _ttlsOf = zone;
-        _maxTtl = max;
         return max;
     }
 }

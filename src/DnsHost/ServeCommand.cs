@@ -73,7 +73,8 @@ public static class ServeCommand
         builder.Services.AddOptions<DnssecOptions>().Bind(builder.Configuration.GetSection(DnssecOptions.Section));
         builder.Services.AddSingleton(sp => new DnssecSigning(ZoneSigners.FromOptions(sp.GetRequiredService<IOptions<DnssecOptions>>().Value,
             Environment.CurrentDirectory, sp.GetRequiredService<TimeProvider>())));
-        builder.Services.AddHostedService(sp => new RolloverTimer(sp.GetRequiredService<DnssecSigning>(), sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService(sp => new RolloverTimer(sp.GetRequiredService<DnssecSigning>(), sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<HostedZoneDnssec>().RollZoneSigningKeys));
         builder.Services.AddSingleton(sp => new QueryProcessor(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<IOptions<DnsServerOptions>>().Value,
             sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<RecursionService>(),
             sp.GetRequiredService<Optional<ServerCookies>>().Value, sp.GetRequiredService<Optional<ResponseRateLimiter>>().Value,
@@ -127,7 +128,10 @@ public static class ServeCommand
             return log;
         });
         builder.Services.AddSingleton(sp => new HostedZoneDnssec(sp.GetRequiredService<HostedZoneService>(), sp.GetRequiredService<ApiStore>(),
-            HostedZoneDnssec.KeyEncryptionKeyFrom(sp.GetRequiredService<IOptions<DnssecOptions>>().Value.KeyEncryptionKey)));
+            HostedZoneDnssec.KeyEncryptionKeyFrom(sp.GetRequiredService<IOptions<DnssecOptions>>().Value.KeyEncryptionKey))
+        {
+            ZskSchedule = sp.GetRequiredService<IOptions<DnssecOptions>>().Value.Rollover.HostedZoneTimings,
+        });
         builder.Services.AddOptions<AccountQuotas>().Bind(builder.Configuration.GetSection(AccountQuotas.Section));
         builder.Services.AddSingleton(sp => new HealthCheckService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HealthChecker>())
         {

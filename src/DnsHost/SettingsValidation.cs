@@ -224,6 +224,8 @@ public static partial class SettingsValidation
         }
         if (DnssecOptions.IsNsec3(o.Denial) is null)
             yield return $"Dnssec:Denial: '{o.Denial}' is not Compact or Nsec3";
+        if (o.Rollover.Problem() is { } rollover)
+            yield return rollover;
         foreach (var (name, zone) in o.Zones)
         {
             if (NameProblem(name.Trim()) is { } problem)

@@ -30,6 +30,17 @@ public static class KeyRollover
         return steps;
     }
 
+    /// <summary>
+    /// Takes every ZSK step due at <paramref name="now"/> and no KSK step: for a ring whose KSKs roll by other means
+    /// (an API zone's, through Route 53's key-signing key operations).
+    /// </summary>
+    public static List<RolloverStep> AdvanceZoneSigningKeys(KeyRing ring, DateTimeOffset now, RolloverTimings timings, Func<RingKey> generate)
+    {
+        var steps = new List<RolloverStep>();
+        AdvanceZsk(ring, now, timings, _ => generate(), steps);
+        return steps;
+    }
+
     private static void AdvanceZsk(KeyRing ring, DateTimeOffset now, RolloverTimings t, Func<KeyRole, RingKey> generate, List<RolloverStep> steps)
     {
         var active = ring.Find(KeyRole.Zsk, KeyState.Active);

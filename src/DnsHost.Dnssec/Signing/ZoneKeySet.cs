@@ -23,21 +23,23 @@ public sealed class ZoneKeySet
         ParentDnskeys = parentDnskeys;
     }
 
-    private ZoneKeySet(IReadOnlyList<SigningKey> keySigningKeys, SigningKey zoneSigningKey)
+    private ZoneKeySet(IReadOnlyList<SigningKey> keySigningKeys, SigningKey zoneSigningKey, IReadOnlyList<byte[]> otherZoneKeys)
     {
         KeySigningKey = keySigningKeys[0];
         KeySigningKeys = [.. keySigningKeys];
         ZoneSigningKey = zoneSigningKey;
         ParentDnskeys = [.. keySigningKeys.Select(k => k.DnskeyRData)];
-        Dnskeys = keySigningKeys.Contains(zoneSigningKey) ? ParentDnskeys : [zoneSigningKey.DnskeyRData, .. ParentDnskeys];
+        Dnskeys = keySigningKeys.Contains(zoneSigningKey) ? [.. otherZoneKeys, .. ParentDnskeys] : [zoneSigningKey.DnskeyRData, .. otherZoneKeys, .. ParentDnskeys];
     }
 
     /// <summary>
     /// Several key-signing keys that all sign the apex key sets (a Route 53 zone's active KSKs, RFC 6781
     /// 4.1.2's double-signature), and one zone-signing key; every KSK is published and pointed at by CDS.
     /// </summary>
-    public static ZoneKeySet WithKeySigningKeys(IReadOnlyList<SigningKey> keySigningKeys, SigningKey zoneSigningKey) =>
-        keySigningKeys.Count == 0 ? throw new ArgumentException("at least one key-signing key", nameof(keySigningKeys)) : new(keySigningKeys, zoneSigningKey);
+    /// <param name="otherZoneKeys">DNSKEY RDATA of zone-signing keys published beside the one that signs: during a ZSK
+    /// pre-publication rollover (RFC 6781 4.1.1.1), the next key before it signs and the retired one after.</param>
+    public static ZoneKeySet WithKeySigningKeys(IReadOnlyList<SigningKey> keySigningKeys, SigningKey zoneSigningKey, IReadOnlyList<byte[]>? otherZoneKeys = null) =>
+        keySigningKeys.Count == 0 ? throw new ArgumentException("at least one key-signing key", nameof(keySigningKeys)) : new(keySigningKeys, zoneSigningKey, otherZoneKeys ?? []);
 
     /// <summary>One combined signing key (CSK): it signs everything and is the only key published.</summary>
     public ZoneKeySet(SigningKey csk) : this(csk, csk, [csk.DnskeyRData], [csk.DnskeyRData])

@@ -19,6 +19,19 @@ public sealed class DnssecDocument
     /// <summary>The ZSK's DNSKEY RDATA (flags 256), made on the first EnableHostedZoneDNSSEC.</summary>
     public byte[]? ZoneSigningKey { get; set; }
     public SealedKey? ZoneSigningKeyPrivate { get; set; }
+
+    /// <summary>When <see cref="ZoneSigningKey"/> began to sign; its lifetime counts from here. Null in a document from before ZSK rollovers (stamped at the next look).</summary>
+    public DateTimeOffset? ZoneSigningKeyActivated { get; set; }
+
+    /// <summary>The next ZSK, pre-published (RFC 6781 4.1.1.1): in the DNSKEY RRset, not signing yet.</summary>
+    public ZoneSigningKeyDocument? NextZoneSigningKey { get; set; }
+
+    /// <summary>The ZSK that signed before the current one: still published until its signatures have left every cache.</summary>
+    public ZoneSigningKeyDocument? RetiredZoneSigningKey { get; set; }
+
+    /// <summary>The DNSKEY TTL and the largest signed TTL, in seconds, the ZSK schedule was last computed with (for <c>dnshost dnssec status</c>).</summary>
+    public uint DnskeyTtl { get; set; }
+    public uint MaxTtl { get; set; }
     public List<KeySigningKeyDocument> KeySigningKeys { get; set; } = [];
 
     internal static readonly JsonSerializerOptions Options = new() { WriteIndented = false };
@@ -29,6 +42,19 @@ public sealed class DnssecDocument
         JsonSerializer.Deserialize<DnssecDocument>(json, Options) ?? throw new InvalidDataException("the row holds JSON null");
 
     public DnssecDocument Clone() => Deserialize(Serialize());
+}
+
+/// <summary>A zone-signing key that is not the one signing: the next (pre-published) or the retired one, with its timeline.</summary>
+public sealed class ZoneSigningKeyDocument
+{
+    /// <summary>The DNSKEY RDATA (flags 256).</summary>
+    public required byte[] Dnskey { get; set; }
+    /// <summary>The next key's private key; null for a retired key, which never signs again.</summary>
+    public SealedKey? PrivateKey { get; set; }
+    public DateTimeOffset Created { get; set; }
+    public DateTimeOffset? Published { get; set; }
+    public DateTimeOffset? Activated { get; set; }
+    public DateTimeOffset? Retired { get; set; }
 }
 
 /// <summary>One key-signing key: what CreateKeySigningKey was given, its status and its key pair.</summary>

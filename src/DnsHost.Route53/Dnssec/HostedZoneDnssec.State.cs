@@ -52,6 +52,7 @@ public sealed partial class HostedZoneDnssec
     private void Publish(string id)
     {
         _problems.Remove(id);
+        _schedules.Remove(id);
         ZoneSigner? signer = null;
         if (_documents.TryGetValue(id, out var document) && document.ServeSignature == DnssecDocument.Signing)
         {
@@ -62,7 +63,9 @@ public sealed partial class HostedZoneDnssec
                 var ksks = document.KeySigningKeys.Where(k => k.IsActive && k.PrivateKey is not null).Select(k => Open(k.PrivateKey!, KeyContext(id, k.Name))).ToList();
                 if (ksks.Count == 0)
                     throw new InvalidDataException("no ACTIVE key-signing key has its private key here (a KSK copied by the sync job keeps its private key in KMS); create and activate one with CreateKeySigningKey");
-                signer = new ZoneSigner(zone.Origin, zsk, Time, ksks);
+                // RFC 6781 4.1.1.1: the next ZSK (before it signs) and the retired one (while its signatures may be cached) are published too.
+                byte[][] others = [.. new[] { document.NextZoneSigningKey, document.RetiredZoneSigningKey }.OfType<ZoneSigningKeyDocument>().Select(k => k.Dnskey)];
+                signer = new ZoneSigner(zone.Origin, ZoneKeySet.WithKeySigningKeys(ksks, zsk, others), Time);
             }
             catch (Exception e) when (e is InvalidDataException or ArgumentException or System.Security.Cryptography.CryptographicException)
             {

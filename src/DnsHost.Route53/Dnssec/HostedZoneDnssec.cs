@@ -16,8 +16,9 @@ namespace DnsHost.Route53.Dnssec;
 /// </summary>
 /// <remarks>
 /// As on Route 53, a signed zone has the KSKs of the API (the ACTIVE ones are published and sign
-/// the DNSKEY RRset) and a ZSK that DnsHost makes on the first EnableHostedZoneDNSSEC and keeps;
-/// only public zones created through the API can be signed here.
+/// the DNSKEY RRset) and a ZSK that DnsHost makes on the first EnableHostedZoneDNSSEC and rolls by
+/// itself, unseen by the API (<see cref="RollZoneSigningKeys"/>); only public zones created through
+/// the API can be signed here.
 /// </remarks>
 public sealed partial class HostedZoneDnssec
 {
@@ -182,6 +183,7 @@ public sealed partial class HostedZoneDnssec
                 using var zsk = SigningKey.Generate(DnssecAlgorithm.EcdsaP256Sha256, SigningKey.ZoneKeyFlag);
                 document.ZoneSigningKey = zsk.DnskeyRData;
                 document.ZoneSigningKeyPrivate = SealedKey.Seal(kek, ZskContext(id), zsk);
+                document.ZoneSigningKeyActivated = Time.GetUtcNow();
             }
             document.ServeSignature = DnssecDocument.Signing;
             return true;
