@@ -15,7 +15,7 @@ public static class DnssecCommand
     public static int Run(CommandLine command)
     {
         if (command.Positional.Count >= 1 && command.Positional[0] is "status" or "ds-seen")
-            return DnssecKeysCommand.Run(command, LoadOptions(command));
+            return DnssecKeysCommand.Run(command, LoadOptions(command), LoadSettings(command)["Api:DataPath"] ?? new Web.ApiOptions().DataPath);
         if (command.Positional.Count != 2 || command.Positional[0] != "ds")
         {
             Console.Error.WriteLine("dnshost: usage: dnshost dnssec ds|status ZONE, dnshost dnssec ds-seen ZONE KEYTAG; see dnshost dnssec --help");
@@ -68,7 +68,11 @@ public static class DnssecCommand
     }
 
     /// <summary>The Dnssec section of the settings <c>serve</c> would read (appsettings.json, --config, environment, command line).</summary>
-    internal static DnssecOptions LoadOptions(CommandLine command)
+    internal static DnssecOptions LoadOptions(CommandLine command) =>
+        LoadSettings(command).GetSection(DnssecOptions.Section).Get<DnssecOptions>() ?? new DnssecOptions();
+
+    /// <summary>The settings <c>serve</c> would read (appsettings.json, --config, environment, command line).</summary>
+    private static IConfigurationRoot LoadSettings(CommandLine command)
     {
         var configuration = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
@@ -76,8 +80,7 @@ public static class DnssecCommand
             .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true);
         foreach (var file in command.ConfigFiles)
             configuration.AddJsonFile(Path.GetFullPath(file), optional: false);
-        var settings = configuration.AddEnvironmentVariables("DNSHOST_").AddInMemoryCollection(command.Settings)
+        return configuration.AddEnvironmentVariables("DNSHOST_").AddInMemoryCollection(command.Settings)
             .AddCommandLine(command.PassThrough.ToArray()).Build();
-        return settings.GetSection(DnssecOptions.Section).Get<DnssecOptions>() ?? new DnssecOptions();
     }
 }

@@ -1,6 +1,9 @@
+using System.Globalization;
 using DnsHost.Dnssec;
 using DnsHost.Dnssec.Signing;
 using DnsHost.Protocol;
+using DnsHost.Route53.Dnssec;
+using DnsHost.Route53.Storage;
 using DnsHost.Server;
 
 namespace DnsHost;
@@ -13,7 +16,8 @@ namespace DnsHost;
 /// </summary>
 internal static class DnssecKeysCommand
 {
-    public static int Run(CommandLine command, DnssecOptions options)
+    /// <param name="dataPath">The API's store (Api:DataPath): <c>status</c> of a zone signed through the Route 53 API reads it.</param>
+    public static int Run(CommandLine command, DnssecOptions options, string dataPath)
     {
         string verb = command.Positional[0];
         int expected = verb == "ds-seen" ? 3 : 2;
@@ -28,6 +32,8 @@ internal static class DnssecKeysCommand
             Console.Error.WriteLine($"dnshost: '{command.Positional[1]}' is not a zone name ({nameError})");
             return 64;
         }
+        if (verb == "status" && HostedZoneStatus(dataPath, options, zone))
+            return 0;
         if (Store(options, zone) is not { } store)
             return 78;
         try
@@ -39,6 +45,45 @@ internal static class DnssecKeysCommand
             Console.Error.WriteLine($"dnshost: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// The status of API zones named <paramref name="zone"/> that have DNSSEC settings in the API's store: their ZSKs
+    /// (rolled by DnsHost, as Route 53 rolls its own) with the steps ahead, and their KSKs (rolled through the API);
+    /// false when there is none.
+    /// </summary>
+    private static bool HostedZoneStatus(string dataPath, DnssecOptions options, string zone)
+    {
+        if (!File.Exists(dataPath))
+            return false;
+        using var store = new ApiStore(dataPath);
+        var documents = store.DnssecStates().ToDictionary(s => s.ZoneId, s => s.Document, StringComparer.Ordinal);
+        var now = DateTimeOffset.UtcNow;
+        bool found = false;
+        foreach (var hosted in store.Zones())
+        {
+            if (!string.Equals(hosted.Name.TrimEnd('.') + ".", zone, StringComparison.OrdinalIgnoreCase) || !documents.TryGetValue(hosted.Id, out var json))
+                continue;
+            var document = DnssecDocument.Deserialize(json);
+            found = true;
+            Console.WriteLine($"hosted zone {hosted.Id} (Route 53 API, {dataPath}): DNSSEC {document.ServeSignature}; the ZSK is rolled by DnsHost, the KSKs through the API");
+            var ring = HostedZoneDnssec.ZoneSigningKeyRing(document, zone);
+            var lines = KeyRingStatus.Describe(ring, options.Rollover.HostedZoneTimings(ring.DnskeyTtl, ring.MaxTtl), now);
+            for (int i = 0; i < lines.Count; i++)
+            {
+                // The API zone's steps are taken by the server's rollover timer (every second), queried or not.
+                string line = lines[i].Replace("(due: at the server's next query)", "(due: at the server's next tick)", StringComparison.Ordinal);
+                Console.WriteLine(document.ServeSignature == DnssecDocument.Signing ? line : line.Replace("next:", "next (once signing is enabled again):", StringComparison.Ordinal));
+                if (i != 1)
+                    continue;
+                foreach (var ksk in document.KeySigningKeys)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"KSK   {KeyTag.Compute(ksk.Dnskey),-6} {ksk.Dnskey[3],-4} {ksk.Status.ToLowerInvariant(),-10} {ksk.CreatedDate.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}  (through the API: {ksk.Name})"));
+                }
+            }
+        }
+        return found;
     }
 
     private static int Status(KeyRingStore store, DnssecOptions options, string zone)
