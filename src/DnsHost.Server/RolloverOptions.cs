@@ -52,7 +52,8 @@ public sealed class RolloverOptions
     public RolloverTimings HostedZoneTimings(Zone zone)
     {
         uint dnskeyTtl = ResponseSigner.KeyTtl(zone);
-        return HostedZoneTimings(dnskeyTtl, ZoneKeyRoller.LargestSignedTtl(zone, dnskeyTtl));
+        // A signing API zone serves no TTL over a week (SignedTtlCap), so no cache holds a signature longer.
+        return HostedZoneTimings(dnskeyTtl, Math.Min(ZoneKeyRoller.LargestSignedTtl(zone, dnskeyTtl), SignedTtlCap.MaxTtl));
     }
 
     /// <summary>The schedule's intervals with the zone's TTLs.</summary>

@@ -95,8 +95,8 @@ public sealed record VerbHelp(string Name, string Usage, string Summary, IReadOn
             "is a running server answering? One DNS query (root SOA; any answer counts) and GET /healthz",
             [new("--server IP:PORT", "the DNS server to query", "127.0.0.1:53"), Api, new("--timeout SECONDS", "how long to wait for each answer", "3")],
             "Exit 0 when both answer, 1 when either does not: the codes of Docker's HEALTHCHECK."),
-        new("dnssec", "dnshost dnssec ds|status ZONE | ds-seen ZONE KEYTAG [--config FILE]",
-            "ds: the DS records (SHA-256, SHA-384) of a signed zone's key(s) for the parent, making the key if there is none; status: the keys, their states and the next rollover step (Dnssec:Rollover); ds-seen: the parent serves the new KSK's DS, the KSK rollover may go on",
+        new("dnssec", "dnshost dnssec ds|status ZONE | ds-seen ZONE KEYTAG [--config FILE] [--data PATH]",
+            "ds: the DS records (SHA-256, SHA-384) of a signed zone's key(s) for the parent, making the key if there is none; status: the keys, their states and the next rollover step (Dnssec:Rollover; for a zone signed through the Route 53 API, its ZSKs and KSKs from the API store, --data); ds-seen: the parent serves the new KSK's DS, the KSK rollover may go on",
             [new("--config FILE", "settings file with the Dnssec section (KeyDirectory, KeyEncryptionKey, Algorithm)", "appsettings.json")],
             "The key-encryption key comes from Dnssec:KeyEncryptionKey (or DNSHOST_Dnssec__KeyEncryptionKey), as for serve."),
     ];
