@@ -23,6 +23,9 @@ public sealed class DnssecDocument
     /// <summary>When <see cref="ZoneSigningKey"/> began to sign; its lifetime counts from here. Null in a document from before ZSK rollovers (stamped at the next look).</summary>
     public DateTimeOffset? ZoneSigningKeyActivated { get; set; }
 
+    /// <summary>When <see cref="ZoneSigningKey"/> joined the DNSKEY RRset (its pre-publication); null for the zone's first ZSK, published as it began to sign.</summary>
+    public DateTimeOffset? ZoneSigningKeyPublished { get; set; }
+
     /// <summary>The next ZSK, pre-published (RFC 6781 4.1.1.1): in the DNSKEY RRset, not signing yet.</summary>
     public ZoneSigningKeyDocument? NextZoneSigningKey { get; set; }
 

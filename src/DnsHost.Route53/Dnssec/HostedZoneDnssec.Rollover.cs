@@ -129,8 +129,10 @@ public sealed partial class HostedZoneDnssec
         var ring = new KeyRing { Zone = zone, DnskeyTtl = document.DnskeyTtl, MaxTtl = document.MaxTtl };
         if (document.ZoneSigningKey is { } active && document.ZoneSigningKeyActivated is { } activated)
         {
-            var key = RingKeyOf(active, KeyState.Active, activated);
-            key.Published = key.Activated = activated;
+            var published = document.ZoneSigningKeyPublished ?? activated;
+            var key = RingKeyOf(active, KeyState.Active, published);
+            key.Published = published;
+            key.Activated = activated;
             ring.Keys.Add(key);
         }
         foreach (var (other, state) in new[] { (document.NextZoneSigningKey, KeyState.Published), (document.RetiredZoneSigningKey, KeyState.Retired) })
@@ -151,6 +153,7 @@ public sealed partial class HostedZoneDnssec
         document.ZoneSigningKey = active.DnskeyRData;
         document.ZoneSigningKeyPrivate = privates[active.PublicKey];
         document.ZoneSigningKeyActivated = active.Activated;
+        document.ZoneSigningKeyPublished = active.Published;
         document.NextZoneSigningKey = ring.Find(KeyRole.Zsk, KeyState.Published) is { } next
             ? new ZoneSigningKeyDocument { Dnskey = next.DnskeyRData, PrivateKey = privates[next.PublicKey], Created = next.Created, Published = next.Published }
             : null;

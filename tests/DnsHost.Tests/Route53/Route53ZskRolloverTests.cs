@@ -150,6 +150,9 @@ public sealed class Route53ZskRolloverTests(ITestOutputHelper output) : IAsyncLi
         Assert.InRange(removed.At, removedAt, removedAt + 2 * RolloverTimer.Period);
         status = Status();
         Assert.DoesNotContain(status, l => l.StartsWith($"ZSK   {first,-6}", StringComparison.Ordinal));
+        // The signing key's line keeps when it was published and when it began to sign.
+        Assert.Contains(status, l => l.StartsWith($"ZSK   {second,-6} 13   active", StringComparison.Ordinal)
+            && l.Contains($"{published.At.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}  {activated.At.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}"));
         Assert.Contains(status, l => l.Contains($"{(activated.At + Lifetime).UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}") && l.Contains($"ZSK {second} reaches its lifetime"));
 
         output.WriteLine($"enabled        {enabled:u}");

@@ -33,6 +33,7 @@ public sealed class SettingsValidationTests
     // Dnssec, Tsig, Transfers, HealthChecks
     [InlineData("--Dnssec:Algorithm=RSASHA1", "Dnssec:Algorithm: 'RSASHA1' is not ECDSAP256SHA256 (13) or ED25519 (15)")]
     [InlineData("--Dnssec:SignedZones:0=bad..zone", "Dnssec:SignedZones:0: 'bad..zone' is not a domain name")]
+    [InlineData("--Dnssec:Rollover:HostedZoneZskLifetime=-1.00:00:00", "Dnssec:Rollover:HostedZoneZskLifetime must not be negative")]
     [InlineData("--Tsig:Keys:0=just-a-name", "Tsig:Keys:0: a TSIG key is written [algorithm:]name:secret")]
     [InlineData("--Tsig:Fudge=0", "Tsig:Fudge must be between 1 and 3600")]
     [InlineData("--Transfers:Zones:0:Name=bad..zone", "Transfers:Zones:0:Name: 'bad..zone' is not a domain name")]
