@@ -54,6 +54,8 @@ public sealed partial class HostedZoneDnssec
         var now = Time.GetUtcNow();
         lock (_gate)
         {
+            if (_documents.Count == 0)
+                return; // every host ticks every second; most have no signed API zone
             foreach (var (id, document) in _documents.ToList())
             {
                 if (document.ServeSignature != DnssecDocument.Signing || document.ZoneSigningKeyPrivate is null || _busy.Contains(id) || _problems.ContainsKey(id))
