@@ -116,7 +116,9 @@ public sealed partial class HostedZoneService
             var (document, _) = Writable(hostedZoneId);
             if (!Route53Names.TryParse(name, out var wire, out var error))
                 throw new Route53Exception("InvalidInput", $"Invalid name '{name}': {error}");
-            string text = Route53Names.ToText(wire);
+            string text = Route53Names.ToText(wire), apex = document.HostedZone!.Name!;
+            if (!string.Equals(text, apex, StringComparison.OrdinalIgnoreCase) && !text.EndsWith("." + apex, StringComparison.OrdinalIgnoreCase))
+                throw new Route53Exception("InvalidInput", $"The name {text} is not in hosted zone {apex} ({hostedZoneId})");
             var policy = GetTrafficPolicy(policyId, version);
             if (Instances.Values.Any(i => i.HostedZoneId == hostedZoneId && string.Equals(i.Name, text, StringComparison.OrdinalIgnoreCase) && i.Type == policy.Type))
                 throw new Route53Exception("TrafficPolicyInstanceAlreadyExists", $"There is already a traffic policy instance for {text} {policy.Type} in hosted zone {hostedZoneId}", 409);

@@ -136,6 +136,8 @@ public sealed class Route53TrafficPolicyTests : IAsyncLifetime
             "--traffic-policy-id", policy, "--traffic-policy-version", "1")).ErrorCode);
         Assert.Equal("NoSuchTrafficPolicy", (await _aws.Run("create-traffic-policy-instance", "--hosted-zone-id", zone, "--name", "x.tp.test", "--ttl", "60",
             "--traffic-policy-id", policy, "--traffic-policy-version", "9")).ErrorCode);
+        Assert.Equal("InvalidInput", (await _aws.Run("create-traffic-policy-instance", "--hosted-zone-id", zone, "--name", "www.elsewhere.test", "--ttl", "60",
+            "--traffic-policy-id", policy, "--traffic-policy-version", "1")).ErrorCode);
         Assert.Equal("TrafficPolicyInUse", (await _aws.Run("delete-traffic-policy", "--id", policy, "--traffic-policy-version", "1")).ErrorCode);
 
         var got = (await _aws.Ok("get-traffic-policy-instance", "--id", instance)).GetProperty("TrafficPolicyInstance");
