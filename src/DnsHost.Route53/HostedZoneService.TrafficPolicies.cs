@@ -159,14 +159,28 @@ public sealed partial class HostedZoneService
         }
     }
 
-    public StoredTrafficPolicyInstance GetTrafficPolicyInstance(string id) =>
-        Instances.GetValueOrDefault(id) ?? throw new Route53Exception("NoSuchTrafficPolicyInstance", $"No traffic policy instance exists with the specified ID: {id}", 404);
+    // The instance cache is a plain dictionary: readers take the write lock too (reads are rare and short).
+    public StoredTrafficPolicyInstance GetTrafficPolicyInstance(string id)
+    {
+        lock (_write)
+            return Instances.GetValueOrDefault(id) ?? throw new Route53Exception("NoSuchTrafficPolicyInstance", $"No traffic policy instance exists with the specified ID: {id}", 404);
+    }
 
     /// <summary>Every instance in Route 53's listing order: hosted zone id, then name (labels from the right), then type.</summary>
-    public IReadOnlyList<StoredTrafficPolicyInstance> ListTrafficPolicyInstances() =>
-        Instances.Values.OrderBy(i => i.HostedZoneId, StringComparer.Ordinal).ThenBy(i => ReversedName(i.Name), StringComparer.Ordinal).ThenBy(i => i.Type, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<StoredTrafficPolicyInstance> ListTrafficPolicyInstances()
+    {
+        lock (_write)
+            return Instances.Values.OrderBy(i => i.HostedZoneId, StringComparer.Ordinal).ThenBy(i => ReversedName(i.Name), StringComparer.Ordinal).ThenBy(i => i.Type, StringComparer.Ordinal).ToList();
+    }
 
-    public int TrafficPolicyInstanceCount => Instances.Count;
+    public int TrafficPolicyInstanceCount
+    {
+        get
+        {
+            lock (_write)
+                return Instances.Count;
+        }
+    }
 
     /// <summary>
     /// Writes an instance's change: its record set (added, recompiled or removed) and its row, in the zone's
