@@ -107,6 +107,7 @@ public sealed partial class HostedZoneService
     {
         var own = document.CidrCollections;
         document.CidrCollections = (collections ?? _collections.Values.Select(c => c.Json)).ToList();
+        document.TrafficPolicyInstances = TrafficPolicySources(id);
         try
         {
             return HostedZoneLoader.Build(document, $"API zone {id}", null, _routing, _options);
@@ -361,6 +362,11 @@ public sealed partial class HostedZoneService
                 string describe = $"[name='{set.Name}', type='{set.Type}'{(set.SetIdentifier is null ? "" : $", set-identifier='{set.SetIdentifier}'")}]";
                 string key = SetKey(set);
                 bool exists = byKey.TryGetValue(key, out var current);
+                if (TrafficPolicyProblem(action, set, exists ? current : null, describe) is { } instanceProblem)
+                {
+                    problems.Add(instanceProblem);
+                    continue;
+                }
                 switch (action)
                 {
                     case "CREATE" when exists:

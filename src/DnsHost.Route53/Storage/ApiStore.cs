@@ -138,8 +138,9 @@ public sealed partial class ApiStore : IDisposable
     /// <summary>
     /// Inserts or replaces a zone's document, writes the record sets given (key to JSON) and deletes the
     /// keys given, and records the change, in one transaction: a batch costs its own sets, not the zone's.
+    /// <paramref name="alsoInTransaction"/> writes rows that must commit with the zone (a traffic policy instance).
     /// </summary>
-    public void SaveZone(StoredZone zone, ApiChange? change, IEnumerable<KeyValuePair<string, string>>? upsertSets = null, IEnumerable<string>? deleteSets = null)
+    public void SaveZone(StoredZone zone, ApiChange? change, IEnumerable<KeyValuePair<string, string>>? upsertSets = null, IEnumerable<string>? deleteSets = null, Action<SqliteTransaction>? alsoInTransaction = null)
     {
         lock (_lock)
         {
@@ -188,6 +189,7 @@ public sealed partial class ApiStore : IDisposable
             }
             if (change is not null)
                 InsertChange(tx, change);
+            alsoInTransaction?.Invoke(tx);
             tx.Commit();
         }
     }

@@ -27,6 +27,10 @@ public sealed class HostedZoneDocument
     public JsonElement? ChangeInfo { get; set; }
     public string? Location { get; set; }
 
+    /// <summary>The API's traffic policy instances by id, for the sets that name one (never read from or written to JSON).</summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, TrafficPolicyInstanceSource>? TrafficPolicyInstances { get; set; }
+
     /// <summary>A copy that shares every member object with this one (the API replaces members, it does not edit them).</summary>
     public HostedZoneDocument ShallowCopy() => (HostedZoneDocument)MemberwiseClone();
 

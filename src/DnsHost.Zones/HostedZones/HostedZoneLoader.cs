@@ -114,7 +114,7 @@ public static class HostedZoneLoader
 
         var collections = CompileCollections(document.CidrCollections ?? [], context);
 
-        var compiler = new RecordSetCompiler(context, origin, originText, info, environment, options, healthChecks, collections);
+        var compiler = new RecordSetCompiler(context, origin, originText, info, environment, options, healthChecks, collections) { TrafficPolicies = document.TrafficPolicyInstances };
         var (records, groups) = compiler.Compile(document.ResourceRecordSets ?? []);
 
         // A zone without SOA or NS gets what a new Route 53 hosted zone gets.
@@ -268,7 +268,7 @@ public static class HostedZoneDiff
             return null;
         foreach (var set in upserted)
         {
-            if (set.SetIdentifier is not null || set.AliasTarget is not null || set.HealthCheckId is not null || set.Type is "CNAME" or "SOA" or "NS")
+            if (set.SetIdentifier is not null || set.AliasTarget is not null || set.HealthCheckId is not null || set.TrafficPolicyInstanceId is not null || set.Type is "CNAME" or "SOA" or "NS")
                 return null;
         }
         var changes = new ZoneChanges();

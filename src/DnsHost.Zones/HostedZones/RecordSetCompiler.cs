@@ -17,8 +17,12 @@ internal sealed class RecordSetCompiler(
     private static readonly HashSet<string> SupportedTypes = ["A", "AAAA", "CAA", "CNAME", "DS", "MX", "NAPTR", "NS", "PTR", "SOA", "SPF", "SRV", "TXT", "HTTPS", "SVCB", "SSHFP", "TLSA"];
     private static readonly HashSet<string> PolicyTypes = ["A", "AAAA", "CAA", "CNAME", "MX", "NAPTR", "PTR", "SPF", "SRV", "TXT", "HTTPS", "SVCB", "SSHFP", "TLSA"];
 
+    /// <summary>The traffic policy instances that sets may name (API zones); null for zone files.</summary>
+    public IReadOnlyDictionary<string, TrafficPolicyInstanceSource>? TrafficPolicies { get; init; }
+
     private sealed class Parsed
     {
+        public TrafficPolicyInstanceSource? TrafficPolicy;
         public required ResourceRecordSetJson Json;
         public required byte[] Name;
         public required string NameText;
@@ -84,6 +88,11 @@ internal sealed class RecordSetCompiler(
             if (!CheckGroup(sets))
                 continue;
             var first = sets[0];
+            if (first.TrafficPolicy is { } instance)
+            {
+                groups.Add(instance.Policy.Compile(first.Name, instance.Ttl, environment, options, w => context.Warn($"record set {first.Description}: {w}")));
+                continue;
+            }
             if (first.Policy == RoutingPolicy.Simple && first.Json.AliasTarget is null)
             {
                 foreach (var value in first.Values)
@@ -127,8 +136,19 @@ internal sealed class RecordSetCompiler(
         int errors = context.Errors.Count;
         void Fail(string reason) => context.Error($"record set {describe}: {reason}");
 
-        if (json.TrafficPolicyInstanceId is not null)
-            Fail("traffic policy instances are not supported by DnsHost");
+        if (json.TrafficPolicyInstanceId is { } instanceId)
+        {
+            // The set a traffic policy instance created: the policy's document says how it answers.
+            if (json.TTL is not null || json.ResourceRecords is not null || json.AliasTarget is not null || json.SetIdentifier is not null || json.HealthCheckId is not null)
+                Fail("a record set created by a traffic policy instance has only Name, Type and TrafficPolicyInstanceId");
+            else if (TrafficPolicies?.GetValueOrDefault(instanceId) is not { } instance)
+                Fail($"traffic policy instance {instanceId} does not exist (DnsHost serves traffic policy instances created through its API)");
+            else if (instance.Policy.Type != set.Type)
+                Fail($"traffic policy instance {instanceId} creates {instance.Policy.RecordType} record sets, not {typeText}");
+            else
+                set.TrafficPolicy = instance;
+            return context.Errors.Count == errors ? set : null;
+        }
         bool hasData = json.TTL is not null || json.ResourceRecords is not null;
         if (json.AliasTarget is not null && hasData)
             Fail("Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords]], but found more than one");

@@ -12,6 +12,14 @@ public sealed class RoutedRecordSet
     public RecordSet? Data { get; init; }
     public AliasTarget? Alias { get; init; }
 
+    /// <summary>
+    /// A traffic policy rule this set leads to (a RuleReference): the nested group chooses the answer.
+    /// Nested groups are not in the zone's tree; their depth is capped by <see cref="RoutingSelector.MaxAliasDepth"/>.
+    /// </summary>
+    public RecordSetGroup? Rule { get; init; }
+    /// <summary>For a <see cref="Rule"/>: whether the set counts as unhealthy when no set of the rule is healthy.</summary>
+    public bool EvaluateRuleHealth { get; init; }
+
     public string? HealthCheckId { get; init; }
     /// <summary>Slot in <see cref="HealthStates"/>, or -1 without a health check.</summary>
     public int HealthSlot { get; init; } = -1;

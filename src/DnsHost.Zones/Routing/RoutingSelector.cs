@@ -92,7 +92,7 @@ public static class RoutingSelector
                 RoutingPolicy.IpBased => $"CIDR location {set.CidrLocationName}",
                 _ => "",
             };
-            string target = set.Alias is { } a ? $"alias to {a.DnsName}{(a.EvaluateTargetHealth ? " (evaluate target health)" : "")}" : $"{set.Data?.Count} value(s)";
+            string target = set.Rule is { } r ? $"rule {r}" : set.Alias is { } a ? $"alias to {a.DnsName}{(a.EvaluateTargetHealth ? " (evaluate target health)" : "")}" : $"{set.Data?.Count} value(s)";
             trace.Note($"  candidate {set.Describe(group)}: {field}{(field.Length > 0 ? ", " : "")}{target}{(set.HealthCheckId is null ? "" : $", health check {set.HealthCheckId}")}");
         }
     }
@@ -103,6 +103,14 @@ public static class RoutingSelector
         {
             chosen[count++] = data;
             return SelectionOutcome.Answer;
+        }
+        if (set.Rule is { } rule)
+        {
+            trace?.Note($"rule: following {rule}");
+            int before = count;
+            var outcome = Select(zone, rule, ref client, ref chosen, out int added, trace, depth + 1);
+            count = before + added;
+            return outcome;
         }
         var alias = set.Alias!;
         if (!alias.SameZone)
@@ -150,7 +158,25 @@ public static class RoutingSelector
             trace?.Note($"{set.Describe(group)}: alias target {alias.DnsName} has no healthy record set (EvaluateTargetHealth)");
             return false;
         }
+        if (set.Rule is { } rule && set.EvaluateRuleHealth && !RuleHealthy(zone, rule, ref client, depth + 1))
+        {
+            trace?.Note($"{set.Describe(group)}: rule {rule} has no healthy branch");
+            return false;
+        }
         return true;
+    }
+
+    /// <summary>A traffic policy rule is healthy when any of its branches is (each with its own checks, nested rules included).</summary>
+    private static bool RuleHealthy(Zone zone, RecordSetGroup rule, ref QueryClient client, int depth)
+    {
+        if (depth > MaxAliasDepth)
+            return false;
+        foreach (var set in rule.Sets)
+        {
+            if (IsHealthy(zone, rule, set, ref client, depth, null))
+                return true;
+        }
+        return false;
     }
 
     private static bool TargetHealthy(Zone zone, AliasTarget alias, ushort type, ref QueryClient client, int depth)

@@ -117,6 +117,7 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         app.MapGeoLocations();
         app.MapRoute53Limits(hostedZones, healthChecks, hostedZones.Quotas);
         app.MapRoute53DelegationSets(hostedZones);
+        app.MapRoute53TrafficPolicies(hostedZones);
         app.MapRoute53QueryLogging(services.GetRequiredService<QueryLoggingService>());
         app.MapRoute53Dnssec(services.GetRequiredService<DnsHost.Route53.Dnssec.HostedZoneDnssec>());
         app.MapRoute53(hostedZones);

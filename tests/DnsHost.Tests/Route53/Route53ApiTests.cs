@@ -185,9 +185,9 @@ public sealed class Route53ApiTests : IAsyncLifetime
         var change = await _aws.Run("change-resource-record-sets", "--hosted-zone-id", fileZone, "--change-batch", Batch(Change("CREATE", "x.files.test", "A", 60, "192.0.2.1")));
         Assert.Equal("InvalidInput", change.ErrorCode);
         Assert.Contains("zone file", change.Stderr);
-        var unknown = await _aws.Run("list-traffic-policies");
+        var unknown = await _aws.Run("list-vpc-association-authorizations", "--hosted-zone-id", fileZone);
         Assert.Equal("NotImplemented", unknown.ErrorCode);
-        Assert.Contains("ListTrafficPolicies", unknown.Stderr);
+        Assert.Contains("ListVPCAssociationAuthorizations", unknown.Stderr);
     }
 
     [Fact]
