@@ -163,6 +163,25 @@ public sealed class PostgresClusterTests(PostgresFixture postgres) : IClassFixtu
             store.ReportNode("eu-west-1", store.LastSequence(), DateTimeOffset.UtcNow);
             Assert.Equal("INSYNC", await Status(api1, lateId));
         }
+
+        // dnshost cluster status lists the four nodes and their sequences.
+        var (code, output) = await ClusterStatus(db);
+        Assert.True(code is 0 or 2, output);
+        foreach (string name in new[] { "n1", "n2", "n3", "n4-lagging" })
+            Assert.Contains(name, output);
+        Assert.Contains("change log at", output);
+    }
+
+    private static async Task<(int Code, string Output)> ClusterStatus(string connectionString)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "dnshost.dll"), "cluster", "status", $"--Api:ConnectionString={connectionString}" })
+            psi.ArgumentList.Add(arg);
+        using var process = Process.Start(psi)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await error);
     }
 
     [Fact]
