@@ -67,7 +67,7 @@ public sealed partial class HostedZoneService
                 string zoneId = StripPrefix(hostedZoneId, "/hostedzone/");
                 var (document, zone) = _zones[zoneId];
                 document.DelegationSet = DelegationSetJson(set);
-                _store.SaveZone(Meta(zoneId, document), null);
+                Save(zoneId, document, null);
             }
             return set;
         }

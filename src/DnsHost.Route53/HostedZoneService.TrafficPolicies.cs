@@ -205,10 +205,11 @@ public sealed partial class HostedZoneService
         {
             var zone = CompileForApi(nextDocument, zoneId);
             var change = new ApiChange(NewId('C'), Time.GetUtcNow(), null);
-            _store.SaveZone(Meta(zoneId, nextDocument), change,
+            _versions[zoneId] = _store.SaveZone(Meta(zoneId, nextDocument), change,
                 set is null ? null : [KeyValuePair.Create(key, JsonSerializer.Serialize(set, HostedZoneDocument.Options))],
                 set is null ? [key] : null,
-                _store.TrafficPolicyInstanceWrite(next, previous?.Id));
+                expectedVersion: _versions.GetValueOrDefault(zoneId),
+                alsoInTransaction: _store.TrafficPolicyInstanceWrite(next, previous?.Id));
             var old = _zones[zoneId].Zone;
             _zones[zoneId] = (nextDocument, zone);
             _registry.Update(c => c.Replace(old, zone, Zones.ZoneSourceKind.Api));

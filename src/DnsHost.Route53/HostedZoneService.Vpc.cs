@@ -75,7 +75,7 @@ public sealed partial class HostedZoneService
         edit(next);
         var zone = CompileForApi(next, id);
         var change = new ApiChange(NewId('C'), Time.GetUtcNow(), comment);
-        _store.SaveZone(Meta(id, next), change);
+        Save(id, next, change);
         var old = _zones[id].Zone;
         _zones[id] = (next, zone);
         _registry.Update(c => c.Replace(old, zone, ZoneSourceKind.Api));

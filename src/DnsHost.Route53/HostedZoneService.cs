@@ -50,6 +50,12 @@ public sealed partial class HostedZoneService
                 store.ReportBadRow("cidr_collections", stored.Id, e);
             }
         }
+        // The log's end first, then the versions, then the zones: a change that lands in between is applied
+        // again by the follower (harmless), never missed.
+        LoadedSequence = store.LastSequence();
+        ServedSequence = LoadedSequence;
+        foreach (var (zoneId, version) in store.ZoneVersions())
+            _versions[zoneId] = version;
         foreach (var stored in store.Zones())
         {
             try
@@ -96,8 +102,11 @@ public sealed partial class HostedZoneService
             document.ResourceRecordSets = sets;
         }
         var zone = Compile(document, stored.Id);
+        if (_zones.TryGetValue(stored.Id, out var old))
+            _registry.Update(c => c.Replace(old.Zone, zone, ZoneSourceKind.Api));
+        else
+            _registry.Update(c => c.With(zone, ZoneSourceKind.Api));
         _zones[stored.Id] = (document, zone);
-        _registry.Update(c => c.With(zone, ZoneSourceKind.Api));
     }
 
     public IReadOnlyList<string> NameServers => _options.EffectiveNameServers;
@@ -193,7 +202,7 @@ public sealed partial class HostedZoneService
             };
             var zone = CompileForApi(document, zoneId);
             var change = new ApiChange(NewId('C'), Time.GetUtcNow(), null);
-            _store.SaveZone(Meta(zoneId, document), change, document.ResourceRecordSets.Select(s => KeyValuePair.Create(SetKey(s), JsonSerializer.Serialize(s, HostedZoneDocument.Options))).ToList());
+            Save(zoneId, document, change, document.ResourceRecordSets.Select(s => KeyValuePair.Create(SetKey(s), JsonSerializer.Serialize(s, HostedZoneDocument.Options))).ToList());
             _zones[zoneId] = (document, zone);
             _registry.Update(c => c.With(zone, ZoneSourceKind.Api));
             return (View(zoneId, document, zone), change);
@@ -295,7 +304,7 @@ public sealed partial class HostedZoneService
     public ApiChange Delete(string id)
     {
         id = StripPrefix(id, "/hostedzone/");
-        lock (_write)
+        return Retrying(id, () =>
         {
             var (document, zone) = Writable(id);
             string apex = document.HostedZone!.Name!;
@@ -305,12 +314,13 @@ public sealed partial class HostedZoneService
             if (IsSigning?.Invoke(id) == true)
                 throw new Route53Exception("HostedZoneNotEmpty", $"The specified hosted zone {id} has DNSSEC signing enabled and so cannot be deleted; disable it first (DisableHostedZoneDNSSEC).");
             var change = new ApiChange(NewId('C'), Time.GetUtcNow(), null);
-            _store.DeleteZone(id, change);
+            _store.DeleteZone(id, change, _versions.GetValueOrDefault(id));
+            _versions.Remove(id);
             _store.DeleteTags("hostedzone", id);
             _zones.Remove(id);
             _registry.Update(c => c.Without(zone));
             return change;
-        }
+        });
     }
 
     /// <summary>Applies a change batch, all or nothing (route53-behaviour.md 3): each change is checked against the zone as the earlier ones left it.</summary>
@@ -321,7 +331,7 @@ public sealed partial class HostedZoneService
             throw new Route53Exception("InvalidInput", "ChangeBatch must contain at least one Change");
         ChangeBatchRules.CheckShape(changes);
         ChangeBatchRules.CheckLimits(changes);
-        lock (_write)
+        return Retrying(id, () =>
         {
             var (document, _) = Writable(id);
             string apex = document.HostedZone!.Name!;
@@ -423,14 +433,14 @@ public sealed partial class HostedZoneService
             var zone = ApplyAsDiff(_zones[id].Zone, next, final.Values.ToList(), changes.Where(c => !final.ContainsKey(SetKey(c.Set))).Select(c => (c.Set.Name ?? "", c.Set.Type ?? "")).ToList())
                 ?? CompileForApi(next, id);
             var change = new ApiChange(NewId('C'), Time.GetUtcNow(), comment);
-            _store.SaveZone(Meta(id, next), change,
+            Save(id, next, change,
                 final.Select(f => KeyValuePair.Create(f.Key, JsonSerializer.Serialize(f.Value, HostedZoneDocument.Options))).ToList(),
                 touched.Where(k => !final.ContainsKey(k)).ToList());
             var old = _zones[id].Zone;
             _zones[id] = (next, zone);
             _registry.Update(c => c.Replace(old, zone, ZoneSourceKind.Api));
             return change;
-        }
+        });
     }
 
     /// <summary>
@@ -540,14 +550,24 @@ public sealed partial class HostedZoneService
         id = StripPrefix(id, "/hostedzone/");
         if (comment is { Length: > 256 })
             throw new Route53Exception("InvalidInput", "Comment must be at most 256 characters");
-        lock (_write)
+        return Retrying(id, () =>
         {
             var (document, zone) = Writable(id);
             document.HostedZone!.Config ??= new HostedZoneConfigJson();
+            string? before = document.HostedZone.Config.Comment;
             document.HostedZone.Config.Comment = comment;
-            _store.SaveZone(Meta(id, document), new ApiChange(NewId('C'), Time.GetUtcNow(), null));
+            try
+            {
+                Save(id, document, new ApiChange(NewId('C'), Time.GetUtcNow(), null));
+            }
+            catch
+            {
+                // A write the store refused (another node's change, the store unreachable) leaves the zone as it was.
+                document.HostedZone.Config.Comment = before;
+                throw;
+            }
             return View(id, document, zone);
-        }
+        });
     }
 
     /// <summary>Zones in ListHostedZonesByName order: names compared label by label from the right, then id.</summary>
@@ -578,6 +598,8 @@ public sealed partial class HostedZoneService
         var change = _store.GetChange(StripPrefix(id, "/change/"));
         if (change is null)
             return null;
-        return (change, Time.GetUtcNow() - change.SubmittedAt < PendingFor ? "PENDING" : "INSYNC");
+        if (Time.GetUtcNow() - change.SubmittedAt < PendingFor)
+            return (change, "PENDING");
+        return (change, ClusterStatus(change.Id) ?? "INSYNC");
     }
 }

@@ -47,6 +47,8 @@ switch (command.Verb)
         return await PingCommand.RunAsync(command);
     case "dnssec":
         return DnssecCommand.Run(command);
+    case "cluster":
+        return ClusterCommand.Run(command);
     case "serve":
         return await ServeCommand.RunAsync(command);
     default:

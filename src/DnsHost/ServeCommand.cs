@@ -104,12 +104,22 @@ public static class ServeCommand
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthChecker>());
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section));
         builder.Services.AddSingleton<DnsHost.Route53.Api.ApiMetrics>();
-        builder.Services.AddSingleton(sp => new ApiStore(sp.GetRequiredService<IOptions<ApiOptions>>().Value.DataPath));
+        builder.Services.AddOptions<ClusterOptions>().Bind(builder.Configuration.GetSection(ClusterOptions.Section));
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ApiOptions>>().Value;
+            var store = options.Store == ApiStoreKind.PostgreSql
+                ? ApiStore.Open(ApiStoreKind.PostgreSql, options.ConnectionString ?? throw new ApiStoreException("Api:Store is PostgreSql but Api:ConnectionString is not set"))
+                : ApiStore.Open(ApiStoreKind.Sqlite, options.DataPath);
+            store.NodeName = sp.GetRequiredService<IOptions<ClusterOptions>>().Value.EffectiveNodeName(options.Listen);
+            return store;
+        });
         builder.Services.AddSingleton(sp => new HostedZoneService(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<ApiStore>(),
             sp.GetRequiredService<RoutingEnvironment>(), sp.GetRequiredService<IOptions<RoutingOptions>>().Value,
             id => sp.GetRequiredService<HealthChecker>().GetSpec(id) is not null)
         {
             PendingFor = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ApiOptions>>().Value.PendingSeconds),
+            NodeTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.NodeTimeoutSeconds),
             Time = sp.GetRequiredService<TimeProvider>(),
             Quotas = sp.GetRequiredService<IOptions<AccountQuotas>>().Value,
         });
@@ -140,6 +150,8 @@ public static class ServeCommand
         builder.Services.AddSingleton(sp => new TagService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HostedZoneService>(), sp.GetRequiredService<HealthCheckService>()));
         builder.Services.AddSingleton<ApiServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiServer>());
+        // With a PostgreSQL store: apply the other nodes' changes, and report the sequence this node serves.
+        builder.Services.AddHostedService<StoreFollower>();
         builder.Services.AddOptions<SyncServiceOptions>().Bind(builder.Configuration.GetSection(SyncServiceOptions.Section));
         // Only when jobs are configured: the background sync is optional.
         if (builder.Configuration.GetSection(SyncServiceOptions.Section + ":Jobs").GetChildren().Any())
@@ -199,6 +211,8 @@ public static class ServeCommand
             _ = host.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<SyncServiceOptions>>().Value;
             _ = host.Services.GetRequiredService<DnssecSigning>();
+            // The store is opened here, so an unreachable PostgreSQL is one line and exit 78.
+            _ = host.Services.GetRequiredService<ApiStore>();
             _ = host.Services.GetRequiredService<TransferService>();
             _ = host.Services.GetRequiredService<SecondaryService>();
             // The folder is checked again when the zones load; here a missing one is one line, not the host's failure log.
@@ -212,7 +226,7 @@ public static class ServeCommand
             await host.RunAsync();
             return 0;
         }
-        catch (Exception e) when (e is ListenerBindException or ApiBindException or InvalidDataException)
+        catch (Exception e) when (e is ListenerBindException or ApiBindException or InvalidDataException or ApiStoreException)
         {
             Console.Error.WriteLine($"dnshost: {e.Message}");
             return 78;

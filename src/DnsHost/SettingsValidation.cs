@@ -162,6 +162,10 @@ public static partial class SettingsValidation
     {
         if (string.IsNullOrWhiteSpace(o.DataPath))
             yield return "Api:DataPath is empty; it names the SQLite file of the Route 53 API (e.g. data/dnshost.db)";
+        if (!Enum.IsDefined(o.Store))
+            yield return $"Api:Store is {o.Store}; it must be Sqlite or PostgreSql";
+        if (o.Store == DnsHost.Route53.Storage.ApiStoreKind.PostgreSql && string.IsNullOrWhiteSpace(o.ConnectionString))
+            yield return "Api:Store is PostgreSql but Api:ConnectionString is empty; it must be an Npgsql connection string (Host=...;Database=...;Username=...)";
         if (o.RequestsPerSecond < 0)
             yield return $"Api:RequestsPerSecond is {o.RequestsPerSecond}; it must be 0 (no limit) or more";
         if (!double.IsFinite(o.PendingSeconds) || o.PendingSeconds is < 0 or > 86400)

@@ -122,6 +122,12 @@ public static partial class Route53Endpoints
             {
                 await WriteError(context, new Route53Exception("InvalidInput", $"The request body is not valid XML: {e.Message}"));
             }
+            catch (Exception e) when (!context.Response.HasStarted && e is Storage.ApiStoreException or System.Data.Common.DbException)
+            {
+                // The store is down or cut off (issue 23's static stability): DNS keeps answering from memory,
+                // and a write is refused with Route 53's error for a temporary failure, which clients retry.
+                await WriteError(context, new Route53Exception("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503));
+            }
             catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
             {
                 // Never an HTML page or an empty 500: Route 53's InternalFailure, and the log has the rest.

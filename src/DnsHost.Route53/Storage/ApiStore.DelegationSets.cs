@@ -10,7 +10,7 @@ public sealed partial class ApiStore
     {
         lock (_lock)
         {
-            using var command = _db.CreateCommand();
+            using var command = NewCommand();
             command.CommandText = "SELECT id, caller_reference, document FROM delegation_sets ORDER BY rowid";
             using var reader = command.ExecuteReader();
             var sets = new List<StoredDelegationSet>();
@@ -25,16 +25,16 @@ public sealed partial class ApiStore
     {
         lock (_lock)
         {
-            using var tx = _db.BeginTransaction();
-            using var command = _db.CreateCommand();
+            using var tx = Begin();
+            using var command = NewCommand();
             command.Transaction = tx;
             command.CommandText = """
-                INSERT INTO delegation_sets (id, caller_reference, document) VALUES ($id, $ref, $doc);
-                INSERT OR IGNORE INTO used_caller_references (caller_reference, kind) VALUES ('delegationset:' || $ref, 'delegationset');
+                INSERT INTO delegation_sets (id, caller_reference, document) VALUES (@id, @ref, @doc);
+                INSERT INTO used_caller_references (caller_reference, kind) VALUES ('delegationset:' || @ref, 'delegationset') ON CONFLICT DO NOTHING;
                 """;
-            command.Parameters.AddWithValue("$id", set.Id);
-            command.Parameters.AddWithValue("$ref", set.CallerReference);
-            command.Parameters.AddWithValue("$doc", set.NameServers);
+            Parameter(command, "@id", set.Id);
+            Parameter(command, "@ref", set.CallerReference);
+            Parameter(command, "@doc", set.NameServers);
             command.ExecuteNonQuery();
             tx.Commit();
         }
@@ -44,9 +44,9 @@ public sealed partial class ApiStore
     {
         lock (_lock)
         {
-            using var command = _db.CreateCommand();
-            command.CommandText = "DELETE FROM delegation_sets WHERE id = $id";
-            command.Parameters.AddWithValue("$id", id);
+            using var command = NewCommand();
+            command.CommandText = "DELETE FROM delegation_sets WHERE id = @id";
+            Parameter(command, "@id", id);
             command.ExecuteNonQuery();
         }
     }

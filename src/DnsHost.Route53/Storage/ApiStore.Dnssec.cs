@@ -12,7 +12,7 @@ public sealed partial class ApiStore
     {
         if (_dnssecTable)
             return;
-        Execute("CREATE TABLE IF NOT EXISTS dnssec (zone_id TEXT PRIMARY KEY, document TEXT NOT NULL);");
+        CreateTables("CREATE TABLE IF NOT EXISTS dnssec (ROWID_COLUMN zone_id TEXT PRIMARY KEY, document TEXT NOT NULL);");
         _dnssecTable = true;
     }
 
@@ -21,7 +21,7 @@ public sealed partial class ApiStore
         lock (_lock)
         {
             EnsureDnssecTable();
-            using var command = _db.CreateCommand();
+            using var command = NewCommand();
             command.CommandText = "SELECT zone_id, document FROM dnssec ORDER BY rowid";
             using var reader = command.ExecuteReader();
             var states = new List<StoredDnssec>();
@@ -37,16 +37,16 @@ public sealed partial class ApiStore
         lock (_lock)
         {
             EnsureDnssecTable();
-            using var tx = _db.BeginTransaction();
-            using (var command = _db.CreateCommand())
+            using var tx = Begin();
+            using (var command = NewCommand())
             {
                 command.Transaction = tx;
                 command.CommandText = document is null
-                    ? "DELETE FROM dnssec WHERE zone_id = $id"
-                    : "INSERT INTO dnssec (zone_id, document) VALUES ($id, $doc) ON CONFLICT(zone_id) DO UPDATE SET document = excluded.document";
-                command.Parameters.AddWithValue("$id", zoneId);
+                    ? "DELETE FROM dnssec WHERE zone_id = @id"
+                    : "INSERT INTO dnssec (zone_id, document) VALUES (@id, @doc) ON CONFLICT(zone_id) DO UPDATE SET document = excluded.document";
+                Parameter(command, "@id", zoneId);
                 if (document is not null)
-                    command.Parameters.AddWithValue("$doc", document);
+                    Parameter(command, "@doc", document);
                 command.ExecuteNonQuery();
             }
             InsertChange(tx, change);

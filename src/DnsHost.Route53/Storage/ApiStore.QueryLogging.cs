@@ -11,8 +11,9 @@ public sealed partial class ApiStore
     {
         if (_queryLoggingTable)
             return;
-        Execute("""
+        CreateTables("""
             CREATE TABLE IF NOT EXISTS query_logging_configs (
+                ROWID_COLUMN
                 id TEXT PRIMARY KEY,
                 hosted_zone_id TEXT NOT NULL UNIQUE,
                 log_group_arn TEXT NOT NULL);
@@ -26,7 +27,7 @@ public sealed partial class ApiStore
         lock (_lock)
         {
             EnsureQueryLoggingTable();
-            using var command = _db.CreateCommand();
+            using var command = NewCommand();
             command.CommandText = "SELECT id, hosted_zone_id, log_group_arn FROM query_logging_configs ORDER BY rowid";
             using var reader = command.ExecuteReader();
             var configs = new List<StoredQueryLoggingConfig>();
@@ -41,11 +42,11 @@ public sealed partial class ApiStore
         lock (_lock)
         {
             EnsureQueryLoggingTable();
-            using var command = _db.CreateCommand();
-            command.CommandText = "INSERT INTO query_logging_configs (id, hosted_zone_id, log_group_arn) VALUES ($id, $zone, $arn)";
-            command.Parameters.AddWithValue("$id", config.Id);
-            command.Parameters.AddWithValue("$zone", config.HostedZoneId);
-            command.Parameters.AddWithValue("$arn", config.LogGroupArn);
+            using var command = NewCommand();
+            command.CommandText = "INSERT INTO query_logging_configs (id, hosted_zone_id, log_group_arn) VALUES (@id, @zone, @arn)";
+            Parameter(command, "@id", config.Id);
+            Parameter(command, "@zone", config.HostedZoneId);
+            Parameter(command, "@arn", config.LogGroupArn);
             command.ExecuteNonQuery();
         }
     }
@@ -55,9 +56,9 @@ public sealed partial class ApiStore
         lock (_lock)
         {
             EnsureQueryLoggingTable();
-            using var command = _db.CreateCommand();
-            command.CommandText = "DELETE FROM query_logging_configs WHERE id = $id";
-            command.Parameters.AddWithValue("$id", id);
+            using var command = NewCommand();
+            command.CommandText = "DELETE FROM query_logging_configs WHERE id = @id";
+            Parameter(command, "@id", id);
             command.ExecuteNonQuery();
         }
     }

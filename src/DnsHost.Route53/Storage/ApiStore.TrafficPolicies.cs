@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace DnsHost.Route53.Storage;
 
@@ -17,7 +17,7 @@ public sealed partial class ApiStore
     {
         if (_trafficPolicyTables)
             return;
-        Execute("""
+        CreateTables("""
             CREATE TABLE IF NOT EXISTS traffic_policies (
                 id TEXT NOT NULL,
                 version INTEGER NOT NULL,
@@ -27,6 +27,7 @@ public sealed partial class ApiStore
                 comment TEXT,
                 PRIMARY KEY (id, version));
             CREATE TABLE IF NOT EXISTS traffic_policy_instances (
+                ROWID_COLUMN
                 id TEXT PRIMARY KEY,
                 hosted_zone_id TEXT NOT NULL,
                 name TEXT NOT NULL,
@@ -44,12 +45,12 @@ public sealed partial class ApiStore
         lock (_lock)
         {
             EnsureTrafficPolicyTables();
-            using var command = _db.CreateCommand();
+            using var command = NewCommand();
             command.CommandText = "SELECT id, version, name, type, document, comment FROM traffic_policies ORDER BY id, version";
             using var reader = command.ExecuteReader();
             var policies = new List<StoredTrafficPolicy>();
             while (reader.Read())
-                policies.Add(new StoredTrafficPolicy(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+                policies.Add(new StoredTrafficPolicy(reader.GetString(0), checked((int)reader.GetInt64(1)), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
             return policies;
         }
     }
@@ -60,15 +61,15 @@ public sealed partial class ApiStore
         lock (_lock)
         {
             EnsureTrafficPolicyTables();
-            using var command = _db.CreateCommand();
-            command.CommandText = "INSERT INTO traffic_policies (id, version, name, type, document, comment) VALUES ($id, $version, $name, $type, $doc, $comment) "
+            using var command = NewCommand();
+            command.CommandText = "INSERT INTO traffic_policies (id, version, name, type, document, comment) VALUES (@id, @version, @name, @type, @doc, @comment) "
                 + "ON CONFLICT(id, version) DO UPDATE SET comment = excluded.comment";
-            command.Parameters.AddWithValue("$id", policy.Id);
-            command.Parameters.AddWithValue("$version", policy.Version);
-            command.Parameters.AddWithValue("$name", policy.Name);
-            command.Parameters.AddWithValue("$type", policy.Type);
-            command.Parameters.AddWithValue("$doc", policy.Document);
-            command.Parameters.AddWithValue("$comment", (object?)policy.Comment ?? DBNull.Value);
+            Parameter(command, "@id", policy.Id);
+            Parameter(command, "@version", policy.Version);
+            Parameter(command, "@name", policy.Name);
+            Parameter(command, "@type", policy.Type);
+            Parameter(command, "@doc", policy.Document);
+            Parameter(command, "@comment", policy.Comment);
             command.ExecuteNonQuery();
         }
     }
@@ -78,10 +79,10 @@ public sealed partial class ApiStore
         lock (_lock)
         {
             EnsureTrafficPolicyTables();
-            using var command = _db.CreateCommand();
-            command.CommandText = "DELETE FROM traffic_policies WHERE id = $id AND version = $version";
-            command.Parameters.AddWithValue("$id", id);
-            command.Parameters.AddWithValue("$version", version);
+            using var command = NewCommand();
+            command.CommandText = "DELETE FROM traffic_policies WHERE id = @id AND version = @version";
+            Parameter(command, "@id", id);
+            Parameter(command, "@version", version);
             command.ExecuteNonQuery();
         }
     }
@@ -92,12 +93,12 @@ public sealed partial class ApiStore
         lock (_lock)
         {
             EnsureTrafficPolicyTables();
-            using var command = _db.CreateCommand();
+            using var command = NewCommand();
             command.CommandText = "SELECT id, hosted_zone_id, name, type, ttl, policy_id, policy_version FROM traffic_policy_instances ORDER BY rowid";
             using var reader = command.ExecuteReader();
             var instances = new List<StoredTrafficPolicyInstance>();
             while (reader.Read())
-                instances.Add(new StoredTrafficPolicyInstance(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetString(5), reader.GetInt32(6)));
+                instances.Add(new StoredTrafficPolicyInstance(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetString(5), checked((int)reader.GetInt64(6))));
             return instances;
         }
     }
@@ -106,30 +107,30 @@ public sealed partial class ApiStore
     /// What <see cref="SaveZone"/> runs in its transaction to write (or, with <paramref name="deleteId"/>, remove) an
     /// instance, so the instance and the record set it created are on disk together or not at all.
     /// </summary>
-    public Action<SqliteTransaction> TrafficPolicyInstanceWrite(StoredTrafficPolicyInstance? save, string? deleteId = null)
+    public Action<DbTransaction> TrafficPolicyInstanceWrite(StoredTrafficPolicyInstance? save, string? deleteId = null)
     {
         lock (_lock)
             EnsureTrafficPolicyTables();
         return tx =>
         {
-            using var command = _db.CreateCommand();
+            using var command = NewCommand();
             command.Transaction = tx;
             if (save is null)
             {
-                command.CommandText = "DELETE FROM traffic_policy_instances WHERE id = $id";
-                command.Parameters.AddWithValue("$id", deleteId);
+                command.CommandText = "DELETE FROM traffic_policy_instances WHERE id = @id";
+                Parameter(command, "@id", deleteId);
             }
             else
             {
-                command.CommandText = "INSERT INTO traffic_policy_instances (id, hosted_zone_id, name, type, ttl, policy_id, policy_version) VALUES ($id, $zone, $name, $type, $ttl, $policy, $version) "
+                command.CommandText = "INSERT INTO traffic_policy_instances (id, hosted_zone_id, name, type, ttl, policy_id, policy_version) VALUES (@id, @zone, @name, @type, @ttl, @policy, @version) "
                     + "ON CONFLICT(id) DO UPDATE SET ttl = excluded.ttl, policy_id = excluded.policy_id, policy_version = excluded.policy_version";
-                command.Parameters.AddWithValue("$id", save.Id);
-                command.Parameters.AddWithValue("$zone", save.HostedZoneId);
-                command.Parameters.AddWithValue("$name", save.Name);
-                command.Parameters.AddWithValue("$type", save.Type);
-                command.Parameters.AddWithValue("$ttl", save.Ttl);
-                command.Parameters.AddWithValue("$policy", save.PolicyId);
-                command.Parameters.AddWithValue("$version", save.PolicyVersion);
+                Parameter(command, "@id", save.Id);
+                Parameter(command, "@zone", save.HostedZoneId);
+                Parameter(command, "@name", save.Name);
+                Parameter(command, "@type", save.Type);
+                Parameter(command, "@ttl", save.Ttl);
+                Parameter(command, "@policy", save.PolicyId);
+                Parameter(command, "@version", save.PolicyVersion);
             }
             command.ExecuteNonQuery();
         };

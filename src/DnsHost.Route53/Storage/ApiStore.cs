@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace DnsHost.Route53.Storage;
 
@@ -20,15 +22,36 @@ public sealed record StoredCidrCollection(string Id, string Name, string CallerR
 /// <summary>A change (batch or zone creation/deletion), for GetChange.</summary>
 public sealed record ApiChange(string Id, DateTimeOffset SubmittedAt, string? Comment);
 
+/// <summary>Which database keeps the API's state (<c>Api:Store</c>).</summary>
+public enum ApiStoreKind
+{
+    /// <summary>A SQLite file (<c>Api:DataPath</c>): the embedded default for one node.</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL database (<c>Api:ConnectionString</c>), shared by several nodes.</summary>
+    PostgreSql,
+}
+
+/// <summary>The store cannot be opened or reached; the message is one line that names the store.</summary>
+public sealed class ApiStoreException(string message, Exception? inner = null) : Exception(message, inner);
+
 /// <summary>
-/// The API's durable state in SQLite (Microsoft.Data.Sqlite). Every write is one transaction with
-/// synchronous=FULL in WAL mode: when a method returns, the change is on disk.
+/// The API's durable state, in SQLite (Microsoft.Data.Sqlite, one node) or PostgreSQL (Npgsql, several
+/// nodes). Every write is one transaction: with SQLite synchronous=FULL in WAL mode, with PostgreSQL a
+/// committed transaction; when a method returns, the change is durable. The SQL is written once for both:
+/// <c>@name</c> parameters, <c>ON CONFLICT</c> upserts, and a <c>rowid</c> column that PostgreSQL gets as a
+/// BIGSERIAL (<see cref="CreateTables"/>), so creation order reads the same on both.
 /// </summary>
 public sealed partial class ApiStore : IDisposable
 {
-    private readonly SqliteConnection _db;
+    private readonly DbConnection _db;
     private readonly Lock _lock = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _badRows = new();
+
+    public ApiStoreKind Kind { get; }
+
+    /// <summary>Where the state is, for messages: the SQLite file, or PostgreSQL's host, port and database (never the password).</summary>
+    public string Description { get; }
 
     /// <summary>
     /// Rows that could not be read back at start (issue 16: one bad row stopped the server with exit 134);
@@ -37,25 +60,29 @@ public sealed partial class ApiStore : IDisposable
     public IReadOnlyCollection<string> BadRows => _badRows;
 
     public void ReportBadRow(string table, string key, Exception problem) =>
-        _badRows.Enqueue($"{DataSource}: {table} row {key} cannot be read ({problem.GetType().Name}: {problem.Message.Split('\n')[0].Trim()}); it is skipped and the rest is served");
+        _badRows.Enqueue($"{Description}: {table} row {key} cannot be read ({problem.GetType().Name}: {problem.Message.Split('\n')[0].Trim()}); it is skipped and the rest is served");
 
-    private string DataSource => _db.DataSource;
-
-    public ApiStore(string path)
+    /// <summary>A SQLite store in the file <paramref name="path"/> (made, with its folder, when missing).</summary>
+    public ApiStore(string path) : this(ApiStoreKind.Sqlite, OpenSqlite(path), path)
     {
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null)
-            Directory.CreateDirectory(folder);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _db.Open();
-        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
-        Execute("""
+    }
+
+    private ApiStore(ApiStoreKind kind, DbConnection db, string description)
+    {
+        Kind = kind;
+        _db = db;
+        Description = description;
+        if (kind == ApiStoreKind.Sqlite)
+            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+        CreateTables("""
             CREATE TABLE IF NOT EXISTS zones (
+                ROWID_COLUMN
                 id TEXT PRIMARY KEY,
                 name TEXT NOT NULL,
                 caller_reference TEXT NOT NULL UNIQUE,
                 document TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS record_sets (
+                ROWID_COLUMN
                 zone_id TEXT NOT NULL,
                 key TEXT NOT NULL,
                 document TEXT NOT NULL,
@@ -79,28 +106,149 @@ public sealed partial class ApiStore : IDisposable
                 value TEXT NOT NULL,
                 PRIMARY KEY (resource_type, resource_id, key));
             CREATE TABLE IF NOT EXISTS delegation_sets (
+                ROWID_COLUMN
                 id TEXT PRIMARY KEY,
                 caller_reference TEXT NOT NULL UNIQUE,
                 document TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS changes (
                 id TEXT PRIMARY KEY,
-                submitted_at TEXT NOT NULL,
+                submitted_at INTEGER NOT NULL,
                 comment TEXT);
             """);
+        EnsureClusterTables();
+    }
+
+    /// <summary>Opens the store of <paramref name="kind"/>: <paramref name="target"/> is the SQLite file or the PostgreSQL connection string.</summary>
+    /// <exception cref="ApiStoreException">The store cannot be opened or reached.</exception>
+    public static ApiStore Open(ApiStoreKind kind, string target)
+    {
+        if (kind == ApiStoreKind.Sqlite)
+        {
+            try
+            {
+                return new ApiStore(target);
+            }
+            catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+            {
+                throw new ApiStoreException($"the SQLite store {target} cannot be opened: {OneLine(e)}", e);
+            }
+        }
+        NpgsqlConnectionStringBuilder settings;
+        try
+        {
+            settings = new NpgsqlConnectionStringBuilder(target);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ApiStoreException($"Api:ConnectionString is not a PostgreSQL connection string: {OneLine(e)}", e);
+        }
+        string description = $"the PostgreSQL store at {settings.Host}:{settings.Port}, database '{settings.Database ?? settings.Username}'";
+        var db = new NpgsqlConnection(target);
+        try
+        {
+            db.Open();
+            return new ApiStore(ApiStoreKind.PostgreSql, db, description);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ArgumentException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            db.Dispose();
+            throw new ApiStoreException($"{description} cannot be reached: {OneLine(e)}", e);
+        }
+    }
+
+    private static string OneLine(Exception e) => e.Message.Split('\n')[0].Trim();
+
+    private static SqliteConnection OpenSqlite(string path)
+    {
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null)
+            Directory.CreateDirectory(folder);
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        db.Open();
+        return db;
+    }
+
+    /// <summary>
+    /// Creates tables written for both databases: ROWID_COLUMN is SQLite's implicit rowid or a PostgreSQL
+    /// BIGSERIAL, SEQUENCE_KEY an increasing integer key, and INTEGER is 64 bits on both. Several nodes may
+    /// start on one PostgreSQL database at once; an advisory lock keeps their CREATE TABLEs apart.
+    /// </summary>
+    private void CreateTables(string ddl)
+    {
+        lock (_lock)
+        {
+            EnsureOpen();
+            if (Kind == ApiStoreKind.Sqlite)
+            {
+                Execute(ddl.Replace("ROWID_COLUMN", "").Replace("SEQUENCE_KEY", "INTEGER PRIMARY KEY AUTOINCREMENT"));
+                return;
+            }
+            using var tx = Begin();
+            using (var lockCommand = Command("SELECT pg_advisory_xact_lock(5301)", tx))
+                lockCommand.ExecuteNonQuery();
+            using (var create = Command(ddl.Replace("ROWID_COLUMN", "rowid BIGSERIAL,").Replace("SEQUENCE_KEY", "BIGSERIAL PRIMARY KEY").Replace("INTEGER", "BIGINT"), tx))
+                create.ExecuteNonQuery();
+            tx.Commit();
+        }
+    }
+
+    /// <summary>A PostgreSQL connection that the server closed (restart, failover) is opened again before the next statement.</summary>
+    private void EnsureOpen()
+    {
+        if (_db.State == System.Data.ConnectionState.Open)
+            return;
+        try
+        {
+            _db.Close();
+            _db.Open();
+        }
+        catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            throw new ApiStoreException($"{Description} cannot be reached: {OneLine(e)}", e);
+        }
+    }
+
+    private DbCommand Command(string sql, DbTransaction? tx = null)
+    {
+        EnsureOpen();
+        var command = NewCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        return command;
+    }
+
+    private DbCommand NewCommand()
+    {
+        EnsureOpen();
+        return _db.CreateCommand();
+    }
+
+    private DbTransaction Begin()
+    {
+        EnsureOpen();
+        return _db.BeginTransaction();
     }
 
     private void Execute(string sql)
     {
-        using var command = _db.CreateCommand();
-        command.CommandText = sql;
+        using var command = Command(sql);
         command.ExecuteNonQuery();
+    }
+
+    private static DbParameter Parameter(DbCommand command, string name, object? value = null)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
     }
 
     public IReadOnlyList<StoredZone> Zones()
     {
         lock (_lock)
         {
-            using var command = _db.CreateCommand();
+            using var command = NewCommand();
             // Creation order (an update keeps the rowid): of two public zones with one name, the first is served.
             command.CommandText = "SELECT id, name, caller_reference, document FROM zones ORDER BY rowid";
             using var reader = command.ExecuteReader();
@@ -108,9 +256,9 @@ public sealed partial class ApiStore : IDisposable
             while (reader.Read())
                 zones.Add(new StoredZone(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
             reader.Close();
-            using var sets = _db.CreateCommand();
-            sets.CommandText = "SELECT document FROM record_sets WHERE zone_id = $id ORDER BY rowid";
-            var id = sets.Parameters.Add("$id", SqliteType.Text);
+            using var sets = NewCommand();
+            sets.CommandText = "SELECT document FROM record_sets WHERE zone_id = @id ORDER BY rowid";
+            var id = Parameter(sets, "@id");
             for (int i = 0; i < zones.Count; i++)
             {
                 id.Value = zones[i].Id;
@@ -128,9 +276,9 @@ public sealed partial class ApiStore : IDisposable
     {
         lock (_lock)
         {
-            using var command = _db.CreateCommand();
-            command.CommandText = "SELECT 1 FROM used_caller_references WHERE caller_reference = $r";
-            command.Parameters.AddWithValue("$r", callerReference);
+            using var command = NewCommand();
+            command.CommandText = "SELECT 1 FROM used_caller_references WHERE caller_reference = @r";
+            Parameter(command, "@r", callerReference);
             return command.ExecuteScalar() is not null;
         }
     }
@@ -140,18 +288,23 @@ public sealed partial class ApiStore : IDisposable
     /// keys given, and records the change, in one transaction: a batch costs its own sets, not the zone's.
     /// <paramref name="alsoInTransaction"/> writes rows that must commit with the zone (a traffic policy instance).
     /// </summary>
-    public void SaveZone(StoredZone zone, ApiChange? change, IEnumerable<KeyValuePair<string, string>>? upsertSets = null, IEnumerable<string>? deleteSets = null, Action<SqliteTransaction>? alsoInTransaction = null)
+    /// <param name="expectedVersion">The version the caller's copy is at (see <see cref="NextVersion"/>); null for none.</param>
+    /// <returns>The zone's new version.</returns>
+    /// <exception cref="ApiStoreConflictException">Another node changed the zone since <paramref name="expectedVersion"/>; nothing is written.</exception>
+    public long SaveZone(StoredZone zone, ApiChange? change, IEnumerable<KeyValuePair<string, string>>? upsertSets = null, IEnumerable<string>? deleteSets = null,
+        long? expectedVersion = null, Action<DbTransaction>? alsoInTransaction = null)
     {
         lock (_lock)
         {
-            using var tx = _db.BeginTransaction();
+            using var tx = Begin();
+            long version = NextVersion(tx, zone.Id, expectedVersion);
             if (deleteSets is not null)
             {
-                using var delete = _db.CreateCommand();
+                using var delete = NewCommand();
                 delete.Transaction = tx;
-                delete.CommandText = "DELETE FROM record_sets WHERE zone_id = $zone AND key = $key";
-                delete.Parameters.AddWithValue("$zone", zone.Id);
-                var key = delete.Parameters.Add("$key", SqliteType.Text);
+                delete.CommandText = "DELETE FROM record_sets WHERE zone_id = @zone AND key = @key";
+                Parameter(delete, "@zone", zone.Id);
+                var key = Parameter(delete, "@key");
                 foreach (string k in deleteSets)
                 {
                     key.Value = k;
@@ -160,12 +313,12 @@ public sealed partial class ApiStore : IDisposable
             }
             if (upsertSets is not null)
             {
-                using var upsert = _db.CreateCommand();
+                using var upsert = NewCommand();
                 upsert.Transaction = tx;
-                upsert.CommandText = "INSERT INTO record_sets (zone_id, key, document) VALUES ($zone, $key, $doc) ON CONFLICT(zone_id, key) DO UPDATE SET document = excluded.document";
-                upsert.Parameters.AddWithValue("$zone", zone.Id);
-                var key = upsert.Parameters.Add("$key", SqliteType.Text);
-                var doc = upsert.Parameters.Add("$doc", SqliteType.Text);
+                upsert.CommandText = "INSERT INTO record_sets (zone_id, key, document) VALUES (@zone, @key, @doc) ON CONFLICT(zone_id, key) DO UPDATE SET document = excluded.document";
+                Parameter(upsert, "@zone", zone.Id);
+                var key = Parameter(upsert, "@key");
+                var doc = Parameter(upsert, "@doc");
                 foreach (var (k, d) in upsertSets)
                 {
                     key.Value = k;
@@ -173,52 +326,57 @@ public sealed partial class ApiStore : IDisposable
                     upsert.ExecuteNonQuery();
                 }
             }
-            using (var command = _db.CreateCommand())
+            using (var command = NewCommand())
             {
                 command.Transaction = tx;
                 command.CommandText = """
-                    INSERT INTO zones (id, name, caller_reference, document) VALUES ($id, $name, $ref, $doc)
+                    INSERT INTO zones (id, name, caller_reference, document) VALUES (@id, @name, @ref, @doc)
                     ON CONFLICT(id) DO UPDATE SET document = excluded.document;
-                    INSERT OR IGNORE INTO used_caller_references (caller_reference, kind) VALUES ($ref, 'zone');
+                    INSERT INTO used_caller_references (caller_reference, kind) VALUES (@ref, 'zone') ON CONFLICT DO NOTHING;
                     """;
-                command.Parameters.AddWithValue("$id", zone.Id);
-                command.Parameters.AddWithValue("$name", zone.Name);
-                command.Parameters.AddWithValue("$ref", zone.CallerReference);
-                command.Parameters.AddWithValue("$doc", zone.Document);
+                Parameter(command, "@id", zone.Id);
+                Parameter(command, "@name", zone.Name);
+                Parameter(command, "@ref", zone.CallerReference);
+                Parameter(command, "@doc", zone.Document);
                 command.ExecuteNonQuery();
             }
             if (change is not null)
                 InsertChange(tx, change);
             alsoInTransaction?.Invoke(tx);
+            LogChange(tx, zone.Id, version, change?.Id);
             tx.Commit();
+            return version;
         }
     }
 
-    public void DeleteZone(string id, ApiChange change)
+    /// <exception cref="ApiStoreConflictException">Another node changed the zone since <paramref name="expectedVersion"/>; nothing is deleted.</exception>
+    public void DeleteZone(string id, ApiChange change, long? expectedVersion = null)
     {
         lock (_lock)
         {
-            using var tx = _db.BeginTransaction();
-            using (var command = _db.CreateCommand())
+            using var tx = Begin();
+            NextVersion(tx, id, expectedVersion);
+            using (var command = NewCommand())
             {
                 command.Transaction = tx;
-                command.CommandText = "DELETE FROM zones WHERE id = $id; DELETE FROM record_sets WHERE zone_id = $id;";
-                command.Parameters.AddWithValue("$id", id);
+                command.CommandText = "DELETE FROM zones WHERE id = @id; DELETE FROM record_sets WHERE zone_id = @id;";
+                Parameter(command, "@id", id);
                 command.ExecuteNonQuery();
             }
             InsertChange(tx, change);
+            LogChange(tx, id, 0, change.Id);
             tx.Commit();
         }
     }
 
-    private void InsertChange(SqliteTransaction tx, ApiChange change)
+    private void InsertChange(DbTransaction tx, ApiChange change)
     {
-        using var command = _db.CreateCommand();
+        using var command = NewCommand();
         command.Transaction = tx;
-        command.CommandText = "INSERT INTO changes (id, submitted_at, comment) VALUES ($id, $at, $comment)";
-        command.Parameters.AddWithValue("$id", change.Id);
-        command.Parameters.AddWithValue("$at", change.SubmittedAt.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$comment", (object?)change.Comment ?? DBNull.Value);
+        command.CommandText = "INSERT INTO changes (id, submitted_at, comment) VALUES (@id, @at, @comment)";
+        Parameter(command, "@id", change.Id);
+        Parameter(command, "@at", change.SubmittedAt.ToUnixTimeMilliseconds());
+        Parameter(command, "@comment", (object?)change.Comment ?? DBNull.Value);
         command.ExecuteNonQuery();
     }
 
@@ -226,9 +384,9 @@ public sealed partial class ApiStore : IDisposable
     {
         lock (_lock)
         {
-            using var command = _db.CreateCommand();
-            command.CommandText = "SELECT id, submitted_at, comment FROM changes WHERE id = $id";
-            command.Parameters.AddWithValue("$id", id);
+            using var command = NewCommand();
+            command.CommandText = "SELECT id, submitted_at, comment FROM changes WHERE id = @id";
+            Parameter(command, "@id", id);
             using var reader = command.ExecuteReader();
             return reader.Read()
                 ? new ApiChange(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.IsDBNull(2) ? null : reader.GetString(2))
@@ -240,7 +398,7 @@ public sealed partial class ApiStore : IDisposable
     {
         lock (_lock)
         {
-            using var command = _db.CreateCommand();
+            using var command = NewCommand();
             command.CommandText = "SELECT id, caller_reference, version, config FROM health_checks ORDER BY id";
             using var reader = command.ExecuteReader();
             var checks = new List<StoredHealthCheck>();
@@ -255,16 +413,16 @@ public sealed partial class ApiStore : IDisposable
     {
         lock (_lock)
         {
-            using var tx = _db.BeginTransaction();
-            using var command = _db.CreateCommand();
+            using var tx = Begin();
+            using var command = NewCommand();
             command.Transaction = tx;
-            command.CommandText = "INSERT INTO health_checks (id, caller_reference, version, config) VALUES ($id, $ref, $version, $config) "
+            command.CommandText = "INSERT INTO health_checks (id, caller_reference, version, config) VALUES (@id, @ref, @version, @config) "
                 + "ON CONFLICT(id) DO UPDATE SET version = excluded.version, config = excluded.config; "
-                + "INSERT OR IGNORE INTO used_caller_references (caller_reference, kind) VALUES ('healthcheck:' || $ref, 'healthcheck');";
-            command.Parameters.AddWithValue("$id", check.Id);
-            command.Parameters.AddWithValue("$ref", check.CallerReference);
-            command.Parameters.AddWithValue("$version", check.Version);
-            command.Parameters.AddWithValue("$config", check.Config);
+                + "INSERT INTO used_caller_references (caller_reference, kind) VALUES ('healthcheck:' || @ref, 'healthcheck') ON CONFLICT DO NOTHING;";
+            Parameter(command, "@id", check.Id);
+            Parameter(command, "@ref", check.CallerReference);
+            Parameter(command, "@version", check.Version);
+            Parameter(command, "@config", check.Config);
             command.ExecuteNonQuery();
             tx.Commit();
         }
@@ -274,9 +432,9 @@ public sealed partial class ApiStore : IDisposable
     {
         lock (_lock)
         {
-            using var command = _db.CreateCommand();
-            command.CommandText = "DELETE FROM health_checks WHERE id = $id";
-            command.Parameters.AddWithValue("$id", id);
+            using var command = NewCommand();
+            command.CommandText = "DELETE FROM health_checks WHERE id = @id";
+            Parameter(command, "@id", id);
             command.ExecuteNonQuery();
         }
     }
@@ -285,7 +443,7 @@ public sealed partial class ApiStore : IDisposable
     {
         lock (_lock)
         {
-            using var command = _db.CreateCommand();
+            using var command = NewCommand();
             command.CommandText = "SELECT id, name, caller_reference, version, document FROM cidr_collections ORDER BY id";
             using var reader = command.ExecuteReader();
             var collections = new List<StoredCidrCollection>();
@@ -300,14 +458,14 @@ public sealed partial class ApiStore : IDisposable
     {
         lock (_lock)
         {
-            using var command = _db.CreateCommand();
-            command.CommandText = "INSERT INTO cidr_collections (id, name, caller_reference, version, document) VALUES ($id, $name, $ref, $version, $doc) "
+            using var command = NewCommand();
+            command.CommandText = "INSERT INTO cidr_collections (id, name, caller_reference, version, document) VALUES (@id, @name, @ref, @version, @doc) "
                 + "ON CONFLICT(id) DO UPDATE SET version = excluded.version, document = excluded.document";
-            command.Parameters.AddWithValue("$id", collection.Id);
-            command.Parameters.AddWithValue("$name", collection.Name);
-            command.Parameters.AddWithValue("$ref", collection.CallerReference);
-            command.Parameters.AddWithValue("$version", collection.Version);
-            command.Parameters.AddWithValue("$doc", collection.Document);
+            Parameter(command, "@id", collection.Id);
+            Parameter(command, "@name", collection.Name);
+            Parameter(command, "@ref", collection.CallerReference);
+            Parameter(command, "@version", collection.Version);
+            Parameter(command, "@doc", collection.Document);
             command.ExecuteNonQuery();
         }
     }
@@ -316,9 +474,9 @@ public sealed partial class ApiStore : IDisposable
     {
         lock (_lock)
         {
-            using var command = _db.CreateCommand();
-            command.CommandText = "DELETE FROM cidr_collections WHERE id = $id";
-            command.Parameters.AddWithValue("$id", id);
+            using var command = NewCommand();
+            command.CommandText = "DELETE FROM cidr_collections WHERE id = @id";
+            Parameter(command, "@id", id);
             command.ExecuteNonQuery();
         }
     }
@@ -328,10 +486,10 @@ public sealed partial class ApiStore : IDisposable
     {
         lock (_lock)
         {
-            using var command = _db.CreateCommand();
-            command.CommandText = "SELECT key, value FROM tags WHERE resource_type = $type AND resource_id = $id ORDER BY key";
-            command.Parameters.AddWithValue("$type", resourceType);
-            command.Parameters.AddWithValue("$id", resourceId);
+            using var command = NewCommand();
+            command.CommandText = "SELECT key, value FROM tags WHERE resource_type = @type AND resource_id = @id ORDER BY key";
+            Parameter(command, "@type", resourceType);
+            Parameter(command, "@id", resourceId);
             using var reader = command.ExecuteReader();
             var tags = new List<KeyValuePair<string, string>>();
             while (reader.Read())
@@ -345,27 +503,27 @@ public sealed partial class ApiStore : IDisposable
     {
         lock (_lock)
         {
-            using var tx = _db.BeginTransaction();
+            using var tx = Begin();
             foreach (string key in remove)
             {
-                using var command = _db.CreateCommand();
+                using var command = NewCommand();
                 command.Transaction = tx;
-                command.CommandText = "DELETE FROM tags WHERE resource_type = $type AND resource_id = $id AND key = $key";
-                command.Parameters.AddWithValue("$type", resourceType);
-                command.Parameters.AddWithValue("$id", resourceId);
-                command.Parameters.AddWithValue("$key", key);
+                command.CommandText = "DELETE FROM tags WHERE resource_type = @type AND resource_id = @id AND key = @key";
+                Parameter(command, "@type", resourceType);
+                Parameter(command, "@id", resourceId);
+                Parameter(command, "@key", key);
                 command.ExecuteNonQuery();
             }
             foreach (var (key, value) in add)
             {
-                using var command = _db.CreateCommand();
+                using var command = NewCommand();
                 command.Transaction = tx;
-                command.CommandText = "INSERT INTO tags (resource_type, resource_id, key, value) VALUES ($type, $id, $key, $value) "
+                command.CommandText = "INSERT INTO tags (resource_type, resource_id, key, value) VALUES (@type, @id, @key, @value) "
                     + "ON CONFLICT(resource_type, resource_id, key) DO UPDATE SET value = excluded.value";
-                command.Parameters.AddWithValue("$type", resourceType);
-                command.Parameters.AddWithValue("$id", resourceId);
-                command.Parameters.AddWithValue("$key", key);
-                command.Parameters.AddWithValue("$value", value);
+                Parameter(command, "@type", resourceType);
+                Parameter(command, "@id", resourceId);
+                Parameter(command, "@key", key);
+                Parameter(command, "@value", value);
                 command.ExecuteNonQuery();
             }
             tx.Commit();

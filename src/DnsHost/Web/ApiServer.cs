@@ -21,8 +21,14 @@ public sealed class ApiOptions
     public const string Section = "Api";
     public string Listen { get; set; } = "127.0.0.1:8053";
 
-    /// <summary>The SQLite file that keeps what the Route 53 API creates (<c>serve --data PATH</c>).</summary>
+    /// <summary>The SQLite file that keeps what the Route 53 API creates (<c>serve --data PATH</c>), with <see cref="Store"/> Sqlite.</summary>
     public string DataPath { get; set; } = "data/dnshost.db";
+
+    /// <summary>Sqlite (one node, the default) or PostgreSql (several nodes on one database, <see cref="ConnectionString"/>).</summary>
+    public DnsHost.Route53.Storage.ApiStoreKind Store { get; set; } = DnsHost.Route53.Storage.ApiStoreKind.Sqlite;
+
+    /// <summary>The Npgsql connection string of the PostgreSQL store, e.g. <c>Host=db1;Port=5432;Database=dnshost;Username=dnshost;Password=...</c>.</summary>
+    public string? ConnectionString { get; set; }
 
     /// <summary>
     /// Access key id to secret for SigV4. Empty: the example pair of the AWS documentation, so the AWS

@@ -1,0 +1,122 @@
+using System.Data.Common;
+using DnsHost.Route53;
+using DnsHost.Route53.Storage;
+using DnsHost.Web;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace DnsHost;
+
+/// <summary>The node's place in a cluster of DnsHost nodes on one PostgreSQL store (<c>Cluster</c>).</summary>
+public sealed class ClusterOptions
+{
+    public const string Section = "Cluster";
+
+    /// <summary>This node's name in the change log and in <c>dnshost cluster status</c>; empty: the machine's name and the API's listen address.</summary>
+    public string NodeName { get; set; } = "";
+
+    /// <summary>The region name this node reports (its health observations will carry it).</summary>
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>A node that has not reported for this long no longer holds GetChange at PENDING.</summary>
+    public double NodeTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>How often a node looks at the change log when no notification came (a lost LISTEN connection, a NOTIFY that never arrived).</summary>
+    public double PollSeconds { get; set; } = 1;
+
+    public string EffectiveNodeName(string apiListen) => NodeName is { Length: > 0 } name ? name : $"{Environment.MachineName}/{apiListen}";
+}
+
+/// <summary>
+/// With a PostgreSQL store, keeps this node's snapshot up to date with the other nodes' writes: LISTEN on
+/// the change channel, then read the change log from the last sequence applied and apply each entry
+/// (<see cref="HostedZoneService.ApplyLogged"/>). A lost notification costs at most one poll interval; a node
+/// that was cut off catches up from where it was. Every pass reports the sequence served, which GetChange
+/// reads. While the store is unreachable the node keeps answering from what it has and tries again.
+/// </summary>
+internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zones, IOptions<ApiOptions> api, IOptions<ClusterOptions> cluster,
+    TimeProvider time, ILogger<StoreFollower> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (store.Kind != ApiStoreKind.PostgreSql)
+            return;
+        var poll = TimeSpan.FromSeconds(Math.Max(0.05, cluster.Value.PollSeconds));
+        bool reachable = true;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var listener = new NpgsqlConnection(api.Value.ConnectionString);
+                await listener.OpenAsync(stoppingToken);
+                await using (var listen = new NpgsqlCommand($"LISTEN {ApiStore.ChangeChannel}", listener))
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                if (!reachable)
+                    LogStoreBack(logger, store.Description);
+                reachable = true;
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    CatchUp();
+                    // Wakes on any NOTIFY of the channel, or after the poll interval.
+                    await listener.WaitAsync(poll, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is DbException or ApiStoreException or System.Net.Sockets.SocketException or TimeoutException or IOException or InvalidOperationException)
+            {
+                if (reachable)
+                    LogStoreLost(logger, store.Description, e.Message.Split('\n')[0].Trim());
+                reachable = false;
+                try
+                {
+                    await Task.Delay(poll, time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Applies the change log after the sequence served, page by page, and reports where this node is.</summary>
+    private void CatchUp()
+    {
+        if (store.LastSequence() is var last && last < zones.ServedSequence)
+        {
+            // The log is behind what this node served: the database was restored or lost its last commits.
+            // Its state is the truth now: read every zone again, and follow the log from its end.
+            LogLogBehind(logger, store.Description, last, zones.ServedSequence);
+            zones.ReloadAll();
+            zones.ServedSequence = last;
+        }
+        while (true)
+        {
+            var changes = store.ChangesSince(zones.ServedSequence);
+            if (changes.Count == 0)
+                break;
+            // A zone is read as it is now, so of a page's entries for one zone only the last needs applying:
+            // a node that missed 10,000 changes to one zone reads it once per page, not 10,000 times.
+            foreach (var change in changes.GroupBy(c => c.ZoneId).Select(g => g.Last()).OrderBy(c => c.Sequence))
+                zones.ApplyLogged(change);
+            zones.ServedSequence = changes[^1].Sequence;
+            if (changes.Count < 10_000)
+                break;
+        }
+        store.ReportNode(cluster.Value.Region, zones.ServedSequence, time.GetUtcNow());
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The API store ({Store}) cannot be reached: {Reason}. DNS answers from the zones this node has; API writes are refused until it is back")]
+    private static partial void LogStoreLost(ILogger logger, string store, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The change log of the API store ({Store}) ends at {Last}, before the {Served} this node served; every zone is read again")]
+    private static partial void LogLogBehind(ILogger logger, string store, long last, long served);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The API store ({Store}) is reachable again; catching up from the change log")]
+    private static partial void LogStoreBack(ILogger logger, string store);
+}
