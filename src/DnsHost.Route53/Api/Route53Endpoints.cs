@@ -336,10 +336,7 @@ public static partial class Route53Endpoints
                 ?? throw new Route53Exception("InvalidInput", "The request body is too large", 413);
             stream = new MemoryStream(read, writable: false);
         }
-        Route53RequestLimits.CheckDepth(stream);
-        stream.Position = 0;
-        using var reader = XmlReader.Create(stream, Route53RequestLimits.ReaderSettings(async: true));
-        var document = await XDocument.LoadAsync(reader, LoadOptions.None, context.RequestAborted);
+        var document = Route53RequestLimits.ParseBody(stream);
         var element = document.Root!;
         if (element.Name.LocalName != root)
             throw new Route53Exception("InvalidInput", $"The request body must be {root}, not {element.Name.LocalName}");

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Xml;
+using System.Xml.Linq;
 
 namespace DnsHost.Route53.Api;
 
@@ -61,6 +62,31 @@ public static class Route53RequestLimits
         IgnoreComments = true,
         IgnoreProcessingInstructions = true,
     };
+
+    /// <summary>
+    /// Reads a request body as XML (the body is already in memory and capped): depth first, then the document.
+    /// Anything the reader refuses is Route 53's InvalidInput, including what .NET's XmlTextReader throws
+    /// as ArgumentOutOfRangeException for some bytes in an encoding declaration (afl++ found
+    /// <c>&lt;?xml version="1.0\xd2\xd2...8"?&gt;</c>, issue 16), which was a 500 before.
+    /// </summary>
+    public static XDocument ParseBody(Stream body)
+    {
+        try
+        {
+            CheckDepth(body);
+            body.Position = 0;
+            using var reader = XmlReader.Create(body, ReaderSettings(async: false));
+            return XDocument.Load(reader, LoadOptions.None);
+        }
+        catch (XmlException e)
+        {
+            throw new Route53Exception("InvalidInput", $"The request body is not valid XML: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            throw new Route53Exception("InvalidInput", $"The request body is not valid XML: its declaration cannot be read ({e.GetType().Name})");
+        }
+    }
 
     /// <summary>Walks the body once and refuses it when elements nest deeper than <see cref="MaxXmlDepth"/>; XmlException when it is not XML.</summary>
     public static void CheckDepth(Stream body)

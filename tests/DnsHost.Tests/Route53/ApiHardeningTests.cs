@@ -153,6 +153,17 @@ public sealed class ApiHardeningTests : IAsyncLifetime
         Assert.Contains("more than 32 deep", body.Descendants(Ns + "Message").Single().Value);
     }
 
+    [Fact]
+    public async Task A_body_whose_xml_declaration_breaks_the_reader_is_invalid_input_not_a_500()
+    {
+        // afl++ found it (fuzz/corpus/xml/encoding-declaration-argument-out-of-range.xml): .NET's XmlTextReader
+        // throws ArgumentOutOfRangeException on these bytes in the declaration; the API answered InternalFailure.
+        byte[] bytes = File.ReadAllBytes(Path.Combine(TestZones.RepositoryRoot, "fuzz", "corpus", "xml", "encoding-declaration-argument-out-of-range.xml"));
+        var (status, body) = await _client.SendBytesAsync(HttpMethod.Post, "/2013-04-01/hostedzone", bytes);
+        Assert.Equal(400, status);
+        Assert.Equal("InvalidInput", body.Descendants(Ns + "Code").Single().Value);
+    }
+
     [Theory]
     [InlineData("/2013-04-01/hostedzone/%01Z123")]
     [InlineData("/2013-04-01/healthcheck/%1Bhc")]
