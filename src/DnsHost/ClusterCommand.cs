@@ -21,7 +21,7 @@ public static class ClusterCommand
         var builder = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
         foreach (var file in command.ConfigFiles)
             builder.AddJsonFile(Path.GetFullPath(file), optional: false);
-        var configuration = builder.AddEnvironmentVariables("DNSHOST_").AddInMemoryCollection(command.Settings).Build();
+        var configuration = builder.AddEnvironmentVariables("DNSHOST_").AddInMemoryCollection(command.Settings).AddCommandLine(command.PassThrough.ToArray()).Build();
         string? connection = configuration["Api:ConnectionString"];
         if (string.IsNullOrWhiteSpace(connection))
         {
