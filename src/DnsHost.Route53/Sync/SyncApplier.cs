@@ -14,6 +14,7 @@ public sealed class SyncSummary
     public int HealthChecksUpdated { get; set; }
     public int VpcsAssociated { get; set; }
     public int DnssecChanges { get; set; }
+    public int TagRequests { get; set; }
     public int CidrCollectionsCreated { get; set; }
     public int CidrCollectionRequests { get; set; }
     public long ApiCalls { get; set; }
@@ -23,7 +24,7 @@ public sealed class SyncSummary
 
     public override string ToString() =>
         $"{Zones} zone(s) ({ZonesCreated} created), {Changes} change(s) in {Batches} batch(es), {HealthChecksCreated} health check(s) created, " +
-        $"{HealthChecksUpdated} updated, {VpcsAssociated} VPC association(s), {(DnssecChanges > 0 ? $"{DnssecChanges} DNSSEC change(s), " : "")}{(CidrCollectionsCreated + CidrCollectionRequests > 0 ? $"{CidrCollectionsCreated} CIDR collection(s) created, {CidrCollectionRequests} CIDR change request(s), " : "")}{ApiCalls} API call(s), {Retries} retr{(Retries == 1 ? "y" : "ies")}, {Elapsed.TotalSeconds:0.0} s";
+        $"{HealthChecksUpdated} updated, {VpcsAssociated} VPC association(s), {(DnssecChanges > 0 ? $"{DnssecChanges} DNSSEC change(s), " : "")}{(TagRequests > 0 ? $"{TagRequests} tag change request(s), " : "")}{(CidrCollectionsCreated + CidrCollectionRequests > 0 ? $"{CidrCollectionsCreated} CIDR collection(s) created, {CidrCollectionRequests} CIDR change request(s), " : "")}{ApiCalls} API call(s), {Retries} retr{(Retries == 1 ? "y" : "ies")}, {Elapsed.TotalSeconds:0.0} s";
 }
 
 /// <summary>Progress of a long apply: batches done out of all.</summary>
@@ -72,6 +73,12 @@ public static class SyncApplier
             }
         }
 
+        foreach (var tags in plan.HealthCheckTags)
+        {
+            var tagTarget = target as ITagSyncSide ?? throw new InvalidOperationException($"{target.Description} cannot take tags");
+            summary.TagRequests += await TagSync.ApplyAsync(tagTarget, TagSync.HealthCheck, plan.CheckIds[tags.SourceId], tags.Changes, cancellationToken);
+        }
+
         // CIDR collections before the record sets that name them; locations they lose after.
         summary.Warnings.AddRange(plan.Warnings);
         foreach (var collection in plan.CidrCollections)
@@ -90,6 +97,8 @@ public static class SyncApplier
                 summary.ZonesCreated++;
             }
             summary.Warnings.AddRange(zone.Warnings);
+            if (!zone.Tags.IsEmpty)
+                summary.TagRequests += await TagSync.ApplyAsync((ITagSyncSide)target, TagSync.HostedZone, zone.Target.Id!, zone.Tags, cancellationToken);
         }
         var lastChange = new List<string>();
         foreach (var zone in plan.Zones)

@@ -39,7 +39,10 @@ public sealed class ZonePlan
     public List<string> Warnings { get; } = [];
     /// <summary>DNSSEC settings to carry (signing status, KSKs), in the order they are applied.</summary>
     public List<DnssecStep> Dnssec { get; } = [];
-    public bool InSync => !CreateZone && Changes.Count == 0 && VpcsToAssociate.Count == 0 && Dnssec.Count == 0;
+    /// <summary>The zone's tags to set on the target, and what the target has now (for the plan's text).</summary>
+    public TagChanges Tags { get; set; } = TagChanges.None;
+    public IReadOnlyDictionary<string, string> TargetTags { get; set; } = new Dictionary<string, string>();
+    public bool InSync => !CreateZone && Changes.Count == 0 && VpcsToAssociate.Count == 0 && Dnssec.Count == 0 && Tags.IsEmpty;
 }
 
 /// <summary>A whole plan: zones in the source's order, then the health checks they need.</summary>
@@ -59,7 +62,9 @@ public sealed class SyncPlan
     public Dictionary<string, string> CollectionNames { get; } = new(StringComparer.Ordinal);
     /// <summary>What the plan leaves alone that is not one zone's (a CIDR location on the target only).</summary>
     public List<string> Warnings { get; } = [];
-    public bool IsEmpty => HealthChecks.Count == 0 && CidrCollections.Count == 0 && Zones.All(z => z.InSync);
+    /// <summary>Health checks' tags to set, for the synced checks.</summary>
+    public List<PlannedHealthCheckTags> HealthCheckTags { get; } = [];
+    public bool IsEmpty => HealthChecks.Count == 0 && CidrCollections.Count == 0 && HealthCheckTags.Count == 0 && Zones.All(z => z.InSync);
     public int ChangeCount => Zones.Sum(z => z.Changes.Count);
 }
 
@@ -143,6 +148,17 @@ public static class SyncPlanner
             }
         }
 
+        if (source is ITagSyncSide checkTagSource && target is ITagSyncSide checkTagTarget)
+        {
+            foreach (string id in used)
+            {
+                var current = plan.CheckIds.TryGetValue(id, out var targetId) ? await checkTagTarget.ListTagsAsync(TagSync.HealthCheck, targetId, cancellationToken) : new Dictionary<string, string>();
+                var changes = TagSync.Diff(await checkTagSource.ListTagsAsync(TagSync.HealthCheck, id, cancellationToken), current, options.Prune);
+                if (!changes.IsEmpty)
+                    plan.HealthCheckTags.Add(new PlannedHealthCheckTags(sourceChecks[id].Key, id, changes, current));
+            }
+        }
+
         foreach (var (zone, targetZone, create) in pairs)
         {
             var zonePlan = new ZonePlan { Source = zone, Target = targetZone, CreateZone = create };
@@ -160,6 +176,11 @@ public static class SyncPlanner
                 zonePlan.VpcsToAssociate.AddRange(zone.Vpcs.Where(v => !have.Contains(v)));
             }
             Diff(zonePlan, wanted, current, options);
+            if (source is ITagSyncSide tagSource && target is ITagSyncSide tagTarget && zone.Id is not null)
+            {
+                zonePlan.TargetTags = create || targetZone.Id is null ? new Dictionary<string, string>() : await tagTarget.ListTagsAsync(TagSync.HostedZone, targetZone.Id, cancellationToken);
+                zonePlan.Tags = TagSync.Diff(await tagSource.ListTagsAsync(TagSync.HostedZone, zone.Id, cancellationToken), zonePlan.TargetTags, options.Prune);
+            }
             await DnssecSync.PlanAsync(zonePlan, source, target, options, cancellationToken);
             plan.Zones.Add(zonePlan);
         }
@@ -340,6 +361,12 @@ public static class SyncPlanner
             if (check.Problem is not null)
                 output.WriteLine($"  ! {check.Problem}");
         }
+        foreach (var tags in plan.HealthCheckTags)
+        {
+            output.WriteLine($"health check tags ~ {tags.Key}");
+            foreach (string line in tags.Changes.Describe(tags.Current))
+                output.WriteLine($"  {line}");
+        }
         foreach (var collection in plan.CidrCollections)
         {
             foreach (string line in CidrCollectionSync.Describe(collection))
@@ -363,6 +390,8 @@ public static class SyncPlanner
                 output.WriteLine($"  ! {warning}");
             foreach (var vpc in zone.VpcsToAssociate)
                 output.WriteLine($"  + VPC {vpc.VpcId} ({vpc.VpcRegion})");
+            foreach (string line in zone.Tags.Describe(zone.TargetTags))
+                output.WriteLine($"  {line}");
             foreach (var step in zone.Dnssec)
                 output.WriteLine($"  {step}");
             if (zone.Dnssec.Count > 0)
@@ -391,6 +420,7 @@ public static class SyncPlanner
     {
         HasChanges = !plan.IsEmpty,
         HealthChecks = plan.HealthChecks.Select(c => new { c.Action, c.Key, c.SourceId, TargetId = c.Existing?.Id, c.Config, c.Problem }),
+        HealthCheckTags = plan.HealthCheckTags.Select(t => new { t.Key, t.SourceId, t.Changes.Add, t.Changes.Remove }),
         CidrCollections = plan.CidrCollections.Select(c => new { c.Name, c.Create, c.SourceId, TargetId = c.Existing?.Id, Changes = c.Before.Concat(c.After) }),
         plan.Warnings,
         Zones = plan.Zones.Select(z => new
@@ -404,6 +434,7 @@ public static class SyncPlanner
             z.Warnings,
             Changes = z.Changes.Select(c => new { c.Action, c.Old, c.New }),
             Dnssec = z.Dnssec.Select(d => new { d.Action, d.KeyName, d.KmsArn, d.Status }),
+            Tags = new { z.Tags.Add, z.Tags.Remove },
         }),
     }, HostedZoneDocument.Options);
 }
