@@ -71,7 +71,7 @@ public static class SyncCommand
                 Console.WriteLine($"applied: {summary}");
             return 0;
         }
-        catch (Exception e) when (e is Route53ClientException or InvalidOperationException or InvalidDataException or IOException or HttpRequestException
+        catch (Exception e) when (e is Route53ClientException or Route53CredentialsException or InvalidOperationException or InvalidDataException or IOException or HttpRequestException
             or TimeoutException or FormatException or ArgumentException or DnsHost.Zones.ZoneLoadException)
         {
             Console.Error.WriteLine($"dnshost sync: {e.Message}");

@@ -14,6 +14,9 @@ public sealed class SyncSummary
     public int HealthChecksUpdated { get; set; }
     public int VpcsAssociated { get; set; }
     public int DnssecChanges { get; set; }
+    public int TagRequests { get; set; }
+    public int CidrCollectionsCreated { get; set; }
+    public int CidrCollectionRequests { get; set; }
     public long ApiCalls { get; set; }
     public long Retries { get; set; }
     public TimeSpan Elapsed { get; set; }
@@ -21,7 +24,7 @@ public sealed class SyncSummary
 
     public override string ToString() =>
         $"{Zones} zone(s) ({ZonesCreated} created), {Changes} change(s) in {Batches} batch(es), {HealthChecksCreated} health check(s) created, " +
-        $"{HealthChecksUpdated} updated, {VpcsAssociated} VPC association(s), {(DnssecChanges > 0 ? $"{DnssecChanges} DNSSEC change(s), " : "")}{ApiCalls} API call(s), {Retries} retr{(Retries == 1 ? "y" : "ies")}, {Elapsed.TotalSeconds:0.0} s";
+        $"{HealthChecksUpdated} updated, {VpcsAssociated} VPC association(s), {(DnssecChanges > 0 ? $"{DnssecChanges} DNSSEC change(s), " : "")}{(TagRequests > 0 ? $"{TagRequests} tag change request(s), " : "")}{(CidrCollectionsCreated + CidrCollectionRequests > 0 ? $"{CidrCollectionsCreated} CIDR collection(s) created, {CidrCollectionRequests} CIDR change request(s), " : "")}{ApiCalls} API call(s), {Retries} retr{(Retries == 1 ? "y" : "ies")}, {Elapsed.TotalSeconds:0.0} s";
 }
 
 /// <summary>Progress of a long apply: batches done out of all.</summary>
@@ -70,6 +73,21 @@ public static class SyncApplier
             }
         }
 
+        foreach (var tags in plan.HealthCheckTags)
+        {
+            var tagTarget = target as ITagSyncSide ?? throw new InvalidOperationException($"{target.Description} cannot take tags");
+            summary.TagRequests += await TagSync.ApplyAsync(tagTarget, TagSync.HealthCheck, plan.CheckIds[tags.SourceId], tags.Changes, cancellationToken);
+        }
+
+        // CIDR collections before the record sets that name them; locations they lose after.
+        summary.Warnings.AddRange(plan.Warnings);
+        foreach (var collection in plan.CidrCollections)
+        {
+            var cidr = target as ICidrSyncSide ?? throw new InvalidOperationException($"{target.Description} cannot take CIDR collections");
+            summary.CidrCollectionsCreated += collection.Create ? 1 : 0;
+            summary.CidrCollectionRequests += await CidrCollectionSync.ApplyAsync(cidr, collection, plan.CollectionIds, after: false, cancellationToken);
+        }
+
         var work = new List<(ZonePlan Zone, List<List<RecordSetChange>> Batches)>();
         foreach (var zone in plan.Zones)
         {
@@ -79,6 +97,8 @@ public static class SyncApplier
                 summary.ZonesCreated++;
             }
             summary.Warnings.AddRange(zone.Warnings);
+            if (!zone.Tags.IsEmpty)
+                summary.TagRequests += await TagSync.ApplyAsync((ITagSyncSide)target, TagSync.HostedZone, zone.Target.Id!, zone.Tags, cancellationToken);
         }
         var lastChange = new List<string>();
         foreach (var zone in plan.Zones)
@@ -91,6 +111,8 @@ public static class SyncApplier
             }
         }
         var pendingIds = plan.Zones.Where(z => z.Target.Id is not null).ToDictionary(z => PendingZoneId(z.Target), z => z.Target.Id!, StringComparer.Ordinal);
+        foreach (var (pending, id) in plan.CollectionIds.Where(c => c.Key.StartsWith("pending-cidr-collection:", StringComparison.Ordinal)))
+            pendingIds[pending] = id;
         foreach (var zone in plan.Zones)
             work.Add((zone, Pack(Order(zone.Changes).Select(c => Finish(c, plan, pendingIds)).ToList())));
 
@@ -110,6 +132,8 @@ public static class SyncApplier
             if (last is not null)
                 lastChange.Add(last);
         }
+        foreach (var collection in plan.CidrCollections.Where(c => c.After.Count > 0))
+            summary.CidrCollectionRequests += await CidrCollectionSync.ApplyAsync((ICidrSyncSide)target, collection, plan.CollectionIds, after: true, cancellationToken);
         // DNSSEC after the records: every zone exists by now.
         foreach (var zone in plan.Zones.Where(z => z.Dnssec.Count > 0))
         {
@@ -170,6 +194,8 @@ public static class SyncApplier
             set.HealthCheckId = id;
         if (set.AliasTarget is { HostedZoneId: { } zoneId } alias && pendingZoneIds.TryGetValue(zoneId, out var real))
             alias.HostedZoneId = real;
+        if (set.CidrRoutingConfig is { CollectionId: { } collection } cidr && pendingZoneIds.TryGetValue(collection, out var made))
+            cidr.CollectionId = made;
         return new RecordSetChange(change.Action, set);
     }
 

@@ -39,7 +39,10 @@ public sealed class ZonePlan
     public List<string> Warnings { get; } = [];
     /// <summary>DNSSEC settings to carry (signing status, KSKs), in the order they are applied.</summary>
     public List<DnssecStep> Dnssec { get; } = [];
-    public bool InSync => !CreateZone && Changes.Count == 0 && VpcsToAssociate.Count == 0 && Dnssec.Count == 0;
+    /// <summary>The zone's tags to set on the target, and what the target has now (for the plan's text).</summary>
+    public TagChanges Tags { get; set; } = TagChanges.None;
+    public IReadOnlyDictionary<string, string> TargetTags { get; set; } = new Dictionary<string, string>();
+    public bool InSync => !CreateZone && Changes.Count == 0 && VpcsToAssociate.Count == 0 && Dnssec.Count == 0 && Tags.IsEmpty;
 }
 
 /// <summary>A whole plan: zones in the source's order, then the health checks they need.</summary>
@@ -51,7 +54,17 @@ public sealed class SyncPlan
     public Dictionary<string, string> CheckIds { get; } = new(StringComparer.Ordinal);
     /// <summary>Source zone id to target zone (for alias targets inside synced zones).</summary>
     public Dictionary<string, SyncZone> ZoneIds { get; } = new(StringComparer.Ordinal);
-    public bool IsEmpty => HealthChecks.Count == 0 && Zones.All(z => z.InSync);
+    /// <summary>CIDR collections to create or change, before (and, for removals, after) the record sets.</summary>
+    public List<PlannedCidrChanges> CidrCollections { get; } = [];
+    /// <summary>Source collection id to target id (or <see cref="CidrCollectionSync.PendingId"/> for one not made yet).</summary>
+    public Dictionary<string, string> CollectionIds { get; } = new(StringComparer.Ordinal);
+    /// <summary>Any side's collection id to its name, for the plan's text.</summary>
+    public Dictionary<string, string> CollectionNames { get; } = new(StringComparer.Ordinal);
+    /// <summary>What the plan leaves alone that is not one zone's (a CIDR location on the target only).</summary>
+    public List<string> Warnings { get; } = [];
+    /// <summary>Health checks' tags to set, for the synced checks.</summary>
+    public List<PlannedHealthCheckTags> HealthCheckTags { get; } = [];
+    public bool IsEmpty => HealthChecks.Count == 0 && CidrCollections.Count == 0 && HealthCheckTags.Count == 0 && Zones.All(z => z.InSync);
     public int ChangeCount => Zones.Sum(z => z.Changes.Count);
 }
 
@@ -92,12 +105,16 @@ public static class SyncPlanner
         var sourceSets = new Dictionary<SyncZone, List<ResourceRecordSetJson>>();
         var skipped = new Dictionary<SyncZone, int>();
         foreach (var (zone, _, _) in pairs)
-        {
-            var sets = (await source.ListRecordSetsAsync(zone, cancellationToken)).Where(s => options.IncludeApex || !IsApexSoaOrNs(s, zone)).ToList();
-            // CIDR collections belong to the account and are not synced: their ids differ on the other side.
-            skipped[zone] = sets.RemoveAll(s => s.CidrRoutingConfig is not null);
-            sourceSets[zone] = sets;
-        }
+            sourceSets[zone] = (await source.ListRecordSetsAsync(zone, cancellationToken)).Where(s => options.IncludeApex || !IsApexSoaOrNs(s, zone)).ToList();
+        // CIDR collections belong to the account: synced between two Route 53 sides, matched by name.
+        bool syncCidr = source is ICidrSyncSide && target is ICidrSyncSide;
+        var sourceCollections = new Dictionary<string, CidrCollectionOnSide>(StringComparer.Ordinal);
+        if (syncCidr && sourceSets.Values.Any(sets => sets.Any(s => s.CidrRoutingConfig is not null)))
+            sourceCollections = (await ((ICidrSyncSide)source).ListCidrCollectionsAsync(cancellationToken)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+        foreach (var (zone, sets) in sourceSets)
+            skipped[zone] = sets.RemoveAll(s => s.CidrRoutingConfig is { } cidr && !(syncCidr && sourceCollections.ContainsKey(cidr.CollectionId ?? "")));
+        if (syncCidr)
+            await PlanCidrCollectionsAsync(plan, sourceSets.Values.SelectMany(s => s), sourceCollections, (ICidrSyncSide)target, options);
         var used = new List<string>();
         void Use(string id)
         {
@@ -131,14 +148,27 @@ public static class SyncPlanner
             }
         }
 
+        if (source is ITagSyncSide checkTagSource && target is ITagSyncSide checkTagTarget)
+        {
+            foreach (string id in used)
+            {
+                var current = plan.CheckIds.TryGetValue(id, out var targetId) ? await checkTagTarget.ListTagsAsync(TagSync.HealthCheck, targetId, cancellationToken) : new Dictionary<string, string>();
+                var changes = TagSync.Diff(await checkTagSource.ListTagsAsync(TagSync.HealthCheck, id, cancellationToken), current, options.Prune);
+                if (!changes.IsEmpty)
+                    plan.HealthCheckTags.Add(new PlannedHealthCheckTags(sourceChecks[id].Key, id, changes, current));
+            }
+        }
+
         foreach (var (zone, targetZone, create) in pairs)
         {
             var zonePlan = new ZonePlan { Source = zone, Target = targetZone, CreateZone = create };
             var wanted = sourceSets[zone].Select(s => Translate(s, plan)).ToList();
             var current = create ? [] : (await target.ListRecordSetsAsync(targetZone, cancellationToken))
-                .Where(s => (options.IncludeApex || !IsApexSoaOrNs(s, zone)) && s.CidrRoutingConfig is null).ToList();
+                .Where(s => (options.IncludeApex || !IsApexSoaOrNs(s, zone)) && (syncCidr || s.CidrRoutingConfig is null)).ToList();
             if (skipped[zone] > 0)
-                zonePlan.Warnings.Add($"{skipped[zone]} IP-based (CIDR) record set(s) left out: CIDR collections are not synced, and their ids differ between accounts");
+                zonePlan.Warnings.Add(syncCidr
+                    ? $"{skipped[zone]} IP-based (CIDR) record set(s) left out: their CIDR collection is not in {source.Description}'s account (a zone file's own collection)"
+                    : $"{skipped[zone]} IP-based (CIDR) record set(s) left out: CIDR collections are synced only between Route 53 sides, not with {(source is ICidrSyncSide ? target : source).Description}");
             if (zone.IsPrivate)
             {
                 // Associations are added, never removed: a VPC the target has besides is someone else's decision.
@@ -146,10 +176,34 @@ public static class SyncPlanner
                 zonePlan.VpcsToAssociate.AddRange(zone.Vpcs.Where(v => !have.Contains(v)));
             }
             Diff(zonePlan, wanted, current, options);
+            if (source is ITagSyncSide tagSource && target is ITagSyncSide tagTarget && zone.Id is not null)
+            {
+                zonePlan.TargetTags = create || targetZone.Id is null ? new Dictionary<string, string>() : await tagTarget.ListTagsAsync(TagSync.HostedZone, targetZone.Id, cancellationToken);
+                zonePlan.Tags = TagSync.Diff(await tagSource.ListTagsAsync(TagSync.HostedZone, zone.Id, cancellationToken), zonePlan.TargetTags, options.Prune);
+            }
             await DnssecSync.PlanAsync(zonePlan, source, target, options, cancellationToken);
             plan.Zones.Add(zonePlan);
         }
         return plan;
+    }
+
+    /// <summary>The collections the synced sets use: matched on the target by name, planned to hold the source's blocks.</summary>
+    private static async Task PlanCidrCollectionsAsync(SyncPlan plan, IEnumerable<ResourceRecordSetJson> sets, Dictionary<string, CidrCollectionOnSide> sourceCollections, ICidrSyncSide target, SyncOptions options)
+    {
+        var used = sets.Select(s => s.CidrRoutingConfig?.CollectionId).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (used.Count == 0)
+            return;
+        var targetCollections = (await target.ListCidrCollectionsAsync(CancellationToken.None)).ToDictionary(c => c.Name, StringComparer.Ordinal);
+        foreach (string id in used)
+        {
+            var wanted = sourceCollections[id];
+            var existing = targetCollections.GetValueOrDefault(wanted.Name);
+            string targetId = existing?.Id ?? CidrCollectionSync.PendingId(wanted.Name);
+            plan.CollectionIds[id] = targetId;
+            plan.CollectionNames[id] = plan.CollectionNames[targetId] = wanted.Name;
+            if (CidrCollectionSync.Plan(wanted, existing, options.Prune, plan.Warnings) is { } planned)
+                plan.CidrCollections.Add(planned);
+        }
     }
 
     private static bool IsApexSoaOrNs(ResourceRecordSetJson set, SyncZone zone) =>
@@ -192,6 +246,8 @@ public static class SyncPlanner
         set.Name = SyncNames.Normalize(set.Name ?? "");
         if (set.HealthCheckId is { } check && plan.CheckIds.TryGetValue(check, out var targetCheck))
             set.HealthCheckId = targetCheck;
+        if (set.CidrRoutingConfig is { CollectionId: { } collection } cidr && plan.CollectionIds.TryGetValue(collection, out var targetCollection))
+            cidr.CollectionId = targetCollection;
         if (set.AliasTarget is { HostedZoneId: { } zoneId } alias)
         {
             alias.DNSName = SyncNames.Normalize(alias.DNSName ?? "");
@@ -276,7 +332,8 @@ public static class SyncPlanner
     }
 
     /// <summary>One line per set: name, type, routing fields, TTL and values.</summary>
-    public static string Describe(ResourceRecordSetJson set)
+    /// <param name="collectionNames">Collection ids to names, so that a CIDR set shows its collection's name.</param>
+    public static string Describe(ResourceRecordSetJson set, IReadOnlyDictionary<string, string>? collectionNames = null)
     {
         var parts = new List<string> { SyncNames.Normalize(set.Name ?? ""), set.Type ?? "" };
         if (set.SetIdentifier is not null) parts.Add($"id={set.SetIdentifier}");
@@ -286,7 +343,7 @@ public static class SyncPlanner
         if (set.GeoProximityLocation is { } gp) parts.Add($"geoproximity={gp.AWSRegion ?? gp.LocalZoneGroup ?? $"{gp.Coordinates?.Latitude},{gp.Coordinates?.Longitude}"}{(gp.Bias is null ? "" : $" bias={gp.Bias}")}");
         if (set.Failover is not null) parts.Add($"failover={set.Failover}");
         if (set.MultiValueAnswer == true) parts.Add("multivalue");
-        if (set.CidrRoutingConfig is { } cidr) parts.Add($"cidr={cidr.CollectionId}/{cidr.LocationName}");
+        if (set.CidrRoutingConfig is { } cidr) parts.Add($"cidr={(cidr.CollectionId is { } c && collectionNames?.GetValueOrDefault(c) is { } named ? named : cidr.CollectionId)}/{cidr.LocationName}");
         if (set.HealthCheckId is not null) parts.Add($"health={set.HealthCheckId}");
         if (set.TTL is not null) parts.Add($"ttl={set.TTL}");
         if (set.AliasTarget is { } alias) parts.Add($"alias={alias.DNSName}@{alias.HostedZoneId}{(alias.EvaluateTargetHealth == true ? " evaluate" : "")}");
@@ -304,6 +361,19 @@ public static class SyncPlanner
             if (check.Problem is not null)
                 output.WriteLine($"  ! {check.Problem}");
         }
+        foreach (var tags in plan.HealthCheckTags)
+        {
+            output.WriteLine($"health check tags ~ {tags.Key}");
+            foreach (string line in tags.Changes.Describe(tags.Current))
+                output.WriteLine($"  {line}");
+        }
+        foreach (var collection in plan.CidrCollections)
+        {
+            foreach (string line in CidrCollectionSync.Describe(collection))
+                output.WriteLine(line);
+        }
+        foreach (string warning in plan.Warnings)
+            output.WriteLine($"! {warning}");
         foreach (var zone in plan.Zones)
         {
             if (zone.InSync)
@@ -320,6 +390,8 @@ public static class SyncPlanner
                 output.WriteLine($"  ! {warning}");
             foreach (var vpc in zone.VpcsToAssociate)
                 output.WriteLine($"  + VPC {vpc.VpcId} ({vpc.VpcRegion})");
+            foreach (string line in zone.Tags.Describe(zone.TargetTags))
+                output.WriteLine($"  {line}");
             foreach (var step in zone.Dnssec)
                 output.WriteLine($"  {step}");
             if (zone.Dnssec.Count > 0)
@@ -329,14 +401,14 @@ public static class SyncPlanner
                 switch (change.Action)
                 {
                     case "CREATE":
-                        output.WriteLine($"  + {Describe(change.New!)}");
+                        output.WriteLine($"  + {Describe(change.New!, plan.CollectionNames)}");
                         break;
                     case "DELETE":
-                        output.WriteLine($"  - {Describe(change.Old!)}");
+                        output.WriteLine($"  - {Describe(change.Old!, plan.CollectionNames)}");
                         break;
                     default:
-                        output.WriteLine($"  ~ {Describe(change.Old!)}");
-                        output.WriteLine($"    {Describe(change.New!)}");
+                        output.WriteLine($"  ~ {Describe(change.Old!, plan.CollectionNames)}");
+                        output.WriteLine($"    {Describe(change.New!, plan.CollectionNames)}");
                         break;
                 }
             }
@@ -348,6 +420,9 @@ public static class SyncPlanner
     {
         HasChanges = !plan.IsEmpty,
         HealthChecks = plan.HealthChecks.Select(c => new { c.Action, c.Key, c.SourceId, TargetId = c.Existing?.Id, c.Config, c.Problem }),
+        HealthCheckTags = plan.HealthCheckTags.Select(t => new { t.Key, t.SourceId, t.Changes.Add, t.Changes.Remove }),
+        CidrCollections = plan.CidrCollections.Select(c => new { c.Name, c.Create, c.SourceId, TargetId = c.Existing?.Id, Changes = c.Before.Concat(c.After) }),
+        plan.Warnings,
         Zones = plan.Zones.Select(z => new
         {
             z.Source.Name,
@@ -359,6 +434,7 @@ public static class SyncPlanner
             z.Warnings,
             Changes = z.Changes.Select(c => new { c.Action, c.Old, c.New }),
             Dnssec = z.Dnssec.Select(d => new { d.Action, d.KeyName, d.KmsArn, d.Status }),
+            Tags = new { z.Tags.Add, z.Tags.Remove },
         }),
     }, HostedZoneDocument.Options);
 }

@@ -449,15 +449,17 @@ public sealed class Route53ClientCredentialTests : IDisposable
     }
 
     [Fact]
-    public async Task A_role_profile_becomes_AWSSDK_Core_assume_role_credentials_over_its_source_profile()
+    public async Task A_role_profile_assumes_the_role_with_its_source_profile_and_an_unreachable_sts_is_a_clear_error()
     {
-        var credentials = Assert.IsType<AssumeRoleAWSCredentials>(Route53Credentials.Resolve("admin", name => _env.GetValueOrDefault(name)));
-        Assert.Equal("arn:aws:iam::123456789012:role/dns-admin", credentials.RoleArn);
+        _env["AWS_ENDPOINT_URL_STS"] = "http://127.0.0.1:9";
+        var credentials = Assert.IsType<AssumedRoleCredentials>(Route53Credentials.Resolve("admin", name => _env.GetValueOrDefault(name)));
+        Assert.Equal("arn:aws:iam::123456789012:role/dns-admin", credentials.Settings.RoleArn);
+        Assert.Equal("http://127.0.0.1:9", credentials.Settings.Endpoint);
         Assert.Equal("AKIDOTHER", credentials.SourceCredentials.GetCredentials().AccessKey);
-        // Assuming the role calls STS through AWSSDK.SecurityToken, which is not here: a clear error, no retries.
+        // Nothing listens where STS is configured: a clear error, and Route 53 is not retried for it.
         using var client = new Route53RestClient(credentials, new Route53ClientOptions { Endpoint = new Uri("http://127.0.0.1:9/") });
         var e = await Assert.ThrowsAsync<Route53CredentialsException>(() => client.ListHostedZonesAsync());
-        Assert.Contains("cannot sign", e.Message);
+        Assert.Contains("cannot assume the role arn:aws:iam::123456789012:role/dns-admin", e.Message);
         Assert.Equal(0, client.Counters.Retries);
     }
 
