@@ -151,6 +151,7 @@ public static class ServeCommand
         builder.Services.AddSingleton<ApiServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiServer>());
         // With a PostgreSQL store: apply the other nodes' changes, and report the sequence this node serves.
+        builder.Services.AddSingleton<ClusterState>();
         builder.Services.AddHostedService<StoreFollower>();
         builder.Services.AddOptions<SyncServiceOptions>().Bind(builder.Configuration.GetSection(SyncServiceOptions.Section));
         // Only when jobs are configured: the background sync is optional.

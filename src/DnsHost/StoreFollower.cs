@@ -26,7 +26,59 @@ public sealed class ClusterOptions
     /// <summary>How often a node looks at the change log when no notification came (a lost LISTEN connection, a NOTIFY that never arrived).</summary>
     public double PollSeconds { get; set; } = 1;
 
+    /// <summary>A node behind the change log for longer than this reports itself degraded on /healthz.</summary>
+    public double LagBoundSeconds { get; set; } = 30;
+
     public string EffectiveNodeName(string apiListen) => NodeName is { Length: > 0 } name ? name : $"{Environment.MachineName}/{apiListen}";
+}
+
+/// <summary>
+/// This node's view of the cluster, for <c>/healthz</c> and <c>/metrics</c>: whether the store answers, the
+/// log's end and the sequence served. Degraded when the store cannot be reached, or the node has been behind
+/// the log for longer than <see cref="ClusterOptions.LagBoundSeconds"/>. A degraded node still answers DNS from
+/// its snapshot (static stability), so /healthz stays 200 and says why in its text.
+/// </summary>
+public sealed class ClusterState(TimeProvider time, IOptions<ClusterOptions> options)
+{
+    private readonly Lock _lock = new();
+    private DateTimeOffset? _behindSince;
+
+    public bool Enabled { get; private set; }
+    public bool StoreReachable { get; private set; } = true;
+    public long LogEnd { get; private set; }
+    public long Served { get; private set; }
+
+    internal void Report(bool reachable, long logEnd, long served)
+    {
+        lock (_lock)
+        {
+            Enabled = true;
+            StoreReachable = reachable;
+            if (!reachable)
+                return;
+            LogEnd = logEnd;
+            Served = served;
+            _behindSince = served >= logEnd ? null : _behindSince ?? time.GetUtcNow();
+        }
+    }
+
+    /// <summary>Why this node is degraded, or null when it is not.</summary>
+    public string? Degraded
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (!Enabled)
+                    return null;
+                if (!StoreReachable)
+                    return "the API store cannot be reached; DNS answers from this node's last snapshot and API writes are refused";
+                if (_behindSince is { } since && time.GetUtcNow() - since > TimeSpan.FromSeconds(options.Value.LagBoundSeconds))
+                    return $"this node serves change {Served} of {LogEnd} and has been behind for more than {options.Value.LagBoundSeconds:0.#} s";
+                return null;
+            }
+        }
+    }
 }
 
 /// <summary>
@@ -37,7 +89,7 @@ public sealed class ClusterOptions
 /// reads. While the store is unreachable the node keeps answering from what it has and tries again.
 /// </summary>
 internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zones, IOptions<ApiOptions> api, IOptions<ClusterOptions> cluster,
-    TimeProvider time, ILogger<StoreFollower> logger) : BackgroundService
+    TimeProvider time, ClusterState state, ILogger<StoreFollower> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -72,6 +124,7 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
                 if (reachable)
                     LogStoreLost(logger, store.Description, e.Message.Split('\n')[0].Trim());
                 reachable = false;
+                state.Report(false, 0, zones.ServedSequence);
                 try
                 {
                     await Task.Delay(poll, time, stoppingToken);
@@ -87,7 +140,8 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
     /// <summary>Applies the change log after the sequence served, page by page, and reports where this node is.</summary>
     private void CatchUp()
     {
-        if (store.LastSequence() is var last && last < zones.ServedSequence)
+        long last = store.LastSequence();
+        if (last < zones.ServedSequence)
         {
             // The log is behind what this node served: the database was restored or lost its last commits.
             // Its state is the truth now: read every zone again, and follow the log from its end.
@@ -109,6 +163,7 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
                 break;
         }
         store.ReportNode(cluster.Value.Region, zones.ServedSequence, time.GetUtcNow());
+        state.Report(true, Math.Max(last, zones.ServedSequence), zones.ServedSequence);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The API store ({Store}) cannot be reached: {Reason}. DNS answers from the zones this node has; API writes are refused until it is back")]

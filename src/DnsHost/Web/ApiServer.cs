@@ -111,11 +111,11 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         var time = services.GetRequiredService<TimeProvider>();
         app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys, time: time), options.Value.RequestsPerSecond, apiMetrics, faults, time);
         app.UseOperationsHostGuard(options.Value.AllowedHosts);
-        OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>());
+        OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>(), services.GetService<ClusterState>());
         var recursion = services.GetRequiredService<DnsHost.Server.RecursionService>();
         ResolverEndpoints.Map(app, recursion);
         MetricsEndpoint.Map(app, services.GetRequiredService<DnsHost.Server.QueryProcessor>(), services.GetRequiredService<DnsHost.Zones.ZoneRegistry>(),
-            services.GetRequiredService<HealthChecker>(), apiMetrics, recursion.Resolver?.Metrics);
+            services.GetRequiredService<HealthChecker>(), apiMetrics, recursion.Resolver?.Metrics, services.GetService<ClusterState>());
         app.MapRoute53HealthChecks(healthChecks);
         app.MapRoute53Vpcs(hostedZones);
         app.MapRoute53CidrCollections(hostedZones);

@@ -19,11 +19,11 @@ namespace DnsHost.Web;
 /// </summary>
 public static class MetricsEndpoint
 {
-    public static void Map(IEndpointRouteBuilder app, QueryProcessor processor, ZoneRegistry zones, HealthChecker health, ApiMetrics api, ResolverMetrics? resolver = null) =>
-        app.MapGet("/metrics", () => Results.Text(Render(processor.Metrics, zones, health, api, resolver, processor.RateLimiter, processor.QueryLog), "text/plain; version=0.0.4; charset=utf-8"));
+    public static void Map(IEndpointRouteBuilder app, QueryProcessor processor, ZoneRegistry zones, HealthChecker health, ApiMetrics api, ResolverMetrics? resolver = null, ClusterState? cluster = null) =>
+        app.MapGet("/metrics", () => Results.Text(Render(processor.Metrics, zones, health, api, resolver, processor.RateLimiter, processor.QueryLog, cluster), "text/plain; version=0.0.4; charset=utf-8"));
 
     public static string Render(DnsMetrics dns, ZoneRegistry zones, HealthChecker health, ApiMetrics api, ResolverMetrics? resolver = null, ResponseRateLimiter? rateLimiter = null,
-        DnsHost.Server.QueryLogging.QueryLog? queryLog = null)
+        DnsHost.Server.QueryLogging.QueryLog? queryLog = null, ClusterState? cluster = null)
     {
         var text = new StringBuilder();
         void Header(string name, string type, string help) => text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
@@ -55,6 +55,17 @@ public static class MetricsEndpoint
             text.Append($"dnshost_query_log_lines_total {queryLog.Written}\n");
             Header("dnshost_query_log_dropped_total", "counter", "Route 53 query log lines dropped because the writer fell behind (QueryLogging:Capacity).");
             text.Append($"dnshost_query_log_dropped_total {queryLog.Dropped}\n");
+        }
+        if (cluster is { Enabled: true })
+        {
+            Header("dnshost_cluster_store_reachable", "gauge", "1 when this node reached the PostgreSQL store on its last try, else 0.");
+            text.Append($"dnshost_cluster_store_reachable {(cluster.StoreReachable ? 1 : 0)}\n");
+            Header("dnshost_cluster_log_sequence", "gauge", "The end of the store's change log when this node last read it.");
+            text.Append($"dnshost_cluster_log_sequence {cluster.LogEnd}\n");
+            Header("dnshost_cluster_served_sequence", "gauge", "The change log sequence this node serves everything up to.");
+            text.Append($"dnshost_cluster_served_sequence {cluster.Served}\n");
+            Header("dnshost_cluster_degraded", "gauge", "1 when /healthz says degraded (store unreachable, or behind the log past Cluster:LagBoundSeconds).");
+            text.Append($"dnshost_cluster_degraded {(cluster.Degraded is null ? 0 : 1)}\n");
         }
         Header("dnshost_dns_zone_queries_total", "counter", "Queries answered from each zone (restarts when the zone is reloaded or changed).");
         foreach (var zone in zones.Current.AllZones.OrderBy(z => z.OriginText, StringComparer.Ordinal))

@@ -25,9 +25,10 @@ public static class OperationsEndpoints
 
     private static readonly System.Text.Json.JsonSerializerOptions BodyOptions = new() { PropertyNameCaseInsensitive = true };
 
-    public static void Map(IEndpointRouteBuilder app, HealthChecker checker)
+    public static void Map(IEndpointRouteBuilder app, HealthChecker checker, ClusterState? cluster = null)
     {
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        // A degraded cluster node still answers DNS (static stability): 200, with the reason for a person to read.
+        app.MapGet("/healthz", () => Results.Text(cluster?.Degraded is { } reason ? $"degraded: {reason}\n" : "ok\n"));
         app.MapGet(HealthChecksPath, () => Results.Ok(checker.List()));
         app.MapGet(HealthChecksPath + "/{id}", (string id) =>
             checker.Get(id) is { } status ? Results.Ok(status) : NoSuchHealthCheck(id));

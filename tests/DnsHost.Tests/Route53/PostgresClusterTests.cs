@@ -242,6 +242,10 @@ public sealed class PostgresClusterTests(PostgresFixture postgres) : IClassFixtu
             Assert.Equal(["192.0.2.1"], await A(n1, "www.stable.test"));
             Assert.Equal(["192.0.2.1"], await A(n2, "www.stable.test"));
         }
+        // The node says so on /healthz (still 200: it answers DNS) and in /metrics.
+        using var http = new HttpClient();
+        await Eventually(async () => (await http.GetStringAsync(new Uri(n2.ApiBase, "healthz"))).StartsWith("degraded: the API store cannot be reached", StringComparison.Ordinal), "node 2's /healthz says degraded");
+        Assert.Contains("dnshost_cluster_store_reachable 0", await http.GetStringAsync(new Uri(n2.ApiBase, "metrics")));
         var (status, body) = await Change(api1, zone, "UPSERT", "www.stable.test", "192.0.2.2");
         Assert.Equal(503, status);
         Assert.Equal("ServiceUnavailable", body.Descendants(Ns + "Code").First().Value);
@@ -251,5 +255,7 @@ public sealed class PostgresClusterTests(PostgresFixture postgres) : IClassFixtu
         own.Start();
         await Eventually(async () => (await Change(api1, zone, "UPSERT", "www.stable.test", "192.0.2.2")).Status == 200, "a write is accepted again");
         await Eventually(async () => (await A(n2, "www.stable.test")).SequenceEqual(["192.0.2.2"]), "node 2 catches up after the outage");
+        await Eventually(async () => await http.GetStringAsync(new Uri(n2.ApiBase, "healthz")) == "ok\n", "node 2's /healthz is ok again");
+        Assert.Contains("dnshost_cluster_store_reachable 1", await http.GetStringAsync(new Uri(n2.ApiBase, "metrics")));
     }
 }
