@@ -16,8 +16,18 @@ public sealed partial class Route53Side : ITrafficPolicySyncSide
         return versions;
     }
 
-    public Task<IReadOnlyList<TrafficPolicyInstanceSummary>> ListTrafficPolicyInstancesAsync(string zoneId, CancellationToken cancellationToken) =>
-        TrafficPolicies.ListTrafficPolicyInstancesByHostedZoneAsync(zoneId, cancellationToken);
+    public async Task<IReadOnlyList<TrafficPolicyInstanceSummary>> ListTrafficPolicyInstancesAsync(string zoneId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await TrafficPolicies.ListTrafficPolicyInstancesByHostedZoneAsync(zoneId, cancellationToken);
+        }
+        catch (Route53ClientException e) when (e.Code == "NoSuchTrafficPolicyInstance")
+        {
+            // Route 53 lists this error for the operation; a zone without instances is taken to be what it means.
+            return [];
+        }
+    }
 
     public Task<TrafficPolicyVersion> CreateTrafficPolicyAsync(string name, string document, CancellationToken cancellationToken) =>
         TrafficPolicies.CreateTrafficPolicyAsync(name, document, cancellationToken);
