@@ -17,6 +17,8 @@ public sealed class SyncSummary
     public int TagRequests { get; set; }
     public int CidrCollectionsCreated { get; set; }
     public int CidrCollectionRequests { get; set; }
+    public int TrafficPolicyVersionsCreated { get; set; }
+    public int TrafficPolicyInstanceChanges { get; set; }
     public long ApiCalls { get; set; }
     public long Retries { get; set; }
     public TimeSpan Elapsed { get; set; }
@@ -24,7 +26,7 @@ public sealed class SyncSummary
 
     public override string ToString() =>
         $"{Zones} zone(s) ({ZonesCreated} created), {Changes} change(s) in {Batches} batch(es), {HealthChecksCreated} health check(s) created, " +
-        $"{HealthChecksUpdated} updated, {VpcsAssociated} VPC association(s), {(DnssecChanges > 0 ? $"{DnssecChanges} DNSSEC change(s), " : "")}{(TagRequests > 0 ? $"{TagRequests} tag change request(s), " : "")}{(CidrCollectionsCreated + CidrCollectionRequests > 0 ? $"{CidrCollectionsCreated} CIDR collection(s) created, {CidrCollectionRequests} CIDR change request(s), " : "")}{ApiCalls} API call(s), {Retries} retr{(Retries == 1 ? "y" : "ies")}, {Elapsed.TotalSeconds:0.0} s";
+        $"{HealthChecksUpdated} updated, {VpcsAssociated} VPC association(s), {(DnssecChanges > 0 ? $"{DnssecChanges} DNSSEC change(s), " : "")}{(TagRequests > 0 ? $"{TagRequests} tag change request(s), " : "")}{(CidrCollectionsCreated + CidrCollectionRequests > 0 ? $"{CidrCollectionsCreated} CIDR collection(s) created, {CidrCollectionRequests} CIDR change request(s), " : "")}{(TrafficPolicyVersionsCreated + TrafficPolicyInstanceChanges > 0 ? $"{TrafficPolicyVersionsCreated} traffic policy version(s) created, {TrafficPolicyInstanceChanges} traffic policy instance change(s), " : "")}{ApiCalls} API call(s), {Retries} retr{(Retries == 1 ? "y" : "ies")}, {Elapsed.TotalSeconds:0.0} s";
 }
 
 /// <summary>Progress of a long apply: batches done out of all.</summary>
@@ -88,6 +90,11 @@ public static class SyncApplier
             summary.CidrCollectionRequests += await CidrCollectionSync.ApplyAsync(cidr, collection, plan.CollectionIds, after: false, cancellationToken);
         }
 
+        // Traffic policy versions before the instances that use them.
+        var policyTarget = target as ITrafficPolicySyncSide;
+        if (plan.TrafficPolicies.Count > 0 || plan.Zones.Any(z => z.TrafficPolicyInstances.Count > 0))
+            summary.TrafficPolicyVersionsCreated += await TrafficPolicySync.ApplyPoliciesAsync(policyTarget ?? throw new InvalidOperationException($"{target.Description} cannot take traffic policies"), plan, cancellationToken);
+
         var work = new List<(ZonePlan Zone, List<List<RecordSetChange>> Batches)>();
         foreach (var zone in plan.Zones)
         {
@@ -119,6 +126,9 @@ public static class SyncApplier
         int total = work.Sum(w => w.Batches.Count), changesTotal = work.Sum(w => w.Zone.Changes.Count), done = 0, changesDone = 0;
         foreach (var (zone, batches) in work)
         {
+            // An instance's sets go before record sets take their name and type; new instances after the sets in their way are gone.
+            if (zone.TrafficPolicyInstances.Count > 0)
+                summary.TrafficPolicyInstanceChanges += await TrafficPolicySync.ApplyInstancesAsync(policyTarget!, zone, plan, writes: false, cancellationToken);
             string? last = null;
             foreach (var batch in batches)
             {
@@ -131,6 +141,8 @@ public static class SyncApplier
             }
             if (last is not null)
                 lastChange.Add(last);
+            if (zone.TrafficPolicyInstances.Count > 0)
+                summary.TrafficPolicyInstanceChanges += await TrafficPolicySync.ApplyInstancesAsync(policyTarget!, zone, plan, writes: true, cancellationToken);
         }
         foreach (var collection in plan.CidrCollections.Where(c => c.After.Count > 0))
             summary.CidrCollectionRequests += await CidrCollectionSync.ApplyAsync((ICidrSyncSide)target, collection, plan.CollectionIds, after: true, cancellationToken);

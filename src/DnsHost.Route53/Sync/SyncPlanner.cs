@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DnsHost.Route53.Client;
 using DnsHost.Zones;
 using DnsHost.Zones.HostedZones;
 
@@ -42,7 +43,9 @@ public sealed class ZonePlan
     /// <summary>The zone's tags to set on the target, and what the target has now (for the plan's text).</summary>
     public TagChanges Tags { get; set; } = TagChanges.None;
     public IReadOnlyDictionary<string, string> TargetTags { get; set; } = new Dictionary<string, string>();
-    public bool InSync => !CreateZone && Changes.Count == 0 && VpcsToAssociate.Count == 0 && Dnssec.Count == 0 && Tags.IsEmpty;
+    /// <summary>Traffic policy instances to delete (before the record sets change) and to create or update (after).</summary>
+    public List<PlannedTrafficPolicyInstance> TrafficPolicyInstances { get; } = [];
+    public bool InSync => !CreateZone && Changes.Count == 0 && VpcsToAssociate.Count == 0 && Dnssec.Count == 0 && Tags.IsEmpty && TrafficPolicyInstances.Count == 0;
 }
 
 /// <summary>A whole plan: zones in the source's order, then the health checks they need.</summary>
@@ -64,7 +67,16 @@ public sealed class SyncPlan
     public List<string> Warnings { get; } = [];
     /// <summary>Health checks' tags to set, for the synced checks.</summary>
     public List<PlannedHealthCheckTags> HealthCheckTags { get; } = [];
-    public bool IsEmpty => HealthChecks.Count == 0 && CidrCollections.Count == 0 && HealthCheckTags.Count == 0 && Zones.All(z => z.InSync);
+    /// <summary>Traffic policy versions to create on the target, before the instances that use them.</summary>
+    public List<PlannedTrafficPolicy> TrafficPolicies { get; } = [];
+    /// <summary>Source policy id/version (<see cref="TrafficPolicySync.Key"/>) to the target's version with the same document, once it exists.</summary>
+    public Dictionary<string, TrafficPolicyVersion> TrafficPolicyVersions { get; } = new(StringComparer.Ordinal);
+    /// <summary>Source policy id/version to a planned one with the same name and document (two source versions alike).</summary>
+    public Dictionary<string, string> TrafficPolicyAliases { get; } = new(StringComparer.Ordinal);
+    /// <summary>Source policy id/version to the policy's name; target policy name to its id.</summary>
+    public Dictionary<string, string> TrafficPolicyNames { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string> TrafficPolicyIds { get; } = new(StringComparer.Ordinal);
+    public bool IsEmpty => HealthChecks.Count == 0 && CidrCollections.Count == 0 && HealthCheckTags.Count == 0 && TrafficPolicies.Count == 0 && Zones.All(z => z.InSync);
     public int ChangeCount => Zones.Sum(z => z.Changes.Count);
 }
 
@@ -115,6 +127,19 @@ public static class SyncPlanner
             skipped[zone] = sets.RemoveAll(s => s.CidrRoutingConfig is { } cidr && !(syncCidr && sourceCollections.ContainsKey(cidr.CollectionId ?? "")));
         if (syncCidr)
             await PlanCidrCollectionsAsync(plan, sourceSets.Values.SelectMany(s => s), sourceCollections, (ICidrSyncSide)target, options);
+        // Traffic policy instances are synced as policies plus instances between two Route 53 sides; their sets are never copied.
+        var policySource = source as ITrafficPolicySyncSide;
+        var policyTarget = target as ITrafficPolicySyncSide;
+        bool syncPolicies = policySource is not null && policyTarget is not null;
+        var sourceInstances = new Dictionary<SyncZone, IReadOnlyList<TrafficPolicyInstanceSummary>>();
+        var skippedInstanceSets = new Dictionary<SyncZone, int>();
+        foreach (var (zone, sets) in sourceSets)
+        {
+            skippedInstanceSets[zone] = sets.RemoveAll(s => s.TrafficPolicyInstanceId is not null);
+            sourceInstances[zone] = syncPolicies && skippedInstanceSets[zone] > 0 && zone.Id is not null ? await policySource!.ListTrafficPolicyInstancesAsync(zone.Id, cancellationToken) : [];
+        }
+        if (syncPolicies)
+            await TrafficPolicySync.PlanPoliciesAsync(plan, sourceInstances.Values.SelectMany(i => i), policySource!, policyTarget!, cancellationToken);
         var used = new List<string>();
         void Use(string id)
         {
@@ -164,7 +189,9 @@ public static class SyncPlanner
             var zonePlan = new ZonePlan { Source = zone, Target = targetZone, CreateZone = create };
             var wanted = sourceSets[zone].Select(s => Translate(s, plan)).ToList();
             var current = create ? [] : (await target.ListRecordSetsAsync(targetZone, cancellationToken))
-                .Where(s => (options.IncludeApex || !IsApexSoaOrNs(s, zone)) && (syncCidr || s.CidrRoutingConfig is null)).ToList();
+                .Where(s => (options.IncludeApex || !IsApexSoaOrNs(s, zone)) && (syncCidr || s.CidrRoutingConfig is null) && s.TrafficPolicyInstanceId is null).ToList();
+            if (skippedInstanceSets[zone] > 0 && !syncPolicies)
+                zonePlan.Warnings.Add($"{skippedInstanceSets[zone]} record set(s) of traffic policy instances left out: traffic policies are synced only between Route 53 sides, not with {(policySource is null ? source : target).Description}");
             if (skipped[zone] > 0)
                 zonePlan.Warnings.Add(syncCidr
                     ? $"{skipped[zone]} IP-based (CIDR) record set(s) left out: their CIDR collection is not in {source.Description}'s account (a zone file's own collection)"
@@ -176,6 +203,11 @@ public static class SyncPlanner
                 zonePlan.VpcsToAssociate.AddRange(zone.Vpcs.Where(v => !have.Contains(v)));
             }
             Diff(zonePlan, wanted, current, options);
+            if (syncPolicies)
+            {
+                var targetInstances = create || targetZone.Id is null ? [] : await policyTarget!.ListTrafficPolicyInstancesAsync(targetZone.Id, cancellationToken);
+                TrafficPolicySync.PlanInstances(zonePlan, plan, sourceInstances[zone], targetInstances, wanted, current, options.Prune);
+            }
             if (source is ITagSyncSide tagSource && target is ITagSyncSide tagTarget && zone.Id is not null)
             {
                 zonePlan.TargetTags = create || targetZone.Id is null ? new Dictionary<string, string>() : await tagTarget.ListTagsAsync(TagSync.HostedZone, targetZone.Id, cancellationToken);
@@ -372,6 +404,8 @@ public static class SyncPlanner
             foreach (string line in CidrCollectionSync.Describe(collection))
                 output.WriteLine(line);
         }
+        foreach (var policy in plan.TrafficPolicies)
+            output.WriteLine(TrafficPolicySync.Describe(policy));
         foreach (string warning in plan.Warnings)
             output.WriteLine($"! {warning}");
         foreach (var zone in plan.Zones)
@@ -394,6 +428,8 @@ public static class SyncPlanner
                 output.WriteLine($"  {line}");
             foreach (var step in zone.Dnssec)
                 output.WriteLine($"  {step}");
+            foreach (var instance in zone.TrafficPolicyInstances)
+                output.WriteLine($"  {TrafficPolicySync.Describe(instance, plan)}");
             if (zone.Dnssec.Count > 0)
                 output.WriteLine($"  ({DnssecSync.Note})");
             foreach (var change in zone.Changes.OrderBy(c => SyncNames.Normalize(c.Set.Name ?? ""), StringComparer.Ordinal).ThenBy(c => c.Set.Type))
@@ -422,6 +458,7 @@ public static class SyncPlanner
         HealthChecks = plan.HealthChecks.Select(c => new { c.Action, c.Key, c.SourceId, TargetId = c.Existing?.Id, c.Config, c.Problem }),
         HealthCheckTags = plan.HealthCheckTags.Select(t => new { t.Key, t.SourceId, t.Changes.Add, t.Changes.Remove }),
         CidrCollections = plan.CidrCollections.Select(c => new { c.Name, c.Create, c.SourceId, TargetId = c.Existing?.Id, Changes = c.Before.Concat(c.After) }),
+        TrafficPolicies = plan.TrafficPolicies.Select(p => new { p.Name, p.NewPolicy, Source = p.SourceKey, p.Document }),
         plan.Warnings,
         Zones = plan.Zones.Select(z => new
         {
@@ -435,6 +472,7 @@ public static class SyncPlanner
             Changes = z.Changes.Select(c => new { c.Action, c.Old, c.New }),
             Dnssec = z.Dnssec.Select(d => new { d.Action, d.KeyName, d.KmsArn, d.Status }),
             Tags = new { z.Tags.Add, z.Tags.Remove },
+            TrafficPolicyInstances = z.TrafficPolicyInstances.Select(i => new { i.Action, i.Name, i.Type, i.Ttl, Policy = i.PolicyName, Source = i.SourceKey, TargetId = i.Existing?.Id }),
         }),
     }, HostedZoneDocument.Options);
 }
