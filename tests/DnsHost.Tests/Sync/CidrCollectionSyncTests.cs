@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon.Runtime;
 using DnsHost.Protocol;
 using DnsHost.Route53.Client;
@@ -105,23 +104,5 @@ public sealed class CidrCollectionSyncTests : IAsyncLifetime
         Assert.Equal(0, (await Cli(["plan", .. sides])).Exit);
     }
 
-    private static async Task<(string Output, int Exit)> Cli(string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dnshost.dll"));
-        psi.ArgumentList.Add("sync");
-        foreach (string arg in args)
-            psi.ArgumentList.Add(arg);
-        psi.Environment["AWS_ACCESS_KEY_ID"] = AwsCli.ExampleAccessKey;
-        psi.Environment["AWS_SECRET_ACCESS_KEY"] = AwsCli.ExampleSecretKey;
-        psi.Environment["AWS_CONFIG_FILE"] = "/dev/null";
-        psi.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
-        psi.Environment.Remove("AWS_PROFILE");
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(cts.Token);
-        return (await stdout + await stderr, process.ExitCode);
-    }
+    private static Task<(string Output, int Exit)> Cli(string[] args) => SyncCli.RunAsync(args);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon.Runtime;
 using DnsHost.Route53.Client;
 using DnsHost.Tests.Infrastructure;
@@ -80,23 +79,5 @@ public sealed class TagSyncTests : IAsyncLifetime
         Assert.Equal(0, (await Cli(["plan", .. sides, "--prune"])).Exit);
     }
 
-    private static async Task<(string Output, int Exit)> Cli(string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dnshost.dll"));
-        psi.ArgumentList.Add("sync");
-        foreach (string arg in args)
-            psi.ArgumentList.Add(arg);
-        psi.Environment["AWS_ACCESS_KEY_ID"] = AwsCli.ExampleAccessKey;
-        psi.Environment["AWS_SECRET_ACCESS_KEY"] = AwsCli.ExampleSecretKey;
-        psi.Environment["AWS_CONFIG_FILE"] = "/dev/null";
-        psi.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
-        psi.Environment.Remove("AWS_PROFILE");
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(cts.Token);
-        return (await stdout + await stderr, process.ExitCode);
-    }
+    private static Task<(string Output, int Exit)> Cli(string[] args) => SyncCli.RunAsync(args);
 }
