@@ -77,7 +77,17 @@ public static partial class Route53Endpoints
                 }
                 if (body is null)
                 {
-                    context.Response.Headers.Connection = "close";
+                    // A declared body not far over the cap is read and thrown away first, so the client, still
+                    // sending it, gets to read the 413 instead of a reset connection (RFC 9112 9.6); a larger one
+                    // is answered at once and the connection closed.
+                    if (context.Request.ContentLength is long declared && declared <= Route53RequestLimits.DrainBytes
+                        && context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } drain)
+                    {
+                        drain.MaxRequestBodySize = declared;
+                        await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+                    }
+                    else
+                        context.Response.Headers.Connection = "close";
                     await WriteError(context, new Route53Exception("InvalidInput", $"The request body is larger than {max} bytes, more than {operation ?? "this request"} accepts", 413));
                     return;
                 }

@@ -28,6 +28,12 @@ public static class Route53RequestLimits
     /// <summary>Deeper than any Route 53 request shape (ChangeResourceRecordSets nests 8), far below what costs CPU.</summary>
     public const int MaxXmlDepth = 32;
 
+    /// <summary>
+    /// A signed body over its operation's cap but at most this long is read and discarded before the 413, so
+    /// an ordinary client sees the answer; past it the connection is closed at once.
+    /// </summary>
+    public const long DrainBytes = 8 << 20;
+
     /// <summary>Reads the body into memory, or returns null as soon as it is longer than <paramref name="max"/> bytes.</summary>
     public static async Task<byte[]?> ReadBodyAsync(Stream body, long? declaredLength, int max, CancellationToken cancel)
     {
