@@ -108,10 +108,19 @@ public static class ServeCommand
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ApiOptions>>().Value;
-            var store = options.Store == ApiStoreKind.PostgreSql
-                ? ApiStore.Open(ApiStoreKind.PostgreSql, options.ConnectionString ?? throw new ApiStoreException("Api:Store is PostgreSql but Api:ConnectionString is not set"))
-                : ApiStore.Open(ApiStoreKind.Sqlite, options.DataPath);
-            store.NodeName = sp.GetRequiredService<IOptions<ClusterOptions>>().Value.EffectiveNodeName(options.Listen);
+            var cluster = sp.GetRequiredService<IOptions<ClusterOptions>>().Value;
+            ApiStore store;
+            if (options.Store == ApiStoreKind.PostgreSql)
+            {
+                store = ApiStore.OpenPostgreSqlOrSnapshot(options.ConnectionString ?? throw new ApiStoreException("Api:Store is PostgreSql but Api:ConnectionString is not set"),
+                    cluster.EffectiveSnapshotPath(options.DataPath), out var unreachable);
+                if (unreachable is not null)
+                    ClusterLog.ServingSnapshot(sp.GetRequiredService<ILoggerFactory>().CreateLogger("DnsHost.Cluster"), unreachable.Message, cluster.EffectiveSnapshotPath(options.DataPath)!,
+                        store.SnapshotSequence, store.SnapshotTakenAt ?? DateTimeOffset.MinValue);
+            }
+            else
+                store = ApiStore.Open(ApiStoreKind.Sqlite, options.DataPath);
+            store.NodeName = cluster.EffectiveNodeName(options.Listen);
             return store;
         });
         builder.Services.AddSingleton(sp => new HostedZoneService(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<ApiStore>(),
