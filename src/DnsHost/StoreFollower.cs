@@ -107,6 +107,26 @@ public sealed class ClusterState(TimeProvider time, IOptions<ClusterOptions> opt
 internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zones, IOptions<ApiOptions> api, IOptions<ClusterOptions> cluster,
     TimeProvider time, ClusterState state, ILogger<StoreFollower> logger) : BackgroundService
 {
+    /// <summary>
+    /// Reports this node before the host is up, so a change made right after it starts is not INSYNC until
+    /// this node serves it (the first pass of the loop may run later).
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (store.Kind == ApiStoreKind.PostgreSql && !store.OnSnapshot)
+        {
+            try
+            {
+                store.ReportNode(cluster.Value.Region, zones.ServedSequence, time.GetUtcNow());
+            }
+            catch (Exception e) when (e is DbException or ApiStoreException or System.Net.Sockets.SocketException or TimeoutException or IOException or InvalidOperationException)
+            {
+                // The loop reports the store's absence.
+            }
+        }
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (store.Kind != ApiStoreKind.PostgreSql)
