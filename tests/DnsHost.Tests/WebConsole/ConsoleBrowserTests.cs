@@ -96,4 +96,22 @@ public sealed class ConsoleBrowserTests(ConsoleBrowser console) : IClassFixture<
         Assert.True(second!.Y > first!.Y, "the nav items sit one under the other");
         await ConsoleBrowser.ScreenshotAsync(page, "home-narrow");
     }
+
+    [Fact]
+    public async Task The_zones_page_lists_the_served_zones_and_searches_them_by_name()
+    {
+        var page = await console.NewPageAsync();
+        await ConsoleBrowser.SignInAsync(page);
+        await page.GotoAsync(DnsHost.Web.WebConsole.ConsoleNavigation.Zones);
+        var rows = page.Locator("tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(ConsoleBrowser.ZoneCount);
+        Assert.Equal(["example.test.", "lab.test."], (await page.Locator("tbody tr td:first-child").AllTextContentsAsync()).ToArray());
+        await page.GetByLabel("Zone name contains").FillAsync("LAB");
+        await page.GetByLabel("Zone name contains").PressAsync("Enter");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        // SOA, NS and A: the zone file's three records.
+        Assert.Equal(["lab.test.", "File", "public", "3"], (await rows.First.Locator("td").AllTextContentsAsync()).Take(4).ToArray());
+        Assert.Contains("1 zone matching", await page.Locator("#zone-total").TextContentAsync());
+        await ConsoleBrowser.ScreenshotAsync(page, "zones-search");
+    }
 }

@@ -63,8 +63,10 @@ public static class ConsoleEndpoints
             return new RazorComponentResult<HomePage>(new { Summary = summary });
         });
 
+        console.MapGet(ConsoleNavigation.Zones[ConsoleNavigation.Home.Length..], (string? q, int? page) =>
+            new RazorComponentResult<ZonesPage>(new { List = ZoneList.From(zones.Current, q, page ?? 1) }));
+
         // Phase 2 (issue 22) replaces each of these with its page.
-        PhaseTwo(console, "Zones", ConsoleNavigation.Zones, "aws route53 list-hosted-zones --endpoint-url ...");
         PhaseTwo(console, "Answer", ConsoleNavigation.Answer, "dnshost explain NAME TYPE");
         PhaseTwo(console, "Health checks", ConsoleNavigation.HealthChecks, "dnshost health");
         PhaseTwo(console, "Traffic", ConsoleNavigation.Traffic, "GET /metrics");
