@@ -103,6 +103,7 @@ public static class ServeCommand
             sp.GetRequiredService<IHealthCheckResolver>(), sp.GetRequiredService<ILogger<HealthChecker>>(), sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthChecker>());
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section));
+        builder.Services.AddOptions<WebConsoleOptions>().Bind(builder.Configuration.GetSection(WebConsoleOptions.Section));
         builder.Services.AddSingleton<DnsHost.Route53.Api.ApiMetrics>();
         builder.Services.AddOptions<ClusterOptions>().Bind(builder.Configuration.GetSection(ClusterOptions.Section));
         builder.Services.AddSingleton(sp =>
