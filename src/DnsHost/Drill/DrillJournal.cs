@@ -37,7 +37,7 @@ public sealed record DrillTimeline(string Id, string Name, string Type, string C
 
 /// <summary>
 /// The last drills' timelines, for the console's drill page: the last <see cref="MaxDrills"/> drills, each
-/// with at most <see cref="MaxEvents"/> events (a 10-flip drill has 44). A drill run in this process
+/// with at most <see cref="MaxEvents"/> events (a 10-flip drill has 63). A drill run in this process
 /// records through a <see cref="DrillRecorder"/> as it goes; a drill run elsewhere (the <c>drill</c> verb
 /// runs in its own process) reaches the journal only as a finished report, through <see cref="Add"/>.
 /// </summary>
