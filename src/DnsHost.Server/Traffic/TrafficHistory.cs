@@ -11,22 +11,22 @@ public sealed class TrafficHistoryOptions
     public const string Section = "Console:Traffic";
 
     /// <summary>How far back the history reaches (default 6 hours).</summary>
-    [Range(60, 7 * 24 * 3600, ErrorMessage = "Console:Traffic:WindowSeconds must be 60-604800")]
+    [Range(60, 7 * 24 * 3600)]
     public int WindowSeconds { get; set; } = 6 * 3600;
 
     /// <summary>Time between two samples (default 10 s).</summary>
-    [Range(1, 3600, ErrorMessage = "Console:Traffic:ResolutionSeconds must be 1-3600")]
+    [Range(1, 3600)]
     public int ResolutionSeconds { get; set; } = 10;
 
     /// <summary>Names and zones kept per period of the top lists.</summary>
-    [Range(1, 1000, ErrorMessage = "Console:Traffic:TopCount must be 1-1000")]
+    [Range(1, 1000)]
     public int TopCount { get; set; } = 20;
 
     /// <summary>The window's periods for the top lists: a period's top names are kept, not every name of it.</summary>
     public const int TopPeriods = 36;
 
     /// <summary>Samples held: the window over the resolution.</summary>
-    public int Points => Math.Max(1, WindowSeconds / ResolutionSeconds);
+    public int Points => Math.Max(1, WindowSeconds / Math.Max(1, ResolutionSeconds));
 }
 
 /// <summary>
