@@ -126,7 +126,9 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys, time: time), options.Value.RequestsPerSecond, apiMetrics, faults, time);
         app.UseOperationsHostGuard(options.Value.AllowedHosts);
         var consoleMode = console.EffectiveAuthentication(endPoint);
-        var credentials = new ConsoleCredentials(options.Value.EffectiveAccessKeys, console.AdminToken);
+        var credentials = ConsoleCredentials.For(options.Value, console.AdminToken, endPoint);
+        if (consoleMode == ConsoleAuthentication.Required && !credentials.Any)
+            LogNoConsoleCredentials(loggerFactory.CreateLogger<ApiServer>(), listen);
         app.UseConsoleAccess(consoleMode, console, credentials);
         WebConsole.ConsoleEndpoints.Map(app, services, credentials, consoleMode);
         OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>(), services.GetService<ClusterState>());
@@ -159,6 +161,9 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         BaseAddress = address is null ? null : new Uri(address.Replace("://[::]", "://[::1]").Replace("://0.0.0.0", "://127.0.0.1"));
         LogListening(loggerFactory.CreateLogger<ApiServer>(), BaseAddress?.ToString().TrimEnd('/') ?? listen, consoleMode);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The console and the operations endpoints on {Listen} need a sign-in, and nothing can sign in: the AWS documentation's example key pair (used when Api:AccessKeys is empty) opens only the Route 53 API beyond loopback. Set Api:AccessKeys or Console:AdminToken")]
+    private static partial void LogNoConsoleCredentials(ILogger logger, string listen);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{BadRow}")]
     private static partial void LogBadRow(ILogger logger, string badRow);

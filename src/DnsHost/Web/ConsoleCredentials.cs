@@ -10,6 +10,17 @@ namespace DnsHost.Web;
 /// </summary>
 public sealed class ConsoleCredentials(IReadOnlyDictionary<string, string> accessKeys, string? adminToken)
 {
+    /// <summary>
+    /// The credentials for an endpoint listening on <paramref name="listen"/>. With no Api:AccessKeys the
+    /// Route 53 API takes the AWS documentation's example pair, which anyone can read: beyond loopback that
+    /// pair does not open the console or the operations endpoints (only configured keys and the admin token do).
+    /// </summary>
+    public static ConsoleCredentials For(ApiOptions api, string? adminToken, System.Net.IPEndPoint listen) =>
+        new(api.AccessKeys.Count > 0 || System.Net.IPAddress.IsLoopback(listen.Address) ? api.EffectiveAccessKeys : new Dictionary<string, string>(), adminToken);
+
+    /// <summary>Whether anything can sign in at all (false: beyond loopback with neither configured keys nor a token).</summary>
+    public bool Any => accessKeys.Count > 0 || !string.IsNullOrEmpty(adminToken);
+
     // Compared against when the key id is unknown, so a wrong id takes as long as a wrong secret.
     private static readonly byte[] Absent = SHA256.HashData("\0absent"u8);
 
