@@ -111,7 +111,7 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         var time = services.GetRequiredService<TimeProvider>();
         app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys, time: time), options.Value.RequestsPerSecond, apiMetrics, faults, time);
         app.UseOperationsHostGuard(options.Value.AllowedHosts);
-        OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>(), services.GetService<ClusterState>());
+        OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>(), services.GetService<ClusterState>(), healthChecks.SetOverride);
         var recursion = services.GetRequiredService<DnsHost.Server.RecursionService>();
         ResolverEndpoints.Map(app, recursion);
         MetricsEndpoint.Map(app, services.GetRequiredService<DnsHost.Server.QueryProcessor>(), services.GetRequiredService<DnsHost.Zones.ZoneRegistry>(),
