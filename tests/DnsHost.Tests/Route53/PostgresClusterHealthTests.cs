@@ -74,11 +74,17 @@ public sealed class PostgresClusterHealthTests(PostgresFixture postgres) : IClas
         Assert.True(status == 200, body.ToString());
     }
 
-    /// <summary>Waits until every node serves the zone (the change log carries it; the check's status is another matter).</summary>
-    private static async Task Serving(params RunningServer[] nodes)
+    /// <summary>
+    /// Waits until every node serves the zone (the change log carries it; the check's status is another matter).
+    /// With a fake clock it moves, as a node that lost the store waits on that clock before it tries again.
+    /// </summary>
+    private static async Task Serving(RunningServer[] nodes, FakeTimeProvider? clock = null)
     {
         foreach (var node in nodes)
-            await Eventually(async () => await App(node) is Primary or Secondary, $"node {node.Port} serves hc.test");
+        {
+            string last = "";
+            await Eventually(async () => (last = await App(node)) is Primary or Secondary, $"node {node.Port} serves hc.test", clock, () => last);
+        }
     }
 
     private static async Task<string> App(RunningServer node)
@@ -117,12 +123,12 @@ public sealed class PostgresClusterHealthTests(PostgresFixture postgres) : IClas
     /// Waits (a bound on a hung cluster, not a time window) until <paramref name="done"/> holds. With a fake
     /// clock, each round moves it 1.1 s, so probes (1 s interval) run and nodes keep reporting.
     /// </summary>
-    private static async Task Eventually(Func<Task<bool>> done, string what, FakeTimeProvider? clock = null)
+    private static async Task Eventually(Func<Task<bool>> done, string what, FakeTimeProvider? clock = null, Func<string>? lastSeen = null)
     {
         var bound = Stopwatch.StartNew();
         while (!await done())
         {
-            Assert.True(bound.Elapsed < TimeSpan.FromSeconds(90), $"not within 90 s: {what}");
+            Assert.True(bound.Elapsed < TimeSpan.FromSeconds(90), $"not within 90 s: {what}{(lastSeen is null ? "" : $" (last seen: {lastSeen()})")}");
             clock?.Advance(TimeSpan.FromSeconds(1.1));
             await Task.Delay(clock is null ? 50 : 300);
         }
@@ -260,7 +266,7 @@ public sealed class PostgresClusterHealthTests(PostgresFixture postgres) : IClas
         {
             string id = await CreateCheck(n1, endpoint);
             await CreateFailoverZone(n1, id);
-            await Serving(n1, n2, n3);
+            await Serving([n1, n2, n3], clock);
             await Eventually(Observed([n1, n2, n3], id, ("us-east-1", false), ("eu-west-1", false), ("ap-southeast-1", true)), "n3 healthy, n1 and n2 failing", clock);
             Assert.Equal(Primary, await App(n1));
             Assert.Equal(Primary, await App(n2));
