@@ -133,13 +133,13 @@ public sealed partial class HealthCheckService
     /// batch, reads the views other nodes wrote since the last pass and which nodes are live, and lets each
     /// check's status count them.
     /// </summary>
-    public void ExchangeObservations()
+    /// <param name="now">The moment of the pass: nodes are live when they reported within <see cref="NodeTimeout"/> of it.</param>
+    public void ExchangeObservations(DateTimeOffset now)
     {
         if (!Clustered)
             return;
         lock (_exchange)
         {
-            var now = Time.GetUtcNow();
             if (!_overridesLoaded)
             {
                 // Overrides set while this node was away (the zone files' checks are loaded by now).
@@ -170,7 +170,7 @@ public sealed partial class HealthCheckService
                 _peers[(row.CheckId, row.Node)] = row;
             _observationSequence = sequence;
             _nodesSeen = _store.Nodes().ToDictionary(n => n.Name, n => n.SeenAt, StringComparer.Ordinal);
-            ApplyPeers();
+            ApplyPeers(now);
         }
     }
 
@@ -178,13 +178,12 @@ public sealed partial class HealthCheckService
     /// Lets each check count the views of the nodes that reported within <see cref="NodeTimeout"/>. Without the
     /// store (an outage) the nodes' last reports age, and after the timeout a node goes by its own probes.
     /// </summary>
-    public void ApplyPeers()
+    public void ApplyPeers(DateTimeOffset now)
     {
         if (!Clustered)
             return;
         lock (_exchange)
         {
-            var now = Time.GetUtcNow();
             var live = _nodesSeen.Where(n => n.Key != _store.NodeName && now - n.Value <= NodeTimeout).Select(n => n.Key).ToHashSet(StringComparer.Ordinal);
             var byCheck = new Dictionary<string, List<PeerObservation>>(StringComparer.Ordinal);
             foreach (var o in _peers.Values)

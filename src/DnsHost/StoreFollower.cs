@@ -132,7 +132,7 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
                 reachable = false;
                 state.Report(false, 0, zones.ServedSequence);
                 // The other nodes' last reports age: past Cluster:NodeTimeoutSeconds this node goes by its own probes.
-                healthChecks.ApplyPeers();
+                healthChecks.ApplyPeers(time.GetUtcNow());
                 try
                 {
                     await Task.Delay(poll, time, stoppingToken);
@@ -148,6 +148,8 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
     /// <summary>Applies the change log after the sequence served, page by page, and reports where this node is.</summary>
     private void CatchUp()
     {
+        // One moment for the pass: the report below then vouches for the health exchange's view of who is live.
+        var now = time.GetUtcNow();
         long last = store.LastSequence();
         if (last < zones.ServedSequence)
         {
@@ -176,9 +178,10 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
             if (changes.Count < 10_000)
                 break;
         }
-        store.ReportNode(cluster.Value.Region, zones.ServedSequence, time.GetUtcNow());
+        // Health observations before the report: a node's report then says its pass, exchange included, is done.
+        healthChecks.ExchangeObservations(now);
+        store.ReportNode(cluster.Value.Region, zones.ServedSequence, now);
         state.Report(true, Math.Max(last, zones.ServedSequence), zones.ServedSequence);
-        healthChecks.ExchangeObservations();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The API store ({Store}) cannot be reached: {Reason}. DNS answers from the zones this node has; API writes are refused until it is back")]
