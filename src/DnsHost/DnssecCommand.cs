@@ -15,7 +15,12 @@ public static class DnssecCommand
     public static int Run(CommandLine command)
     {
         if (command.Positional.Count >= 1 && command.Positional[0] is "status" or "ds-seen")
-            return DnssecKeysCommand.Run(command, LoadOptions(command), LoadSettings(command)["Api:DataPath"] ?? new Web.ApiOptions().DataPath);
+        {
+            var settings = LoadSettings(command);
+            var api = new Web.ApiOptions();
+            settings.GetSection(Web.ApiOptions.Section).Bind(api);
+            return DnssecKeysCommand.Run(command, LoadOptions(command), settings["Api:DataPath"] ?? api.DataPath, api);
+        }
         if (command.Positional.Count != 2 || command.Positional[0] != "ds")
         {
             Console.Error.WriteLine("dnshost: usage: dnshost dnssec ds|status ZONE, dnshost dnssec ds-seen ZONE KEYTAG; see dnshost dnssec --help");

@@ -17,7 +17,8 @@ namespace DnsHost;
 internal static class DnssecKeysCommand
 {
     /// <param name="dataPath">The API's store (Api:DataPath): <c>status</c> of a zone signed through the Route 53 API reads it.</param>
-    public static int Run(CommandLine command, DnssecOptions options, string dataPath)
+    /// <param name="api">Where the API keeps its state (Api:Store, Api:ConnectionString); <paramref name="dataPath"/> is the SQLite file.</param>
+    public static int Run(CommandLine command, DnssecOptions options, string dataPath, Web.ApiOptions? api = null)
     {
         string verb = command.Positional[0];
         int expected = verb == "ds-seen" ? 3 : 2;
@@ -32,8 +33,16 @@ internal static class DnssecKeysCommand
             Console.Error.WriteLine($"dnshost: '{command.Positional[1]}' is not a zone name ({nameError})");
             return 64;
         }
-        if (verb == "status" && HostedZoneStatus(dataPath, options, zone))
-            return 0;
+        try
+        {
+            if (verb == "status" && HostedZoneStatus(dataPath, api, options, zone))
+                return 0;
+        }
+        catch (ApiStoreException e)
+        {
+            Console.Error.WriteLine($"dnshost: {e.Message}");
+            return 78;
+        }
         if (Store(options, zone) is not { } store)
             return 78;
         try
@@ -52,11 +61,14 @@ internal static class DnssecKeysCommand
     /// (rolled by DnsHost, as Route 53 rolls its own) with the steps ahead, and their KSKs (rolled through the API);
     /// false when there is none.
     /// </summary>
-    private static bool HostedZoneStatus(string dataPath, DnssecOptions options, string zone)
+    private static bool HostedZoneStatus(string dataPath, Web.ApiOptions? api, DnssecOptions options, string zone)
     {
-        if (!File.Exists(dataPath))
+        bool onPostgreSql = api?.Store == ApiStoreKind.PostgreSql;
+        if (!onPostgreSql && !File.Exists(dataPath))
             return false;
-        using var store = new ApiStore(dataPath);
+        using var store = onPostgreSql
+            ? ApiStore.Open(ApiStoreKind.PostgreSql, api!.ConnectionString ?? throw new ApiStoreException("Api:Store is PostgreSql but Api:ConnectionString is not set"))
+            : new ApiStore(dataPath);
         var documents = store.DnssecStates().ToDictionary(s => s.ZoneId, s => s.Document, StringComparer.Ordinal);
         var now = DateTimeOffset.UtcNow;
         bool found = false;
@@ -66,7 +78,7 @@ internal static class DnssecKeysCommand
                 continue;
             var document = DnssecDocument.Deserialize(json);
             found = true;
-            Console.WriteLine($"hosted zone {hosted.Id} (Route 53 API, {dataPath}): DNSSEC {document.ServeSignature}; the ZSK is rolled by DnsHost, the KSKs through the API");
+            Console.WriteLine($"hosted zone {hosted.Id} (Route 53 API, {(onPostgreSql ? store.Description : dataPath)}): DNSSEC {document.ServeSignature}; the ZSK is rolled by DnsHost, the KSKs through the API");
             var ring = HostedZoneDnssec.ZoneSigningKeyRing(document, zone);
             var lines = KeyRingStatus.Describe(ring, options.Rollover.HostedZoneTimings(ring.DnskeyTtl, ring.MaxTtl), now);
             for (int i = 0; i < lines.Count; i++)

@@ -45,7 +45,7 @@ public static class DrillCommand
             Timeout = timeout > 0 ? TimeSpan.FromSeconds(timeout) : null,
         };
         bool json = command.Flags.Contains("json");
-        using var operations = new OperationsClient(OperationsClient.FromCommand(command));
+        using var operations = new OperationsClient(OperationsClient.FromCommand(command), OperationsClient.AdminToken(command));
         using var interrupt = new CancellationTokenSource();
         // SIGINT and SIGTERM stop the drill instead of the process: the drill then repairs what it broke
         // (clears its override, closes its endpoint) before the process exits.

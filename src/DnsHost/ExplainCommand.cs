@@ -115,7 +115,7 @@ public static class ExplainCommand
         List<DnsHost.Health.HealthCheckStatus> checks;
         try
         {
-            using var operations = new OperationsClient(address);
+            using var operations = new OperationsClient(address, OperationsClient.AdminToken(command));
             // A configured address that nobody serves is the usual case without a server: do not wait long.
             using var timeout = new CancellationTokenSource(given ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(1));
             checks = operations.ListAsync(timeout.Token).GetAwaiter().GetResult();

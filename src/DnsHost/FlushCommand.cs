@@ -14,7 +14,7 @@ public static class FlushCommand
             return 64;
         }
         var baseAddress = OperationsClient.FromCommand(command);
-        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = OperationsClient.CreateHttp(baseAddress, OperationsClient.AdminToken(command));
         string path = ResolverEndpoints.Path.TrimStart('/') + "/flush" + (command.Positional.Count == 1 ? "?name=" + Uri.EscapeDataString(command.Positional[0]) : "");
         try
         {

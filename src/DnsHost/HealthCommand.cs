@@ -16,7 +16,7 @@ public static class HealthCommand
         var args = command.Positional;
         string action = args.Count > 0 ? args[0] : "list";
         bool json = command.Flags.Contains("json");
-        using var client = new OperationsClient(OperationsClient.FromCommand(command));
+        using var client = new OperationsClient(OperationsClient.FromCommand(command), OperationsClient.AdminToken(command));
         try
         {
             switch (action)

@@ -5,9 +5,15 @@ using DnsHost.Web;
 
 namespace DnsHost;
 
-/// <summary>Talks to a running server's operations endpoints (the health and drill verbs).</summary>
-public sealed class OperationsClient(Uri baseAddress) : IDisposable
+/// <summary>
+/// Talks to a running server's operations endpoints (the health and drill verbs). With an admin token it sends
+/// <c>Authorization: Bearer TOKEN</c>, which the server needs when Console:Authentication is Required.
+/// </summary>
+public sealed class OperationsClient(Uri baseAddress, string? adminToken = null) : IDisposable
 {
+    /// <summary>The environment variable the CLI reads the admin token from (a command line shows in ps; the environment does not).</summary>
+    public const string AdminTokenVariable = "DNSHOST_ADMIN_TOKEN";
+
     public static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = null,
@@ -15,7 +21,7 @@ public sealed class OperationsClient(Uri baseAddress) : IDisposable
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
+    private readonly HttpClient _http = CreateHttp(baseAddress, adminToken);
 
     public Uri BaseAddress => baseAddress;
 
@@ -26,6 +32,24 @@ public sealed class OperationsClient(Uri baseAddress) : IDisposable
         if (!text.Contains("://", StringComparison.Ordinal))
             text = "http://" + text;
         return new Uri(text.EndsWith('/') ? text : text + "/");
+    }
+
+    /// <summary>The admin token for the operations endpoints: --Console:AdminToken=TOKEN, else $DNSHOST_ADMIN_TOKEN; null if neither.</summary>
+    public static string? AdminToken(CommandLine command)
+    {
+        foreach (var arg in command.PassThrough)
+            if (arg.StartsWith("--Console:AdminToken=", StringComparison.OrdinalIgnoreCase))
+                return arg["--Console:AdminToken=".Length..];
+        return Environment.GetEnvironmentVariable(AdminTokenVariable) is { Length: > 0 } token ? token : null;
+    }
+
+    /// <summary>A client for the verbs' own requests (flush, ping) that carries the admin token like this one does.</summary>
+    public static HttpClient CreateHttp(Uri baseAddress, string? adminToken)
+    {
+        var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        if (!string.IsNullOrEmpty(adminToken))
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);
+        return http;
     }
 
     public Task<List<HealthCheckStatus>> ListAsync(CancellationToken cancel = default) =>

@@ -102,7 +102,9 @@ public static class ServeCommand
             {
                 if (api.Value.Store != ApiStoreKind.PostgreSql)
                     return;
-                o.CheckerRegion = cluster.Value.Region;
+                // HealthChecks:CheckerRegion set to something else than its default still wins (and is validated).
+                if (o.CheckerRegion == new HealthCheckOptions().CheckerRegion)
+                    o.CheckerRegion = cluster.Value.Region;
                 if (cluster.Value.IPAddress is { Length: > 0 } address)
                     o.CheckerAddress = address;
             });
@@ -112,15 +114,25 @@ public static class ServeCommand
             sp.GetRequiredService<IHealthCheckResolver>(), sp.GetRequiredService<ILogger<HealthChecker>>(), sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthChecker>());
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section));
+        builder.Services.AddOptions<WebConsoleOptions>().Bind(builder.Configuration.GetSection(WebConsoleOptions.Section));
         builder.Services.AddSingleton<DnsHost.Route53.Api.ApiMetrics>();
         builder.Services.AddOptions<ClusterOptions>().Bind(builder.Configuration.GetSection(ClusterOptions.Section));
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ApiOptions>>().Value;
-            var store = options.Store == ApiStoreKind.PostgreSql
-                ? ApiStore.Open(ApiStoreKind.PostgreSql, options.ConnectionString ?? throw new ApiStoreException("Api:Store is PostgreSql but Api:ConnectionString is not set"))
-                : ApiStore.Open(ApiStoreKind.Sqlite, options.DataPath);
-            store.NodeName = sp.GetRequiredService<IOptions<ClusterOptions>>().Value.EffectiveNodeName(options.Listen);
+            var cluster = sp.GetRequiredService<IOptions<ClusterOptions>>().Value;
+            ApiStore store;
+            if (options.Store == ApiStoreKind.PostgreSql)
+            {
+                store = ApiStore.OpenPostgreSqlOrSnapshot(options.ConnectionString ?? throw new ApiStoreException("Api:Store is PostgreSql but Api:ConnectionString is not set"),
+                    cluster.EffectiveSnapshotPath(options.DataPath), out var unreachable);
+                if (unreachable is not null)
+                    ClusterLog.ServingSnapshot(sp.GetRequiredService<ILoggerFactory>().CreateLogger("DnsHost.Cluster"), unreachable.Message, cluster.EffectiveSnapshotPath(options.DataPath)!,
+                        store.SnapshotSequence, store.SnapshotTakenAt ?? DateTimeOffset.MinValue);
+            }
+            else
+                store = ApiStore.Open(ApiStoreKind.Sqlite, options.DataPath);
+            store.NodeName = cluster.EffectiveNodeName(options.Listen);
             return store;
         });
         builder.Services.AddSingleton(sp => new HostedZoneService(sp.GetRequiredService<ZoneRegistry>(), sp.GetRequiredService<ApiStore>(),

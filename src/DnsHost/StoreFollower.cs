@@ -35,6 +35,22 @@ public sealed class ClusterOptions
     /// <summary>A node behind the change log for longer than this reports itself degraded on /healthz.</summary>
     public double LagBoundSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// The local copy of the store a restarted node serves while PostgreSQL does not answer (static stability);
+    /// empty: <c>cluster-snapshot.db</c> beside <c>Api:DataPath</c>; <c>off</c>: none.
+    /// </summary>
+    public string SnapshotPath { get; set; } = "";
+
+    /// <summary>How often, at most, the local snapshot is written again when the change log has moved.</summary>
+    public double SnapshotSeconds { get; set; } = 10;
+
+    public string? EffectiveSnapshotPath(string apiDataPath) => SnapshotPath switch
+    {
+        { Length: > 0 } path when path.Equals("off", StringComparison.OrdinalIgnoreCase) => null,
+        { Length: > 0 } path => path,
+        _ => Path.Combine(Path.GetDirectoryName(apiDataPath) ?? "", "cluster-snapshot.db"),
+    };
+
     public string EffectiveNodeName(string apiListen) => NodeName is { Length: > 0 } name ? name : $"{Environment.MachineName}/{apiListen}";
 }
 
@@ -97,6 +113,26 @@ public sealed class ClusterState(TimeProvider time, IOptions<ClusterOptions> opt
 internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zones, HealthCheckService healthChecks, IOptions<ApiOptions> api, IOptions<ClusterOptions> cluster,
     TimeProvider time, ClusterState state, ILogger<StoreFollower> logger) : BackgroundService
 {
+    /// <summary>
+    /// Reports this node before the host is up, so a change made right after it starts is not INSYNC until
+    /// this node serves it (the first pass of the loop may run later).
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (store.Kind == ApiStoreKind.PostgreSql && !store.OnSnapshot)
+        {
+            try
+            {
+                store.ReportNode(cluster.Value.Region, zones.ServedSequence, time.GetUtcNow());
+            }
+            catch (Exception e) when (e is DbException or ApiStoreException or System.Net.Sockets.SocketException or TimeoutException or IOException or InvalidOperationException)
+            {
+                // The loop reports the store's absence.
+            }
+        }
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (store.Kind != ApiStoreKind.PostgreSql)
@@ -111,7 +147,13 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
                 await listener.OpenAsync(stoppingToken);
                 await using (var listen = new NpgsqlCommand($"LISTEN {ApiStore.ChangeChannel}", listener))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
-                if (!reachable)
+                if (store.OnSnapshot)
+                {
+                    if (!store.TryLeaveSnapshot())
+                        throw new ApiStoreException($"{store.Description} answers LISTEN but not the store's connection");
+                    LogLeftSnapshot(logger, store.Description, store.SnapshotSequence);
+                }
+                else if (!reachable)
                     LogStoreBack(logger, store.Description);
                 reachable = true;
                 while (!stoppingToken.IsCancellationRequested)
@@ -182,7 +224,40 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
         healthChecks.ExchangeObservations(now);
         store.ReportNode(cluster.Value.Region, zones.ServedSequence, now);
         state.Report(true, Math.Max(last, zones.ServedSequence), zones.ServedSequence);
+        MaybeWriteSnapshot(last);
     }
+
+    private long _snapshotSequence = -1;
+    private DateTimeOffset _snapshotAt = DateTimeOffset.MinValue;
+    private Task _snapshotWrite = Task.CompletedTask;
+
+    /// <summary>
+    /// Writes the local snapshot again, in the background, when the log has moved since the last one and
+    /// Cluster:SnapshotSeconds have passed. A failure is logged and tried again at the next interval.
+    /// </summary>
+    private void MaybeWriteSnapshot(long last)
+    {
+        if (cluster.Value.EffectiveSnapshotPath(api.Value.DataPath) is not { } path || !_snapshotWrite.IsCompleted)
+            return;
+        var now = time.GetUtcNow();
+        if (last == _snapshotSequence || now - _snapshotAt < TimeSpan.FromSeconds(cluster.Value.SnapshotSeconds))
+            return;
+        _snapshotAt = now;
+        _snapshotWrite = Task.Run(() =>
+        {
+            try
+            {
+                _snapshotSequence = store.WriteSnapshot(path, now);
+            }
+            catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException)
+            {
+                LogSnapshotFailed(logger, path, e.Message.Split('\n')[0].Trim());
+            }
+        });
+    }
+
+    /// <summary>For tests: the snapshot being written, if any, finished.</summary>
+    internal Task SnapshotWritten => _snapshotWrite;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The API store ({Store}) cannot be reached: {Reason}. DNS answers from the zones this node has; API writes are refused until it is back")]
     private static partial void LogStoreLost(ILogger logger, string store, string reason);
@@ -190,6 +265,19 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
     [LoggerMessage(Level = LogLevel.Warning, Message = "The change log of the API store ({Store}) ends at {Last}, before the {Served} this node served; every zone is read again")]
     private static partial void LogLogBehind(ILogger logger, string store, long last, long served);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "The API store ({Store}) answers: leaving the local snapshot and catching up from its change {Sequence}")]
+    private static partial void LogLeftSnapshot(ILogger logger, string store, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The local snapshot {Path} cannot be written: {Reason}; the last one stays")]
+    private static partial void LogSnapshotFailed(ILogger logger, string path, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "The API store ({Store}) is reachable again; catching up from the change log")]
     private static partial void LogStoreBack(ILogger logger, string store);
+}
+
+/// <summary>What the cluster logs outside the follower.</summary>
+internal static partial class ClusterLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Reason}. Serving the local snapshot {Path} (change {Sequence}, taken {TakenAt:u}) until it answers; API writes are refused meanwhile")]
+    public static partial void ServingSnapshot(ILogger logger, string reason, string path, long sequence, DateTimeOffset takenAt);
 }

@@ -8,8 +8,10 @@ namespace DnsHost.Resolver.Dnssec;
 /// Aggressive use of validated NSEC records (RFC 8198): the NSEC records (with their RRSIGs) and the
 /// SOA of secure negative answers are kept per zone, and a later question for a name that one of
 /// them covers, with the wildcard that could have matched it covered too, is answered NXDOMAIN here
-/// without asking upstream. Entries live as long as the records' TTLs (already capped by validation).
-/// Only NSEC: NSEC3 spans are hashed and say less for each name; those questions go upstream.
+/// without asking upstream. NSEC3 records are kept the same way, by owner hash, and prove an NXDOMAIN
+/// when they hold a whole RFC 5155 8.4 proof for the new name: the closest encloser's match, a span
+/// (not opt-out) over the next closer name, and a span over the wildcard. Entries live as long as the
+/// records' TTLs (already capped by validation).
 /// </summary>
 public sealed class AggressiveNsecCache
 {
@@ -22,7 +24,11 @@ public sealed class AggressiveNsecCache
         public readonly byte[] Zone = zone;
         public readonly Dictionary<string, Span> Spans = [];
         public (byte[] Owner, byte[] RData, List<byte[]> Signatures, uint Ttl, long ExpiresAt)? Soa;
+        /// <summary>NSEC3 records by owner hash (hex).</summary>
+        public readonly Dictionary<string, Nsec3Span> Nsec3 = [];
     }
+
+    private sealed record Nsec3Span(byte[] Owner, byte[] RData, List<byte[]> Signatures, long ExpiresAt);
 
     private readonly ConcurrentDictionary<string, ZoneProofs> _zones = new();
 
@@ -39,6 +45,7 @@ public sealed class AggressiveNsecCache
             negativeTtl = Math.Min(soaSet.Ttl, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(soaSet.RDatas[0].AsSpan(soaSet.RDatas[0].Length - 4)));
         if (negativeTtl == uint.MaxValue)
             return;
+        Span<byte> hash = stackalloc byte[64];
         lock (proofs)
         {
             foreach (var set in sets)
@@ -53,6 +60,12 @@ public sealed class AggressiveNsecCache
                     int end = RecordTypeInfo.NameEnd(set.RDatas[0], 0);
                     if (end > 0)
                         proofs.Spans[Convert.ToHexString(set.Owner)] = new Span(set.Owner, set.RDatas[0][..end], set.RDatas[0], set.Signatures, ttl, now + ttl * 1000L);
+                }
+                else if (set.Type == (ushort)RecordType.NSEC3 && set.RDatas.Count == 1 && proofs.Nsec3.Count < MaxPerZone && set.Owner.Length > 1)
+                {
+                    int length = Nsec3Hash.FromBase32Hex(set.Owner.AsSpan(1, set.Owner[0]), hash);
+                    if (length > 0)
+                        proofs.Nsec3[Convert.ToHexString(hash[..length])] = new Nsec3Span(set.Owner, set.RDatas[0], set.Signatures, now + ttl * 1000L);
                 }
             }
         }
@@ -78,6 +91,8 @@ public sealed class AggressiveNsecCache
         {
             if (proofs.Soa is not { } soa || soa.ExpiresAt <= now)
                 return null;
+            if (proofs.Nsec3.Count > 0)
+                return SynthesizeNsec3(proofs, soa, name, options, now);
             var fresh = proofs.Spans.Values.Where(s => s.ExpiresAt > now).ToList();
             if (fresh.Any(s => DnsName.EqualsIgnoreCase(s.Owner, name)))
                 return null; // the name exists
@@ -106,6 +121,34 @@ public sealed class AggressiveNsecCache
             var answer = builder.Build(ResponseCode.NXDomain, options, now);
             return answer.WithSecurity(new ValidationResult(DnssecStatus.Secure, 0, uint.MaxValue), 0);
         }
+    }
+
+    private static CachedAnswer? SynthesizeNsec3(ZoneProofs proofs, (byte[] Owner, byte[] RData, List<byte[]> Signatures, uint Ttl, long ExpiresAt) soa,
+        byte[] name, ResolverCacheOptions options, long now)
+    {
+        var fresh = proofs.Nsec3.Where(e => e.Value.ExpiresAt > now).ToList();
+        var sets = fresh.Select(e =>
+        {
+            var set = new ResourceRecordSet(e.Value.Owner, (ushort)RecordType.NSEC3);
+            set.RDatas.Add(e.Value.RData);
+            return set;
+        });
+        if (new DenialOfExistence(proofs.Zone, sets).Nsec3NxDomainProof(name) is not { } owners)
+            return null;
+        var builder = new CachedAnswerBuilder();
+        builder.Add(DnsSection.Authority, soa.Owner, (ushort)RecordType.SOA, RecordClass.IN, (uint)((soa.ExpiresAt - now) / 1000), soa.RData);
+        foreach (var sig in soa.Signatures)
+            builder.Add(DnsSection.Authority, soa.Owner, (ushort)RecordType.RRSIG, RecordClass.IN, (uint)((soa.ExpiresAt - now) / 1000), sig);
+        foreach (string owner in owners.Select(Convert.ToHexString).Distinct())
+        {
+            var span = proofs.Nsec3[owner];
+            uint left = (uint)((span.ExpiresAt - now) / 1000);
+            builder.Add(DnsSection.Authority, span.Owner, (ushort)RecordType.NSEC3, RecordClass.IN, left, span.RData);
+            foreach (var sig in span.Signatures)
+                builder.Add(DnsSection.Authority, span.Owner, (ushort)RecordType.RRSIG, RecordClass.IN, left, sig);
+        }
+        var answer = builder.Build(ResponseCode.NXDomain, options, now);
+        return answer.WithSecurity(new ValidationResult(DnssecStatus.Secure, 0, uint.MaxValue), 0);
     }
 
     private static byte[] Common(byte[] x, byte[] y)

@@ -127,6 +127,23 @@ internal sealed class DenialOfExistence
         return Match(wildcard) is { } wild && NoDataAt(wild.Types, qtype, wildcard) ? Denial.NoData : Denial.Unproven;
     }
 
+    /// <summary>
+    /// RFC 8198 with NSEC3 (RFC 5155 8.4): the owner hashes of the three records that prove
+    /// <paramref name="name"/> does not exist (the closest encloser's match, the next closer name's cover,
+    /// the wildcard's cover), or null when these records do not prove it. An opt-out span over the next
+    /// closer name proves nothing here: an unsigned delegation may hide in it (RFC 8198 forbids synthesising NXDOMAIN from one).
+    /// </summary>
+    public byte[][]? Nsec3NxDomainProof(byte[] name)
+    {
+        if (_nsec3.Count == 0 || _nsec3.Any(n => n.Iterations > MaxIterations || n.Algorithm != Nsec3Hash.Sha1))
+            return null;
+        if (!ClosestEncloserProof(name, out var encloser, out var nextCloserCover) || nextCloserCover.OptOut)
+            return null;
+        if (Match(encloser) is not { } match || Cover(Wildcard(encloser)) is not { } wildcardCover)
+            return null;
+        return [match.OwnerHash, nextCloserCover.OwnerHash, wildcardCover.OwnerHash];
+    }
+
     /// <summary>What the proofs say about a DS query for <paramref name="name"/>, a name strictly below the zone.</summary>
     public DelegationProof ProveDelegation(byte[] name, bool nxdomain)
     {

@@ -153,8 +153,8 @@ public sealed class DnssecValidator
         if (bad is { } failed)
             return failed;
         var proven = denial.Prove(name, qtype, nxdomain);
-        if (proven is Denial.NxDomain or Denial.NoData && authority.Any(s => s.Type == (ushort)RecordType.NSEC))
-            Aggressive.Learn(trust.Zone, authority.Where(s => s.Type is (ushort)RecordType.SOA or (ushort)RecordType.NSEC), _clock.Now);
+        if (proven is Denial.NxDomain or Denial.NoData && authority.Any(s => s.Type is (ushort)RecordType.NSEC or (ushort)RecordType.NSEC3))
+            Aggressive.Learn(trust.Zone, authority.Where(s => s.Type is (ushort)RecordType.SOA or (ushort)RecordType.NSEC or (ushort)RecordType.NSEC3), _clock.Now);
         return proven switch
         {
             Denial.NxDomain when nxdomain => new ValidationResult(DnssecStatus.Secure, 0, cap),

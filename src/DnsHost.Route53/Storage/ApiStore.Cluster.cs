@@ -51,7 +51,7 @@ public sealed partial class ApiStore
                 sequence INTEGER NOT NULL,
                 seen_at INTEGER NOT NULL);
             """);
-        if (Kind == ApiStoreKind.PostgreSql)
+        if (Kind == ApiStoreKind.PostgreSql && !_onSnapshot)
             Execute("CREATE INDEX IF NOT EXISTS change_log_change_id ON change_log (change_id)");
         _clusterTables = true;
     }
@@ -163,6 +163,8 @@ public sealed partial class ApiStore
     {
         if (Kind != ApiStoreKind.PostgreSql)
             return 0;
+        if (OnSnapshot)
+            return SnapshotSequence;
         lock (_lock)
         {
             EnsureClusterTables();

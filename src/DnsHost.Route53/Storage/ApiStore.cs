@@ -44,7 +44,7 @@ public sealed class ApiStoreException(string message, Exception? inner = null) :
 /// </summary>
 public sealed partial class ApiStore : IDisposable
 {
-    private readonly DbConnection _db;
+    private DbConnection _db;
     private readonly Lock _lock = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _badRows = new();
 
@@ -67,11 +67,15 @@ public sealed partial class ApiStore : IDisposable
     {
     }
 
-    private ApiStore(ApiStoreKind kind, DbConnection db, string description)
+    private ApiStore(ApiStoreKind kind, DbConnection db, string description, string? connectionString = null, bool onSnapshot = false)
     {
         Kind = kind;
         _db = db;
         Description = description;
+        _connectionString = connectionString;
+        _onSnapshot = onSnapshot;
+        if (onSnapshot)
+            return;
         if (kind == ApiStoreKind.Sqlite)
             Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
         CreateTables("""
@@ -142,12 +146,12 @@ public sealed partial class ApiStore : IDisposable
         {
             throw new ApiStoreException($"Api:ConnectionString is not a PostgreSQL connection string: {OneLine(e)}", e);
         }
-        string description = $"the PostgreSQL store at {settings.Host}:{settings.Port}, database '{settings.Database ?? settings.Username}'";
+        string description = PostgreSqlDescription(settings);
         var db = new NpgsqlConnection(target);
         try
         {
             db.Open();
-            return new ApiStore(ApiStoreKind.PostgreSql, db, description);
+            return new ApiStore(ApiStoreKind.PostgreSql, db, description, target);
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ArgumentException or System.Net.Sockets.SocketException or TimeoutException)
         {
@@ -155,6 +159,9 @@ public sealed partial class ApiStore : IDisposable
             throw new ApiStoreException($"{description} cannot be reached: {OneLine(e)}", e);
         }
     }
+
+    private static string PostgreSqlDescription(NpgsqlConnectionStringBuilder settings) =>
+        $"the PostgreSQL store at {settings.Host}:{settings.Port}, database '{settings.Database ?? settings.Username}'";
 
     private static string OneLine(Exception e) => e.Message.Split('\n')[0].Trim();
 
@@ -177,6 +184,9 @@ public sealed partial class ApiStore : IDisposable
     {
         lock (_lock)
         {
+            // A local snapshot is read-only: it was made with every table.
+            if (_onSnapshot)
+                return;
             EnsureOpen();
             if (Kind == ApiStoreKind.Sqlite)
             {
@@ -210,6 +220,8 @@ public sealed partial class ApiStore : IDisposable
 
     private DbCommand Command(string sql, DbTransaction? tx = null)
     {
+        if (_onSnapshot && IsWrite(sql))
+            throw new ApiStoreException($"{Description} cannot be reached; this node answers from its local snapshot (change {SnapshotSequence}) and takes no changes until the store is back");
         EnsureOpen();
         var command = NewCommand();
         command.CommandText = sql;

@@ -55,6 +55,9 @@ public sealed class ApiOptions
     /// <summary>Host names (besides IP addresses and localhost) the operations endpoints answer to; a DNS-rebinding guard (OperationsHostGuard).</summary>
     public List<string> AllowedHosts { get; set; } = [];
 
+    /// <summary>TLS for the HTTP endpoint (Api:Certificate:Path, Password, KeyPath); none: plain HTTP.</summary>
+    public ApiCertificateOptions Certificate { get; set; } = new();
+
     public IReadOnlyDictionary<string, string> EffectiveAccessKeys => AccessKeys.Count > 0
         ? AccessKeys
         : new Dictionary<string, string> { ["AKIAIOSFODNN7EXAMPLE"] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
@@ -93,10 +96,21 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
             return;
         if (!ApiOptions.TryParseEndPoint(listen, out var endPoint))
             throw new ApiBindException($"Api:Listen: '{listen}' is not ADDRESS:PORT (e.g. 127.0.0.1:8053), or off (use --api)", new FormatException(listen));
+        var console = services.GetService<IOptions<WebConsoleOptions>>()?.Value ?? new WebConsoleOptions();
+        if (console.Problem(endPoint) is { } consoleProblem)
+            throw new ApiBindException(consoleProblem, new InvalidOperationException(consoleProblem));
+        var certificate = options.Value.Certificate.Enabled ? options.Value.Certificate.Load() : null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(endPoint));
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(endPoint, listen =>
+        {
+            if (certificate is not null)
+                listen.UseHttps(certificate);
+        }));
+        builder.Services.AddConsoleAccess(console);
+        // The console's pages are Razor components rendered on the server (src/DnsHost/Web/Console/README.md).
+        builder.Services.AddRazorComponents();
         builder.Services.Configure<JsonOptions>(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = null;
@@ -111,6 +125,10 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         var time = services.GetRequiredService<TimeProvider>();
         app.UseRoute53(new SigV4Verifier(options.Value.EffectiveAccessKeys, time: time), options.Value.RequestsPerSecond, apiMetrics, faults, time);
         app.UseOperationsHostGuard(options.Value.AllowedHosts);
+        var consoleMode = console.EffectiveAuthentication(endPoint);
+        var credentials = new ConsoleCredentials(options.Value.EffectiveAccessKeys, console.AdminToken);
+        app.UseConsoleAccess(consoleMode, console, credentials);
+        WebConsole.ConsoleEndpoints.Map(app, services, credentials, consoleMode);
         OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>(), services.GetService<ClusterState>(), healthChecks.SetOverride);
         var recursion = services.GetRequiredService<DnsHost.Server.RecursionService>();
         ResolverEndpoints.Map(app, recursion);
@@ -139,14 +157,14 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         BaseAddress = address is null ? null : new Uri(address.Replace("://[::]", "://[::1]").Replace("://0.0.0.0", "://127.0.0.1"));
-        LogListening(loggerFactory.CreateLogger<ApiServer>(), BaseAddress?.ToString().TrimEnd('/') ?? listen);
+        LogListening(loggerFactory.CreateLogger<ApiServer>(), BaseAddress?.ToString().TrimEnd('/') ?? listen, consoleMode);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{BadRow}")]
     private static partial void LogBadRow(ILogger logger, string badRow);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Serving HTTP at {Url} (operations endpoints and the Route 53 API)")]
-    private static partial void LogListening(ILogger logger, string url);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving HTTP at {Url} (the console at /console, operations endpoints and the Route 53 API; Console:Authentication {Authentication})")]
+    private static partial void LogListening(ILogger logger, string url, ConsoleAuthentication authentication);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Api:FaultInjection is on, for testing clients only: {Throttle:P0} of Route 53 API requests get Throttling, {ServerError:P0} InternalFailure, {Drop:P0} a dropped connection")]
     private static partial void LogFaultInjection(ILogger logger, double throttle, double serverError, double drop);

@@ -75,10 +75,23 @@ public static class OperationsEndpoints
             if (ttlSeconds is { } seconds && !(seconds > 0 && seconds <= MaxOverrideTtlSeconds))
                 return Error(400, "InvalidInput", $"TtlSeconds {seconds} must be above 0 and at most {MaxOverrideTtlSeconds} (one week)");
             TimeSpan? ttl = ttlSeconds is { } s ? TimeSpan.FromSeconds(s) : null;
-            return setOverride(id, healthy, ttl) ? Results.Ok(checker.Get(id)) : NoSuchHealthCheck(id);
+            return Override(setOverride, checker, id, healthy, ttl);
         });
         app.MapDelete(HealthChecksPath + "/{id}/override", (string id) =>
-            setOverride(id, null, null) ? Results.Ok(checker.Get(id)) : NoSuchHealthCheck(id));
+            Override(setOverride, checker, id, null, null));
+    }
+
+    private static IResult Override(Func<string, bool?, TimeSpan?, bool> setOverride, HealthChecker checker, string id, bool? healthy, TimeSpan? ttl)
+    {
+        try
+        {
+            return setOverride(id, healthy, ttl) ? Results.Ok(checker.Get(id)) : NoSuchHealthCheck(id);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or DnsHost.Route53.Storage.ApiStoreException)
+        {
+            // A cluster node shares an override through the store; without it nothing is changed, on any node.
+            return Error(503, "ServiceUnavailable", $"the override was not set: the store the nodes share cannot be reached ({e.Message.Split('\n')[0].Trim()})");
+        }
     }
 
     private static IResult NoSuchHealthCheck(string id) =>

@@ -183,6 +183,65 @@ public sealed class DnssecValidationTests(SignedHierarchy tree, ITestOutputHelpe
         Assert.Equal(["192.0.2.1"], (await server.UdpAsync(TestQuery.Build("www.ok.sec", RecordType.A, rd: true), timeoutMs: 35000)).AnswerData("A"));
     }
 
+    [Fact]
+    public async Task A_name_whose_nsec3_proof_is_all_in_the_cache_is_nxdomain_without_asking_again()
+    {
+        await using var server = await tree.StartResolver(_zones);
+        var first = await server.UdpAsync(TestQuery.Build("nope1.ed.sec", RecordType.A, rd: true, dnssecOk: true), timeoutMs: 35000);
+        Assert.Equal(ResponseCode.NXDomain, first.ResponseCode);
+        var spans = first.Authority.Where(r => r.Type == "NSEC3").Select(Nsec3Span).ToList();
+        Assert.NotEmpty(spans);
+        // A second name below the apex whose hash falls in one of the spans the first answer brought: the
+        // apex's match and the wildcard's cover are in that answer too, so the whole proof is cached.
+        var (salt, iterations) = (spans[0].Salt, spans[0].Iterations);
+        string second = Enumerable.Range(2, 10_000).Select(i => $"nope{i}.ed.sec").First(n => spans.Any(s => s.Covers(Hash(n, salt, iterations))));
+        var resolver = server.Services.GetRequiredService<DnsHost.Server.RecursionService>().Resolver!;
+        var leaves = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.4"), tree.Port);
+        long asked = resolver.Metrics.Servers[leaves].Queries;
+        var response = await server.UdpAsync(TestQuery.Build(second, RecordType.TXT, rd: true, dnssecOk: true), timeoutMs: 35000);
+        Assert.Equal(ResponseCode.NXDomain, response.ResponseCode);
+        Assert.True(Ad(response));
+        Assert.Contains(response.Authority, r => r.Type == "SOA");
+        Assert.InRange(response.Authority.Count(r => r.Type == "NSEC3"), 2, 3);
+        Assert.Equal(asked, resolver.Metrics.Servers[leaves].Queries);
+        Assert.Equal(1, resolver.Metrics.Synthesized);
+        // Unbound, asked the same second name with the same proofs on the wire, answers NXDOMAIN too.
+        var unbound = await AskAsync(tree.Unbound.EndPoint, TestQuery.Build(second, RecordType.TXT, rd: true, dnssecOk: true));
+        Assert.Equal(ResponseCode.NXDomain, unbound.ResponseCode);
+        // A name that exists is not denied from the cache; a name whose hash lies in a span not yet seen is asked.
+        Assert.Equal(ResponseCode.NoError, (await server.UdpAsync(TestQuery.Build("www.ed.sec", RecordType.A, rd: true), timeoutMs: 35000)).ResponseCode);
+        Assert.Equal(1, resolver.Metrics.Synthesized);
+    }
+
+    private sealed record Nsec3Record(byte[] Owner, byte[] Next, byte[] Salt, int Iterations)
+    {
+        public bool Covers(byte[] hash) => Owner.AsSpan().SequenceCompareTo(Next) < 0
+            ? hash.AsSpan().SequenceCompareTo(Owner) > 0 && hash.AsSpan().SequenceCompareTo(Next) < 0
+            : hash.AsSpan().SequenceCompareTo(Owner) > 0 || hash.AsSpan().SequenceCompareTo(Next) < 0;
+    }
+
+    private static Nsec3Record Nsec3Span(TestRecord record)
+    {
+        // "1 0 0 ab12 NEXTHASH A RRSIG" (algorithm, flags, iterations, salt, next hashed owner, types).
+        var fields = record.Data.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return new Nsec3Record(FromBase32Hex(record.Name.Split('.')[0]), FromBase32Hex(fields[4]),
+            fields[3] == "-" ? [] : Convert.FromHexString(fields[3]), int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static byte[] FromBase32Hex(string text)
+    {
+        var hash = new byte[64];
+        int length = DnsHost.Dnssec.Nsec3Hash.FromBase32Hex(System.Text.Encoding.ASCII.GetBytes(text), hash);
+        return hash[..length];
+    }
+
+    private static byte[] Hash(string name, byte[] salt, int iterations)
+    {
+        var hash = new byte[DnsHost.Dnssec.Nsec3Hash.Length];
+        Assert.True(DnsHost.Dnssec.Nsec3Hash.TryCompute(DnsHost.Dnssec.Nsec3Hash.Sha1, DnsName.Parse(name + "."), salt, iterations, hash));
+        return hash;
+    }
+
     private static bool Ad(TestResponse response) => (response.Flags & DnsHeader.AdBit) != 0;
 
     private static async Task<TestResponse> AskAsync(System.Net.IPEndPoint endPoint, byte[] query)

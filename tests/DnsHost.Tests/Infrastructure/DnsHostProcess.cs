@@ -28,9 +28,10 @@ public sealed class RunningServer : IAsyncDisposable
     /// <param name="configureServices">Replaces services after the host's own (e.g. a FakeTimeProvider for TimeProvider).</param>
     public static async Task<RunningServer> StartAsync(string zonesDirectory, Action<IServiceCollection>? configureServices, params string[] extraArgs)
     {
-        var command = CommandLine.Parse(["serve", "--zones", zonesDirectory, "--address", "127.0.0.1", "--port", "0", "--api", "127.0.0.1:0",
+        string[] args = ["serve", "--zones", zonesDirectory, "--address", "127.0.0.1", "--port", "0", "--api", "127.0.0.1:0",
             "--data", Path.Combine(Path.GetTempPath(), "dnshost-tests-" + Guid.NewGuid().ToString("N"), "api.db"),
-            "--Logging:LogLevel:Default=Warning", .. extraArgs]);
+            "--Logging:LogLevel:Default=Warning", .. extraArgs];
+        var command = CommandLine.Parse([.. args, .. TestStore.FromEnvironment(args)]);
         var host = ServeCommand.Build(command, configureServices);
         await host.StartAsync();
         return new RunningServer(host, host.Services.GetRequiredService<DnsListeners>().Port);

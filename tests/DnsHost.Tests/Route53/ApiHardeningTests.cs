@@ -26,7 +26,7 @@ public sealed class ApiHardeningTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _data = Path.Combine(_zones.Directory, "api", "dnshost.db");
-        _server = await RunningServer.StartAsync(_zones.Directory, "--data", _data);
+        _server = await RunningServer.StartAsync(_zones.Directory, "--data", _data, "--Api:Store=Sqlite");
         _client = new SignedRoute53Client(_server.ApiBase);
     }
 
@@ -207,7 +207,7 @@ public sealed class ApiHardeningTests : IAsyncLifetime
             Assert.Equal(3, command.ExecuteNonQuery());
         }
 
-        _server = await RunningServer.StartAsync(_zones.Directory, "--data", _data);
+        _server = await RunningServer.StartAsync(_zones.Directory, "--data", _data, "--Api:Store=Sqlite");
         Assert.Equal(["192.0.2.10"], (await _server.UdpAsync(TestQuery.Build("www.rows.test", RecordType.A))).AnswerData("A").ToArray());
         Assert.Equal(ResponseCode.NXDomain, (await _server.UdpAsync(TestQuery.Build("bad.rows.test", RecordType.A))).ResponseCode);
         Assert.Equal(ResponseCode.Refused, (await _server.UdpAsync(TestQuery.Build("www.broken.test", RecordType.A))).ResponseCode);

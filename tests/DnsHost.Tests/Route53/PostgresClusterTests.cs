@@ -258,4 +258,101 @@ public sealed class PostgresClusterTests(PostgresFixture postgres) : IClassFixtu
         await Eventually(async () => await http.GetStringAsync(new Uri(n2.ApiBase, "healthz")) == "ok\n", "node 2's /healthz is ok again");
         Assert.Contains("dnshost_cluster_store_reachable 1", await http.GetStringAsync(new Uri(n2.ApiBase, "metrics")));
     }
+
+    [Fact]
+    public void A_local_snapshot_holds_the_store_in_order_and_is_read_only()
+    {
+        string db = postgres.NewDatabase();
+        string snapshot = Path.Combine(_zones.Directory, "copy", "snapshot.db");
+        using (var store = ApiStore.Open(ApiStoreKind.PostgreSql, db))
+        {
+            store.SaveZone(new StoredZone("Z2", "b.test.", "ref-b", "{}"), new ApiChange("C1", DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), "first"), [new("k1", "one"), new("k2", "two")], expectedVersion: 0);
+            store.SaveZone(new StoredZone("Z1", "a.test.", "ref-a", "{}"), null, expectedVersion: 0);
+            store.ChangeTags("hostedzone", "Z1", [new("team", "dns")], []);
+            Assert.Equal(store.LastSequence(), store.WriteSnapshot(snapshot, DateTimeOffset.FromUnixTimeSeconds(1_800_000_000)));
+        }
+        string unreachable = new NpgsqlConnectionStringBuilder(db) { Host = "127.0.0.1", Port = 1, Timeout = 2 }.ToString();
+        using var copy = ApiStore.OpenPostgreSqlOrSnapshot(unreachable, snapshot, out var why);
+        Assert.NotNull(why);
+        Assert.True(copy.OnSnapshot);
+        Assert.Equal(2, copy.SnapshotSequence);
+        Assert.Equal(["Z2", "Z1"], copy.Zones().Select(z => z.Id));
+        Assert.Equal(["one", "two"], copy.Zones()[0].RecordSets);
+        Assert.Equal([new KeyValuePair<string, string>("team", "dns")], copy.Tags("hostedzone", "Z1"));
+        Assert.Equal("first", copy.GetChange("C1")!.Comment);
+        var refused = Assert.Throws<ApiStoreException>(() => copy.SaveZone(new StoredZone("Z3", "c.test.", "ref-c", "{}"), null, expectedVersion: 0));
+        Assert.Contains("local snapshot (change 2)", refused.Message);
+    }
+
+    [Fact]
+    public async Task A_node_restarted_while_PostgreSQL_is_down_serves_its_local_snapshot_refuses_writes_and_catches_up_after()
+    {
+        using var own = new PostgresServer();
+        string db = own.ConnectionString;
+        string snapshot = Path.Combine(_zones.Directory, "n1-snapshot.db");
+        string[] n1Args = ["--Api:Store=PostgreSql", $"--Api:ConnectionString={db}", "--Cluster:NodeName=r1", "--Cluster:PollSeconds=0.2",
+            $"--Cluster:SnapshotPath={snapshot}", "--Cluster:SnapshotSeconds=0", "--HealthChecks:Enabled=false"];
+        string zone;
+        await using (var n1 = await RunningServer.StartAsync(_zones.Directory, n1Args))
+        {
+            using var api1 = new SignedRoute53Client(n1.ApiBase);
+            zone = await CreateZone(api1, "snap.test");
+            Assert.Equal(200, (await Change(api1, zone, "CREATE", "www.snap.test", "192.0.2.1")).Status);
+            long logged;
+            using (var store = ApiStore.Open(ApiStoreKind.PostgreSql, db))
+                logged = store.LastSequence();
+            await Eventually(() => Task.FromResult(SnapshotSequence(snapshot) >= logged), "node 1 writes its local snapshot");
+        }
+        // While node 1 is down another node changes the zone: the snapshot does not have this.
+        await using (var n2 = await Node(db, "r2"))
+        {
+            using var api2 = new SignedRoute53Client(n2.ApiBase);
+            Assert.Equal(200, (await Change(api2, zone, "CREATE", "new.snap.test", "192.0.2.9")).Status);
+        }
+
+        own.Stop();
+        await using var again = await RunningServer.StartAsync(_zones.Directory, n1Args);
+        Assert.Equal(["192.0.2.1"], await A(again, "www.snap.test"));
+        Assert.Empty(await A(again, "new.snap.test"));
+        using var api = new SignedRoute53Client(again.ApiBase);
+        var (listed, zones) = await api.SendAsync(HttpMethod.Get, "2013-04-01/hostedzone");
+        Assert.Equal(200, listed);
+        Assert.Contains(zones.Descendants(Ns + "Name"), n => n.Value == "snap.test.");
+        var (status, body) = await Change(api, zone, "UPSERT", "www.snap.test", "192.0.2.2");
+        Assert.Equal(503, status);
+        Assert.Equal("ServiceUnavailable", body.Descendants(Ns + "Code").First().Value);
+        using var http = new HttpClient();
+        await Eventually(async () => (await http.GetStringAsync(new Uri(again.ApiBase, "healthz"))).StartsWith("degraded: the API store cannot be reached", StringComparison.Ordinal), "the restarted node says degraded");
+
+        own.Start();
+        await Eventually(async () => (await A(again, "new.snap.test")).SequenceEqual(["192.0.2.9"]), "the restarted node catches up with the change it missed");
+        await Eventually(async () => (await Change(api, zone, "UPSERT", "www.snap.test", "192.0.2.2")).Status == 200, "a write is accepted again");
+        Assert.Equal(["192.0.2.2"], await A(again, "www.snap.test"));
+        await Eventually(async () => await http.GetStringAsync(new Uri(again.ApiBase, "healthz")) == "ok\n", "its /healthz is ok again");
+    }
+
+    [Fact]
+    public async Task Without_a_snapshot_a_node_whose_PostgreSQL_does_not_answer_does_not_start()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        int port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        string missing = Path.Combine(_zones.Directory, "no-snapshot.db");
+        var e = await Assert.ThrowsAsync<ApiStoreException>(() => RunningServer.StartAsync(_zones.Directory, "--Api:Store=PostgreSql",
+            $"--Api:ConnectionString=Host=127.0.0.1;Port={port};Database=dnshost;Username=postgres;Timeout=2", $"--Cluster:SnapshotPath={missing}"));
+        Assert.Contains("cannot be reached", e.Message);
+    }
+
+    /// <summary>The change sequence a local snapshot file holds, or -1 while there is none.</summary>
+    private static long SnapshotSequence(string path)
+    {
+        if (!File.Exists(path))
+            return -1;
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=false");
+        db.Open();
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT sequence FROM snapshot_info";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

@@ -170,7 +170,7 @@ public sealed class Route53ZskRolloverTests(ITestOutputHelper output) : IAsyncLi
         Console.SetOut(text);
         try
         {
-            Assert.Equal(0, DnssecCommand.Run(CommandLine.Parse(["dnssec", "status", Zone, "--data", _data, "--Dnssec:Rollover:PropagationDelay=01:00:00"])));
+            Assert.Equal(0, DnssecCommand.Run(CommandLine.Parse(["dnssec", "status", Zone, "--data", _data, "--Dnssec:Rollover:PropagationDelay=01:00:00", .. TestStore.FromEnvironment(["--data", _data])])));
         }
         finally
         {

@@ -1,0 +1,30 @@
+using DnsHost.Zones;
+
+namespace DnsHost.Web.WebConsole;
+
+/// <summary>One page of the zones list: the zones whose name contains the query, sorted by name.</summary>
+public sealed record ZoneList(string? Query, int Page, int Pages, int Total, IReadOnlyList<ZoneList.Row> Rows)
+{
+    public const int PageSize = 50;
+
+    public sealed record Row(string Name, string Source, bool Private, int Records, uint Serial);
+
+    /// <summary>
+    /// Filters and sorts names only, then builds rows for one page: a catalog of thousands of zones costs a
+    /// string comparison each, not a row each.
+    /// </summary>
+    public static ZoneList From(ZoneCatalog catalog, string? query, int page)
+    {
+        query = query?.Trim();
+        var matching = catalog.AllZones
+            .Where(z => string.IsNullOrEmpty(query) || z.OriginText.Contains(query.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
+            .OrderBy(z => z.OriginText, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        int pages = Math.Max(1, (matching.Count + PageSize - 1) / PageSize);
+        page = Math.Clamp(page, 1, pages);
+        var rows = matching.Skip((page - 1) * PageSize).Take(PageSize)
+            .Select(z => new Row(z.OriginText, catalog.KindOf(z)?.ToString() ?? "?", z.IsPrivate, z.RecordCount, z.Serial))
+            .ToList();
+        return new ZoneList(query, page, pages, matching.Count, rows);
+    }
+}
