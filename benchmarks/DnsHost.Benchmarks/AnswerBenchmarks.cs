@@ -11,6 +11,10 @@ public class AnswerBenchmarks
 {
     private ZoneRegistry _registry = null!;
     private QueryProcessor _processor = null!;
+    // The same pipeline counting the console's top names (ServeCommand wires it so).
+    private QueryProcessor _counting = null!;
+    private byte[][] _manyNames = null!;
+    private int _nextName;
     private Zone _sample = null!;
     private Zone _load = null!;
     private readonly byte[] _response = new byte[65535];
@@ -24,6 +28,9 @@ public class AnswerBenchmarks
     {
         _registry = BenchmarkZones.Load();
         _processor = new QueryProcessor(_registry, new DnsServerOptions());
+        _counting = new QueryProcessor(_registry, new DnsServerOptions()) { TopNames = new DnsHost.Server.Traffic.TopQueryNames() };
+        // More distinct names than the top-names counters: the worst case, every sampled name replaces the smallest.
+        _manyNames = Enumerable.Range(0, 4096).Select(i => BenchmarkZones.Query($"missing{i}.load.test", RecordType.A)).ToArray();
         _sample = _registry.Current.GetExact(DnsName.Parse("example.test."))!;
         _load = _registry.Current.GetExact(DnsName.Parse("load.test."))!;
         _www = BenchmarkZones.Query("www.example.test", RecordType.A);
@@ -73,4 +80,15 @@ public class AnswerBenchmarks
     [Benchmark(Description = "pipeline: MX + additional")] public int PipelineMx() => Process(_mx);
     [Benchmark(Description = "pipeline: A hit, 100k zone")] public int PipelineLargeHit() => Process(_loadHit);
     [Benchmark(Description = "pipeline: NXDOMAIN, 100k zone")] public int PipelineLargeNx() => Process(_loadNx);
+    [Benchmark(Description = "pipeline: A hit, top names counted")] public int PipelineHitTopNames() => Process(_counting, _www);
+    [Benchmark(Description = "pipeline: 4096 names, 100k zone")] public int PipelineManyNames() => Process(_processor, NextName());
+    [Benchmark(Description = "pipeline: 4096 names, 100k zone, top names counted")] public int PipelineManyNamesTopNames() => Process(_counting, NextName());
+
+    private byte[] NextName() => _manyNames[_nextName++ & (_manyNames.Length - 1)];
+
+    private int Process(QueryProcessor processor, byte[] query)
+    {
+        processor.Process(query, _response, overTcp: false, transferAllowed: false, out int length, out _);
+        return length;
+    }
 }

@@ -23,6 +23,7 @@ public static class MinOfBatches
             ("pipe A hit", b.PipelineHit), ("pipe AAAA mixed", b.PipelineMixedCase), ("pipe CNAME", b.PipelineCname),
             ("pipe wildcard", b.PipelineWildcard), ("pipe NX", b.PipelineNx), ("pipe referral", b.PipelineReferral),
             ("pipe MX", b.PipelineMx), ("pipe 100k hit", b.PipelineLargeHit), ("pipe 100k NX", b.PipelineLargeNx),
+            ("pipe A hit +top", b.PipelineHitTopNames), ("pipe 4096 names", b.PipelineManyNames), ("pipe 4096 +top", b.PipelineManyNamesTopNames),
         ];
         if (only is not null)
         {

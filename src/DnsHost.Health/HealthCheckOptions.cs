@@ -24,6 +24,14 @@ public sealed class HealthCheckOptions
     [Range(1, 10000)]
     public int MaxConcurrentProbes { get; set; } = 64;
 
+    /// <summary>Probes kept per check for the console (16 bytes each): 2160 is 6 hours of a 10-second check.</summary>
+    [Range(1, 1_000_000)]
+    public int HistoryProbes { get; set; } = HealthCheckHistory.DefaultProbes;
+
+    /// <summary>Failure reasons kept per check for the console.</summary>
+    [Range(1, 1000)]
+    public int HistoryFailures { get; set; } = HealthCheckHistory.DefaultFailures;
+
     /// <summary>The Region this checker reports in status observations (GetHealthCheckStatus).</summary>
     public string CheckerRegion { get; set; } = "us-east-1";
 

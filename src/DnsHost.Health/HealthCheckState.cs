@@ -20,7 +20,10 @@ public sealed class HealthCheckState(HealthCheckSpec spec)
     /// <summary>Consecutive probe results that disagree with <see cref="EndpointHealthy"/>.</summary>
     public int Streak { get; private set; }
     public ProbeResult? LastResult { get; private set; }
-    public ProbeResult? LastFailure { get; private set; }
+    /// <summary>The newest failed probe (GetHealthCheckLastFailureReason); the last few are in <see cref="History"/>.</summary>
+    public ProbeResult? LastFailure => History.LastFailure;
+    /// <summary>Probes, status changes and failures over the last hours; kept when the check's settings change.</summary>
+    public HealthCheckHistory History { get; init; } = new();
     public bool? Override { get; set; }
     /// <summary>When the override lapses by itself (an override with a TTL, such as a drill's), or null for never.</summary>
     public DateTimeOffset? OverrideExpires { get; set; }
@@ -39,9 +42,10 @@ public sealed class HealthCheckState(HealthCheckSpec spec)
 
     /// <summary>
     /// Applies a probe result; results that finish after a newer probe's are stale and ignored. Returns
-    /// true when the endpoint's state flipped.
+    /// true when the endpoint's state flipped. <paramref name="at"/> and <paramref name="latency"/> go to the
+    /// <see cref="History"/> (the checker's clock; without them, the result's own time and no latency).
     /// </summary>
-    public bool Apply(long sequence, ProbeResult result)
+    public bool Apply(long sequence, ProbeResult result, DateTimeOffset? at = null, TimeSpan latency = default)
     {
         lock (_lock)
         {
@@ -49,8 +53,7 @@ public sealed class HealthCheckState(HealthCheckSpec spec)
                 return false;
             _lastAppliedSequence = sequence;
             LastResult = result;
-            if (!result.Success)
-                LastFailure = result;
+            History.AddProbe(at ?? result.CheckedTime, result, latency);
             if (result.Success == EndpointHealthy)
             {
                 Streak = 0;

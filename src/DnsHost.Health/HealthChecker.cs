@@ -102,8 +102,14 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
                         continue;
                     StopLoop(existing);
                 }
-                var entry = new Entry(new HealthCheckState(spec) { Override = existing?.State.Override, OverrideExpires = existing?.State.OverrideExpires });
+                var entry = new Entry(new HealthCheckState(spec)
+                {
+                    Override = existing?.State.Override,
+                    OverrideExpires = existing?.State.OverrideExpires,
+                    History = existing?.State.History ?? new HealthCheckHistory(_options.HistoryProbes, _options.HistoryFailures),
+                });
                 entry.State.Reported = _states.IsHealthy(spec.Id);
+                entry.State.History.AddChange(_time.GetUtcNow(), entry.State.Reported, existing is null ? "check loaded" : "settings changed");
                 _checks[spec.Id] = entry;
                 Accept(entry);
                 if (_started)
@@ -231,9 +237,9 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
         {
             return;
         }
+        long started = _time.GetTimestamp();
         try
         {
-            long started = _time.GetTimestamp();
             result = await ProbeAsync(state.Spec, cancel);
             result = result with { Latency = _time.GetElapsedTime(started) };
         }
@@ -251,7 +257,7 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
         }
         if (cancel.IsCancellationRequested)
             return;
-        if (state.Apply(sequence, result))
+        if (state.Apply(sequence, result, _time.GetUtcNow(), _time.GetElapsedTime(started)))
         {
             lock (_lock)
             {
@@ -358,6 +364,7 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
         var now = _time.GetUtcNow();
         state.LastTransition = now;
         state.Transitions++;
+        state.History.AddChange(now, healthy, reason);
         LogTransition(_logger, state.Spec.Id, healthy ? "Healthy" : "Unhealthy", now, reason);
         foreach (var parent in _checks.Values)
         {
@@ -388,6 +395,16 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
     {
         lock (_lock)
             return _checks.TryGetValue(id, out var entry) ? HealthCheckStatus.From(entry.State, _options) : null;
+    }
+
+    /// <summary>
+    /// A check's probes since <paramref name="since"/> (all that are kept without it), its status changes and
+    /// its last failure reasons, for the console's health-check page; null if there is no such check.
+    /// </summary>
+    public HealthCheckHistorySnapshot? HistorySnapshot(string id, DateTimeOffset? since = null)
+    {
+        lock (_lock)
+            return _checks.TryGetValue(id, out var entry) ? entry.State.History.Snapshot(id, _time.GetUtcNow(), entry.State.Reported, since) : null;
     }
 
     public HealthCheckSpec? GetSpec(string id)

@@ -61,6 +61,9 @@ public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions 
     /// <summary>Counters for /metrics.</summary>
     public DnsMetrics Metrics { get; } = new();
 
+    /// <summary>The most asked names for the console, fed with the timed queries (one in 16); null: not counted.</summary>
+    public Traffic.TopQueryNames? TopNames { get; init; }
+
     /// <param name="source">The client's address: routing policies, private zones and EDNS Client Subnet use it.</param>
     public QueryDisposition Process(ReadOnlySpan<byte> query, Span<byte> response, bool overTcp, bool transferAllowed, in IpPrefix source, out int length, out Zone? transferZone)
     {
@@ -70,6 +73,8 @@ public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions 
         Span<byte> lower = stackalloc byte[DnsName.MaxLength + 1];
         var q = new QueryContext(query, response, name, lower, overTcp, transferAllowed, source);
         Run(ref q);
+        if (timed && q.HaveQuestion)
+            TopNames?.Add(q.Lower);
         (length, transferZone) = (q.Length, q.Disposition == QueryDisposition.ZoneTransfer ? q.Zone : null);
         if (q.Disposition == QueryDisposition.Recurse)
             return q.Disposition;

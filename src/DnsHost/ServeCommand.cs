@@ -82,6 +82,7 @@ public static class ServeCommand
         {
             Signers = sp.GetRequiredService<DnssecSigning>().Signers,
             HostedZoneSigners = sp.GetRequiredService<HostedZoneDnssec>().For,
+            TopNames = sp.GetRequiredService<DnsHost.Server.Traffic.TopQueryNames>(),
         });
         // Start-up order: hosted services start in the order they are added here.
         //   1. ApiZoneSource: the Route 53 API's hosted zones (and its health checks) from the store into the registry;
@@ -181,6 +182,8 @@ public static class ServeCommand
         // Only when jobs are configured: the background sync is optional.
         if (builder.Configuration.GetSection(SyncServiceOptions.Section + ":Jobs").GetChildren().Any())
             builder.Services.AddHostedService<SyncService>();
+        // What the console's monitoring pages read: traffic history, sync runs, drill timelines.
+        DnsHost.Web.WebConsole.ConsoleDataWiring.AddConsoleData(builder);
         builder.Services.AddSettingsValidation();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         // The host logs a failed start ("Hosting failed to start") with the whole stack trace before it rethrows;

@@ -33,7 +33,8 @@ public sealed class SyncServiceOptions
 /// start), logs what it changed, and keeps going after errors. A job whose side is <c>local</c> talks to
 /// this server's Route 53 API with the first configured access key.
 /// </summary>
-public sealed partial class SyncService(IOptions<SyncServiceOptions> options, IOptions<ApiOptions> api, ApiServer server, ILogger<SyncService> logger, TimeProvider time) : BackgroundService
+public sealed partial class SyncService(IOptions<SyncServiceOptions> options, IOptions<ApiOptions> api, ApiServer server, ILogger<SyncService> logger, TimeProvider time,
+    SyncRunLog? runs = null) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(options.Value.Jobs.Select((job, i) => RunJobAsync(i, job, stoppingToken)));
@@ -43,19 +44,25 @@ public sealed partial class SyncService(IOptions<SyncServiceOptions> options, IO
         var interval = TimeSpan.FromSeconds(Math.Max(1, job.IntervalSeconds));
         while (!stoppingToken.IsCancellationRequested)
         {
+            var started = time.GetUtcNow();
+            SyncPlan? plan = null;
             try
             {
                 var source = Side(job.Source, job);
                 var target = Side(job.Target, job);
-                var plan = await SyncPlanner.PlanAsync(source, target, new SyncOptions { Include = job.Zones, Exclude = job.Exclude, Prune = job.Prune }, stoppingToken);
+                plan = await SyncPlanner.PlanAsync(source, target, new SyncOptions { Include = job.Zones, Exclude = job.Exclude, Prune = job.Prune }, stoppingToken);
                 if (plan.IsEmpty)
+                {
                     LogInSync(logger, index, job.Source, job.Target);
+                    Record(SyncRunOutcome.InSync, null, null, []);
+                }
                 else
                 {
                     var summary = await SyncApplier.ApplyAsync(plan, target, wait: true, TimeSpan.FromMinutes(5), null, stoppingToken);
                     LogApplied(logger, index, job.Source, job.Target, summary.ToString());
                     foreach (string warning in summary.Warnings)
                         LogWarning(logger, index, warning);
+                    Record(SyncRunOutcome.Applied, summary.ToString(), null, summary.Warnings);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -65,7 +72,13 @@ public sealed partial class SyncService(IOptions<SyncServiceOptions> options, IO
             catch (Exception e)
             {
                 LogFailed(logger, index, job.Source, job.Target, e.Message);
+                Record(SyncRunOutcome.Failed, null, e.Message, []);
             }
+
+            // The run for the console's sync page; the counts are the plan's (what it set out to change).
+            void Record(SyncRunOutcome outcome, string? summary, string? error, IReadOnlyList<string> warnings) =>
+                runs?.Add(new SyncRun(index, job.Source, job.Target, started, time.GetUtcNow(), outcome, plan?.Zones.Count ?? 0, plan?.ChangeCount ?? 0,
+                    plan?.HealthChecks.Count ?? 0, summary, error, warnings.ToList()));
             try
             {
                 await Task.Delay(interval, time, stoppingToken);

@@ -42,7 +42,8 @@ public sealed record DrillReport(string Name, string Type, string CheckId, strin
 /// query saw the new answer; then repairs it and records the way back. The bound it checks against is
 /// Route 53's: <c>RequestInterval × FailureThreshold</c>, plus one second.
 /// </summary>
-public sealed class FailoverDrill(DrillSettings settings, OperationsClient operations, TextWriter? progress = null)
+/// <param name="recorder">Where the drill's events go as it runs (<see cref="DrillJournal.Begin"/>), for the console; null: not recorded.</param>
+public sealed class FailoverDrill(DrillSettings settings, OperationsClient operations, TextWriter? progress = null, DrillRecorder? recorder = null)
 {
     private readonly LookupClient _dns = new(new LookupClientOptions(new NameServer(settings.DnsServer))
     {
@@ -55,6 +56,21 @@ public sealed class FailoverDrill(DrillSettings settings, OperationsClient opera
     });
 
     public async Task<DrillReport> RunAsync(CancellationToken cancel)
+    {
+        try
+        {
+            var report = await RunFlipsAsync(cancel);
+            recorder?.Finish(report, DateTimeOffset.UtcNow);
+            return report;
+        }
+        catch (Exception e)
+        {
+            recorder?.Fail(e.Message, DateTimeOffset.UtcNow);
+            throw;
+        }
+    }
+
+    private async Task<DrillReport> RunFlipsAsync(CancellationToken cancel)
     {
         var check = await operations.GetAsync(settings.CheckId, cancel);
         if (check.Override is not null)
@@ -75,13 +91,16 @@ public sealed class FailoverDrill(DrillSettings settings, OperationsClient opera
             await WaitForCheckAsync(healthy: true, timeout, cancel);
             var healthy = await BaselineAsync(cancel);
             progress?.WriteLine($"healthy answer for {settings.Name} {settings.Type}: {string.Join(" | ", healthy)}");
+            recorder?.Add(DateTimeOffset.UtcNow, DrillEventKind.Baseline, 0, $"healthy answer: {string.Join(" | ", healthy)}");
 
             var timeline = new List<DrillFlip>();
             for (int flip = 1; flip <= settings.Flips; flip++)
             {
                 var down = await SwitchAsync("failure", healthy, expectHealthy: false, Break, timeout, bound, cancel);
                 progress?.WriteLine($"flip {flip}: failure seen after {Show(down.FirstNewAnswerSeconds)} s, by every query after {Show(down.AllNewAnswersSeconds)} s -> {down.NewAnswer}");
+                recorder?.AddSwitch(flip, down);
                 var up = await SwitchAsync("recovery", healthy, expectHealthy: true, Repair, timeout, bound, cancel);
+                recorder?.AddSwitch(flip, up);
                 progress?.WriteLine($"flip {flip}: recovery seen after {Show(up.FirstNewAnswerSeconds)} s, by every query after {Show(up.AllNewAnswersSeconds)} s");
                 timeline.Add(new DrillFlip(flip, down, up));
             }

@@ -47,6 +47,8 @@ public sealed class SettingsValidationTests
     [InlineData("--Transfers:Zones:0:Name=example.test --Transfers:NotifyAttempts=0", "Transfers:NotifyAttempts must be between 1 and 20")]
     [InlineData("--QueryLogging:Capacity=10", "QueryLogging:Capacity must be between 1024 and 1048576")]
     [InlineData("--QueryLogging:EdgeLocation=a/b", "QueryLogging:EdgeLocation must be 1-32 letters, digits or dashes")]
+    [InlineData("--Console:Traffic:ResolutionSeconds=0", "Console:Traffic:ResolutionSeconds must be between 1 and 3600")]
+    [InlineData("--Console:Traffic:WindowSeconds=60 --Console:Traffic:ResolutionSeconds=120", "Console:Traffic:WindowSeconds must be at least Console:Traffic:ResolutionSeconds")]
     public async Task A_bad_value_stops_serve_with_exit_78_naming_the_setting(string settings, string message)
     {
         var (exit, error) = await Serve(settings.Split(' '));
