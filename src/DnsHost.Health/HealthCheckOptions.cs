@@ -34,4 +34,20 @@ public sealed class HealthCheckOptions
 
     /// <summary>The Region this checker reports in status observations (GetHealthCheckStatus).</summary>
     public string CheckerRegion { get; set; } = "us-east-1";
+
+    /// <summary>The address this checker reports in status observations (GetHealthCheckStatus's IPAddress).</summary>
+    public string CheckerAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// For test harnesses: probe another endpoint in place of a check's own, on this node only (a cluster test
+    /// breaks an endpoint for one node). <c>From</c> and <c>To</c> are ADDRESS:PORT ("127.0.0.1:8080", "[::1]:8080").
+    /// </summary>
+    public List<TargetOverride> TargetOverrides { get; set; } = [];
+}
+
+/// <summary>One entry of <see cref="HealthCheckOptions.TargetOverrides"/>: probes of <see cref="From"/> go to <see cref="To"/>.</summary>
+public sealed class TargetOverride
+{
+    public string From { get; set; } = "";
+    public string To { get; set; } = "";
 }

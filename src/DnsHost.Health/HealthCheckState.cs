@@ -32,6 +32,11 @@ public sealed class HealthCheckState(HealthCheckSpec spec)
     /// <summary>Set when the check cannot run (a refused target or interval); it then reports unhealthy.</summary>
     public string? NotRunReason { get; set; }
     public bool Reported { get; set; }
+    /// <summary>
+    /// The live other nodes' views of the endpoint (a cluster on one store), by node name; empty for one node.
+    /// Set by the checker under its lock.
+    /// </summary>
+    public IReadOnlyList<PeerObservation> Peers { get; set; } = [];
     public DateTimeOffset? LastTransition { get; set; }
     public int Transitions { get; set; }
 
@@ -71,9 +76,43 @@ public sealed class HealthCheckState(HealthCheckSpec spec)
         {
             HealthCheckType.Calculated => Children.Healthy >= Spec.HealthThreshold,
             _ when NotRunReason is not null => false,
-            _ => EndpointHealthy,
+            _ => CheckersHealthy(),
         };
         return Spec.Inverted ? !healthy : healthy;
+    }
+
+    /// <summary>
+    /// The endpoint's state over every checker: the live peers' views and this node's (once it has probed),
+    /// by Route 53's 18 % rule (<see cref="CheckerRule"/>). Without peers, this node's view alone, which is
+    /// healthy until enough data exists.
+    /// </summary>
+    public bool CheckersHealthy()
+    {
+        var peers = Peers;
+        if (peers.Count == 0)
+            return EndpointHealthy;
+        var (healthy, total) = CheckerCount();
+        return CheckerRule.Healthy(healthy, total);
+    }
+
+    /// <summary>Checkers that report the endpoint healthy, of those with a view: the peers, and this node once it has probed.</summary>
+    public (int Healthy, int Total) CheckerCount()
+    {
+        var peers = Peers;
+        int healthy = 0;
+        foreach (var peer in peers)
+        {
+            if (peer.Healthy)
+                healthy++;
+        }
+        int total = peers.Count;
+        if (LastResult is not null)
+        {
+            total++;
+            if (EndpointHealthy)
+                healthy++;
+        }
+        return (healthy, total);
     }
 
     public HealthSource Source =>

@@ -11,9 +11,6 @@ public sealed record HealthCheckObservation(string Region, string IPAddress, str
 /// </summary>
 public sealed record HealthCheckStatus
 {
-    // The address this checker probes from, reported as the observation's IPAddress.
-    private const string CheckerAddress = "127.0.0.1";
-
     public required string Id { get; init; }
     public required string Type { get; init; }
     public string? Target { get; init; }
@@ -31,6 +28,8 @@ public sealed record HealthCheckStatus
     /// <summary>Probe results in a row that disagree with the endpoint's state.</summary>
     public int Streak { get; init; }
     public string? HealthyChildren { get; init; }
+    /// <summary>With other nodes' observations (a cluster): "1 of 3 healthy", the count the 18 % rule reads.</summary>
+    public string? HealthyCheckers { get; init; }
     public string? NotRunReason { get; init; }
     public string? LastReason { get; init; }
     public DateTimeOffset? LastTransition { get; init; }
@@ -77,8 +76,14 @@ public sealed record HealthCheckStatus
             LastTransition = state.LastTransition,
             Transitions = state.Transitions,
             DefinedIn = spec.Source,
-            Observations = state.LastResult is { } last ? [new HealthCheckObservation(options.CheckerRegion, CheckerAddress, last.Status, last.CheckedTime)] : [],
-            LastFailures = state.LastFailure is { } failure ? [new HealthCheckObservation(options.CheckerRegion, CheckerAddress, failure.Status, failure.CheckedTime)] : [],
+            HealthyCheckers = state.Peers.Count > 0 ? $"{state.CheckerCount().Healthy} of {state.CheckerCount().Total} healthy" : null,
+            // One observation per checker: this node's, then each live peer's (GetHealthCheckStatus).
+            Observations = [
+                .. state.LastResult is { } last ? [new HealthCheckObservation(options.CheckerRegion, options.CheckerAddress, last.Status, last.CheckedTime)] : Array.Empty<HealthCheckObservation>(),
+                .. state.Peers.Select(p => new HealthCheckObservation(p.Region, p.IPAddress, p.Status, p.CheckedTime))],
+            LastFailures = [
+                .. state.LastFailure is { } failure ? [new HealthCheckObservation(options.CheckerRegion, options.CheckerAddress, failure.Status, failure.CheckedTime)] : Array.Empty<HealthCheckObservation>(),
+                .. state.Peers.Where(p => p.Failure is not null).Select(p => new HealthCheckObservation(p.Region, p.IPAddress, p.Failure!, p.FailureTime ?? p.CheckedTime))],
         };
     }
 }

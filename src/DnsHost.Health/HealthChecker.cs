@@ -45,6 +45,7 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
         _resolver = resolver;
         _logger = logger;
         _concurrency = new SemaphoreSlim(_options.MaxConcurrentProbes);
+        _targets = ParseTargetOverrides(_options.TargetOverrides);
         if (zones is not null)
         {
             zones.Changed += catalog =>
@@ -240,6 +241,7 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
         try
         {
             result = await ProbeAsync(state.Spec, cancel);
+            result = result with { Latency = _time.GetElapsedTime(started) };
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -278,6 +280,8 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
         }
         if (!_options.AllowPrivateTargets && TargetPolicy.IsNonPublic(address))
             return ProbeResult.Fail(ProbeOutcome.TargetNotAllowed, $"{address} is a loopback, private or reserved address; set HealthChecks:AllowPrivateTargets=true to check it.", address);
+        if (_targets.Count > 0 && _targets.TryGetValue(new IPEndPoint(address, spec.Port), out var instead))
+            return await EndpointProbe.RunAsync(spec with { Port = instead.Port }, instead.Address, cancel, _time);
         return await EndpointProbe.RunAsync(spec, address, cancel, _time);
     }
 
@@ -290,17 +294,28 @@ public sealed partial class HealthChecker : IHostedService, IDisposable
     {
         if (ttl is { } t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(ttl), ttl, "an override's TTL must be positive");
+        return SetOverrideUntil(id, healthy, healthy is not null && ttl is { } lifetime ? _time.GetUtcNow() + lifetime : null);
+    }
+
+    /// <summary>
+    /// As <see cref="SetOverride"/>, with the moment the override lapses (null: never), so every node of a
+    /// cluster drops an override it was told about at the same time. An override whose moment has passed clears.
+    /// </summary>
+    public bool SetOverrideUntil(string id, bool? healthy, DateTimeOffset? until)
+    {
         lock (_lock)
         {
             if (!_checks.TryGetValue(id, out var entry))
                 return false;
             DropOverrideTimer(id);
             var now = _time.GetUtcNow();
+            if (until is { } end && end <= now)
+                healthy = null;
             entry.State.Override = healthy;
-            entry.State.OverrideExpires = healthy is not null && ttl is { } lifetime ? now + lifetime : null;
+            entry.State.OverrideExpires = healthy is not null ? until : null;
             if (entry.State.OverrideExpires is { } expires)
             {
-                _overrideTimers[id] = _time.CreateTimer(_ => ExpireOverride(id, expires), null, ttl!.Value, Timeout.InfiniteTimeSpan);
+                _overrideTimers[id] = _time.CreateTimer(_ => ExpireOverride(id, expires), null, expires - now, Timeout.InfiniteTimeSpan);
                 LogOverrideUntil(_logger, id, healthy!.Value ? "Healthy" : "Unhealthy", now, expires);
             }
             else

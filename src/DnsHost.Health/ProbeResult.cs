@@ -28,6 +28,9 @@ public sealed record ProbeResult(ProbeOutcome Outcome, string Status, DateTimeOf
 {
     public bool Success => Outcome == ProbeOutcome.Success;
 
+    /// <summary>How long the probe took, start to verdict (published with a cluster node's observation).</summary>
+    public TimeSpan? Latency { get; init; }
+
     /// <summary>A short reason for logs: "timeout", "connection refused", "status 503", "string not found".</summary>
     public string Reason => Outcome switch
     {

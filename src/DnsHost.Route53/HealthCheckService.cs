@@ -15,7 +15,7 @@ public sealed record HealthCheckView(string Id, string CallerReference, long Ver
 /// in SQLite, and run by the same <see cref="HealthChecker"/> as the checks in zone files (source "api").
 /// Checks from zone files are listed too, and are read-only here.
 /// </summary>
-public sealed class HealthCheckService
+public sealed partial class HealthCheckService
 {
     public const string Source = "api";
     private readonly ApiStore _store;
@@ -150,7 +150,8 @@ public sealed class HealthCheckService
             }
             Compile(id, c, check.CallerReference, check.Version + 1);
             var updated = check with { Version = check.Version + 1, Config = c };
-            _store.SaveHealthCheck(new StoredHealthCheck(id, check.CallerReference, updated.Version, JsonSerializer.Serialize(c)));
+            if (!_store.SaveHealthCheck(new StoredHealthCheck(id, check.CallerReference, updated.Version, JsonSerializer.Serialize(c))))
+                throw UpdatedElsewhere(id, expectedVersion);
             _checks[id] = updated;
             Publish();
             return updated;

@@ -97,7 +97,18 @@ public static class ServeCommand
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UdpDnsServer>());
         builder.Services.AddSingleton<TcpDnsServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TcpDnsServer>());
-        builder.Services.AddOptions<HealthCheckOptions>().Bind(builder.Configuration.GetSection(HealthCheckOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<HealthCheckOptions>().Bind(builder.Configuration.GetSection(HealthCheckOptions.Section)).ValidateDataAnnotations().ValidateOnStart()
+            // A cluster node is one of several checkers: its observations carry its Cluster:Region (and Cluster:IPAddress).
+            .PostConfigure<IOptions<ApiOptions>, IOptions<ClusterOptions>>((o, api, cluster) =>
+            {
+                if (api.Value.Store != ApiStoreKind.PostgreSql)
+                    return;
+                // HealthChecks:CheckerRegion set to something else than its default still wins (and is validated).
+                if (o.CheckerRegion == new HealthCheckOptions().CheckerRegion)
+                    o.CheckerRegion = cluster.Value.Region;
+                if (cluster.Value.IPAddress is { Length: > 0 } address)
+                    o.CheckerAddress = address;
+            });
         // Names in health checks resolve through this server, over one of its own UDP listeners.
         builder.Services.AddSingleton<IHealthCheckResolver>(sp => new DnsServerResolver(() => OwnEndPoint(sp.GetRequiredService<DnsListeners>())));
         builder.Services.AddSingleton(sp => new HealthChecker(sp.GetRequiredService<HealthStates>(), sp.GetRequiredService<IOptions<HealthCheckOptions>>(),
@@ -157,6 +168,9 @@ public static class ServeCommand
         builder.Services.AddSingleton(sp => new HealthCheckService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HealthChecker>())
         {
             Quotas = sp.GetRequiredService<IOptions<AccountQuotas>>().Value,
+            NodeTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.NodeTimeoutSeconds),
+            ObservationRefresh = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ObservationRefreshSeconds),
+            Time = sp.GetRequiredService<TimeProvider>(),
         });
         builder.Services.AddSingleton(sp => new TagService(sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<HostedZoneService>(), sp.GetRequiredService<HealthCheckService>()));
         builder.Services.AddSingleton<ApiServer>();

@@ -17,8 +17,14 @@ public sealed class ClusterOptions
     /// <summary>This node's name in the change log and in <c>dnshost cluster status</c>; empty: the machine's name and the API's listen address.</summary>
     public string NodeName { get; set; } = "";
 
-    /// <summary>The region name this node reports (its health observations will carry it).</summary>
+    /// <summary>The region name this node reports; its health observations carry it (GetHealthCheckStatus).</summary>
     public string Region { get; set; } = "us-east-1";
+
+    /// <summary>The address this node's health observations report (GetHealthCheckStatus's IPAddress); empty: HealthChecks:CheckerAddress.</summary>
+    public string IPAddress { get; set; } = "";
+
+    /// <summary>An unchanged health observation is written to the store again after this long (a changed one at the next pass).</summary>
+    public double ObservationRefreshSeconds { get; set; } = 300;
 
     /// <summary>A node that has not reported for this long no longer holds GetChange at PENDING.</summary>
     public double NodeTimeoutSeconds { get; set; } = 10;
@@ -98,13 +104,13 @@ public sealed class ClusterState(TimeProvider time, IOptions<ClusterOptions> opt
 }
 
 /// <summary>
-/// With a PostgreSQL store, keeps this node's snapshot up to date with the other nodes' writes: LISTEN on
+/// With a PostgreSQL store, keeps this node's snapshot and health checks up to date with the other nodes' writes: LISTEN on
 /// the change channel, then read the change log from the last sequence applied and apply each entry
 /// (<see cref="HostedZoneService.ApplyLogged"/>). A lost notification costs at most one poll interval; a node
 /// that was cut off catches up from where it was. Every pass reports the sequence served, which GetChange
-/// reads. While the store is unreachable the node keeps answering from what it has and tries again.
+/// reads, and exchanges health observations with the other nodes (<see cref="HealthCheckService.ExchangeObservations"/>). While the store is unreachable the node keeps answering from what it has and tries again.
 /// </summary>
-internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zones, IOptions<ApiOptions> api, IOptions<ClusterOptions> cluster,
+internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zones, HealthCheckService healthChecks, IOptions<ApiOptions> api, IOptions<ClusterOptions> cluster,
     TimeProvider time, ClusterState state, ILogger<StoreFollower> logger) : BackgroundService
 {
     /// <summary>
@@ -167,6 +173,8 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
                     LogStoreLost(logger, store.Description, e.Message.Split('\n')[0].Trim());
                 reachable = false;
                 state.Report(false, 0, zones.ServedSequence);
+                // The other nodes' last reports age: past Cluster:NodeTimeoutSeconds this node goes by its own probes.
+                healthChecks.ApplyPeers(time.GetUtcNow());
                 try
                 {
                     await Task.Delay(poll, time, stoppingToken);
@@ -182,6 +190,8 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
     /// <summary>Applies the change log after the sequence served, page by page, and reports where this node is.</summary>
     private void CatchUp()
     {
+        // One moment for the pass: the report below then vouches for the health exchange's view of who is live.
+        var now = time.GetUtcNow();
         long last = store.LastSequence();
         if (last < zones.ServedSequence)
         {
@@ -189,6 +199,7 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
             // Its state is the truth now: read every zone again, and follow the log from its end.
             LogLogBehind(logger, store.Description, last, zones.ServedSequence);
             zones.ReloadAll();
+            healthChecks.ReloadAll();
             zones.ServedSequence = last;
         }
         while (true)
@@ -199,12 +210,19 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
             // A zone is read as it is now, so of a page's entries for one zone only the last needs applying:
             // a node that missed 10,000 changes to one zone reads it once per page, not 10,000 times.
             foreach (var change in changes.GroupBy(c => c.ZoneId).Select(g => g.Last()).OrderBy(c => c.Sequence))
-                zones.ApplyLogged(change);
+            {
+                if (ApiStore.HealthCheckOfLogKey(change.ZoneId) is { } healthCheck)
+                    healthChecks.ApplyLogged(healthCheck);
+                else
+                    zones.ApplyLogged(change);
+            }
             zones.ServedSequence = changes[^1].Sequence;
             if (changes.Count < 10_000)
                 break;
         }
-        store.ReportNode(cluster.Value.Region, zones.ServedSequence, time.GetUtcNow());
+        // Health observations before the report: a node's report then says its pass, exchange included, is done.
+        healthChecks.ExchangeObservations(now);
+        store.ReportNode(cluster.Value.Region, zones.ServedSequence, now);
         state.Report(true, Math.Max(last, zones.ServedSequence), zones.ServedSequence);
         MaybeWriteSnapshot(last);
     }

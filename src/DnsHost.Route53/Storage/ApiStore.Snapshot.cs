@@ -96,7 +96,7 @@ public sealed partial class ApiStore
             var snapshot = _db;
             _db = db;
             // Tables are made on first use; the store's may lack some the snapshot had.
-            _clusterTables = _dnssecTable = _queryLoggingTable = _trafficPolicyTables = false;
+            _clusterTables = _dnssecTable = _queryLoggingTable = _trafficPolicyTables = _healthTables = false;
             _onSnapshot = false;
             snapshot.Dispose();
         }

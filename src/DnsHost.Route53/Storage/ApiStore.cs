@@ -420,34 +420,50 @@ public sealed partial class ApiStore : IDisposable
         }
     }
 
-    /// <summary>Inserts or replaces a health check; its caller reference stays used after deletion.</summary>
-    public void SaveHealthCheck(StoredHealthCheck check)
+    /// <summary>
+    /// Inserts a health check or moves it to a higher version; its caller reference stays used after deletion.
+    /// With PostgreSQL the write is logged and announced, so every node runs the check as it is now.
+    /// </summary>
+    /// <returns>False when the stored check is already at this version or later (another node updated it first): nothing is written.</returns>
+    public bool SaveHealthCheck(StoredHealthCheck check)
     {
         lock (_lock)
         {
             using var tx = Begin();
-            using var command = NewCommand();
-            command.Transaction = tx;
-            command.CommandText = "INSERT INTO health_checks (id, caller_reference, version, config) VALUES (@id, @ref, @version, @config) "
-                + "ON CONFLICT(id) DO UPDATE SET version = excluded.version, config = excluded.config; "
-                + "INSERT INTO used_caller_references (caller_reference, kind) VALUES ('healthcheck:' || @ref, 'healthcheck') ON CONFLICT DO NOTHING;";
-            Parameter(command, "@id", check.Id);
-            Parameter(command, "@ref", check.CallerReference);
-            Parameter(command, "@version", check.Version);
-            Parameter(command, "@config", check.Config);
-            command.ExecuteNonQuery();
+            using (var command = Command("INSERT INTO health_checks (id, caller_reference, version, config) VALUES (@id, @ref, @version, @config) "
+                + "ON CONFLICT(id) DO UPDATE SET version = excluded.version, config = excluded.config WHERE health_checks.version < excluded.version", tx))
+            {
+                Parameter(command, "@id", check.Id);
+                Parameter(command, "@ref", check.CallerReference);
+                Parameter(command, "@version", check.Version);
+                Parameter(command, "@config", check.Config);
+                if (command.ExecuteNonQuery() == 0)
+                    return false;
+            }
+            using (var used = Command("INSERT INTO used_caller_references (caller_reference, kind) VALUES ('healthcheck:' || @ref, 'healthcheck') ON CONFLICT DO NOTHING", tx))
+            {
+                Parameter(used, "@ref", check.CallerReference);
+                used.ExecuteNonQuery();
+            }
+            LogChange(tx, HealthCheckLogPrefix + check.Id, check.Version, null);
             tx.Commit();
+            return true;
         }
     }
 
+    /// <summary>Deletes a health check (with PostgreSQL also the nodes' observations and its override, logged and announced).</summary>
     public void DeleteHealthCheck(string id)
     {
         lock (_lock)
         {
-            using var command = NewCommand();
-            command.CommandText = "DELETE FROM health_checks WHERE id = @id";
-            Parameter(command, "@id", id);
-            command.ExecuteNonQuery();
+            using var tx = Begin();
+            using (var command = Command("DELETE FROM health_checks WHERE id = @id", tx))
+            {
+                Parameter(command, "@id", id);
+                command.ExecuteNonQuery();
+            }
+            ForgetHealthCheck(tx, id);
+            tx.Commit();
         }
     }
 

@@ -131,7 +131,7 @@ public sealed partial class ApiServer(IServiceProvider services, IOptions<ApiOpt
             LogNoConsoleCredentials(loggerFactory.CreateLogger<ApiServer>(), listen);
         app.UseConsoleAccess(consoleMode, console, credentials);
         WebConsole.ConsoleEndpoints.Map(app, services, credentials, consoleMode);
-        OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>(), services.GetService<ClusterState>());
+        OperationsEndpoints.Map(app, services.GetRequiredService<HealthChecker>(), services.GetService<ClusterState>(), healthChecks.SetOverride);
         var recursion = services.GetRequiredService<DnsHost.Server.RecursionService>();
         ResolverEndpoints.Map(app, recursion);
         MetricsEndpoint.Map(app, services.GetRequiredService<DnsHost.Server.QueryProcessor>(), services.GetRequiredService<DnsHost.Zones.ZoneRegistry>(),

@@ -25,8 +25,10 @@ public static class OperationsEndpoints
 
     private static readonly System.Text.Json.JsonSerializerOptions BodyOptions = new() { PropertyNameCaseInsensitive = true };
 
-    public static void Map(IEndpointRouteBuilder app, HealthChecker checker, ClusterState? cluster = null)
+    /// <param name="setOverride">Sets or clears an override (on every node of a cluster); by default the checker's own.</param>
+    public static void Map(IEndpointRouteBuilder app, HealthChecker checker, ClusterState? cluster = null, Func<string, bool?, TimeSpan?, bool>? setOverride = null)
     {
+        setOverride ??= checker.SetOverride;
         // A degraded cluster node still answers DNS (static stability): 200, with the reason for a person to read.
         app.MapGet("/healthz", () => Results.Text(cluster?.Degraded is { } reason ? $"degraded: {reason}\n" : "ok\n"));
         app.MapGet(HealthChecksPath, () => Results.Ok(checker.List()));
@@ -73,10 +75,23 @@ public static class OperationsEndpoints
             if (ttlSeconds is { } seconds && !(seconds > 0 && seconds <= MaxOverrideTtlSeconds))
                 return Error(400, "InvalidInput", $"TtlSeconds {seconds} must be above 0 and at most {MaxOverrideTtlSeconds} (one week)");
             TimeSpan? ttl = ttlSeconds is { } s ? TimeSpan.FromSeconds(s) : null;
-            return checker.SetOverride(id, healthy, ttl) ? Results.Ok(checker.Get(id)) : NoSuchHealthCheck(id);
+            return Override(setOverride, checker, id, healthy, ttl);
         });
         app.MapDelete(HealthChecksPath + "/{id}/override", (string id) =>
-            checker.SetOverride(id, null) ? Results.Ok(checker.Get(id)) : NoSuchHealthCheck(id));
+            Override(setOverride, checker, id, null, null));
+    }
+
+    private static IResult Override(Func<string, bool?, TimeSpan?, bool> setOverride, HealthChecker checker, string id, bool? healthy, TimeSpan? ttl)
+    {
+        try
+        {
+            return setOverride(id, healthy, ttl) ? Results.Ok(checker.Get(id)) : NoSuchHealthCheck(id);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or DnsHost.Route53.Storage.ApiStoreException)
+        {
+            // A cluster node shares an override through the store; without it nothing is changed, on any node.
+            return Error(503, "ServiceUnavailable", $"the override was not set: the store the nodes share cannot be reached ({e.Message.Split('\n')[0].Trim()})");
+        }
     }
 
     private static IResult NoSuchHealthCheck(string id) =>
