@@ -128,7 +128,7 @@ public sealed partial class ApiStore
     /// <summary>The other nodes' observations written after <paramref name="sequence"/>, and the sequence to read from next time.</summary>
     public (IReadOnlyList<StoredObservation> Observations, long Last) ObservationsSince(long sequence)
     {
-        if (Kind != ApiStoreKind.PostgreSql)
+        if (Kind != ApiStoreKind.PostgreSql || _onSnapshot)
             return ([], sequence);
         lock (_lock)
         {
@@ -206,7 +206,7 @@ public sealed partial class ApiStore
     /// <summary>Rows of health_observations (for <c>docs/scale.md</c>'s arithmetic and for tests).</summary>
     public long ObservationCount()
     {
-        if (Kind != ApiStoreKind.PostgreSql)
+        if (Kind != ApiStoreKind.PostgreSql || _onSnapshot)
             return 0;
         lock (_lock)
         {

@@ -136,7 +136,9 @@ public sealed partial class ApiStore
             target.EnsureDnssecTable();
             target.EnsureQueryLoggingTable();
             target.EnsureTrafficPolicyTables();
-            target.Execute("PRAGMA journal_mode=DELETE; CREATE TABLE snapshot_info (sequence INTEGER NOT NULL, taken_at INTEGER NOT NULL)");
+            // Overrides hold on every node, also on one restarted from its snapshot; observations are live views and are not kept.
+            target.Execute("PRAGMA journal_mode=DELETE; CREATE TABLE snapshot_info (sequence INTEGER NOT NULL, taken_at INTEGER NOT NULL); "
+                + "CREATE TABLE health_overrides (check_id TEXT PRIMARY KEY, healthy BOOLEAN NOT NULL, until_ms INTEGER)");
             var copied = target.TableNames().Where(t => existing.Contains(t) && !NotInSnapshot.Contains(t)).ToList();
             using var write = target.Begin();
             foreach (string table in copied)

@@ -269,19 +269,22 @@ public sealed class PostgresClusterTests(PostgresFixture postgres) : IClassFixtu
             store.SaveZone(new StoredZone("Z2", "b.test.", "ref-b", "{}"), new ApiChange("C1", DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), "first"), [new("k1", "one"), new("k2", "two")], expectedVersion: 0);
             store.SaveZone(new StoredZone("Z1", "a.test.", "ref-a", "{}"), null, expectedVersion: 0);
             store.ChangeTags("hostedzone", "Z1", [new("team", "dns")], []);
+            store.SetHealthOverride("hc-1", false, null, 1);
             Assert.Equal(store.LastSequence(), store.WriteSnapshot(snapshot, DateTimeOffset.FromUnixTimeSeconds(1_800_000_000)));
         }
         string unreachable = new NpgsqlConnectionStringBuilder(db) { Host = "127.0.0.1", Port = 1, Timeout = 2 }.ToString();
         using var copy = ApiStore.OpenPostgreSqlOrSnapshot(unreachable, snapshot, out var why);
         Assert.NotNull(why);
         Assert.True(copy.OnSnapshot);
-        Assert.Equal(2, copy.SnapshotSequence);
+        Assert.Equal(3, copy.SnapshotSequence);
+        // An override holds on a node restarted from its snapshot too.
+        Assert.Equal([new StoredOverride("hc-1", false, null)], copy.HealthOverrides());
         Assert.Equal(["Z2", "Z1"], copy.Zones().Select(z => z.Id));
         Assert.Equal(["one", "two"], copy.Zones()[0].RecordSets);
         Assert.Equal([new KeyValuePair<string, string>("team", "dns")], copy.Tags("hostedzone", "Z1"));
         Assert.Equal("first", copy.GetChange("C1")!.Comment);
         var refused = Assert.Throws<ApiStoreException>(() => copy.SaveZone(new StoredZone("Z3", "c.test.", "ref-c", "{}"), null, expectedVersion: 0));
-        Assert.Contains("local snapshot (change 2)", refused.Message);
+        Assert.Contains("local snapshot (change 3)", refused.Message);
     }
 
     [Fact]
