@@ -180,6 +180,51 @@ public sealed partial class HostedZoneService
         }
     }
 
+    /// <summary>
+    /// Serves CIDR collection <paramref name="id"/> as the store has it now (another node changed or deleted
+    /// it), and compiles again the zones whose record sets use it. A collection that would leave a zone
+    /// invalid is reported as a bad row and the zone keeps its answers.
+    /// </summary>
+    public void ReloadCidrCollection(string id)
+    {
+        lock (_write)
+        {
+            var stored = _store.CidrCollection(id);
+            if (stored is null)
+            {
+                _collections.Remove(id);
+                return;
+            }
+            if (_collections.TryGetValue(id, out var held) && held.Stored.Version >= stored.Version)
+                return;
+            CidrCollectionJson json;
+            try
+            {
+                json = Read<CidrCollectionJson>(stored.Document);
+            }
+            catch (Exception e) when (IsBadRow(e))
+            {
+                _store.ReportBadRow("cidr_collections", id, e);
+                return;
+            }
+            _collections[id] = (stored, json);
+            var all = _collections.Values.Select(c => c.Json).ToList();
+            foreach (var (zoneId, (document, old)) in _zones.Where(z => UsesCollection(z.Value.Document, id)).ToList())
+            {
+                try
+                {
+                    var zone = Compile(document, zoneId, all);
+                    _zones[zoneId] = (document, zone);
+                    _registry.Update(c => c.Replace(old, zone, ZoneSourceKind.Api));
+                }
+                catch (DnsHost.Zones.ZoneLoadException e)
+                {
+                    _store.ReportBadRow("zones", zoneId, e);
+                }
+            }
+        }
+    }
+
     private static bool UsesCollection(HostedZoneDocument document, string id) =>
         document.ResourceRecordSets?.Any(s => s.CidrRoutingConfig?.CollectionId == id) == true;
 

@@ -209,10 +209,14 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
                 break;
             // A zone is read as it is now, so of a page's entries for one zone only the last needs applying:
             // a node that missed 10,000 changes to one zone reads it once per page, not 10,000 times.
-            foreach (var change in changes.GroupBy(c => c.ZoneId).Select(g => g.Last()).OrderBy(c => c.Sequence))
+            // CIDR collections first: read as they are now, they hold every location a zone of the page may name.
+            foreach (var change in changes.GroupBy(c => c.ZoneId).Select(g => g.Last())
+                         .OrderBy(c => ApiStore.CidrCollectionOfLogKey(c.ZoneId) is null).ThenBy(c => c.Sequence))
             {
                 if (ApiStore.HealthCheckOfLogKey(change.ZoneId) is { } healthCheck)
                     healthChecks.ApplyLogged(healthCheck);
+                else if (ApiStore.CidrCollectionOfLogKey(change.ZoneId) is { } collection)
+                    zones.ReloadCidrCollection(collection);
                 else
                     zones.ApplyLogged(change);
             }

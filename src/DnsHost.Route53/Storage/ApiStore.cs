@@ -482,19 +482,25 @@ public sealed partial class ApiStore : IDisposable
     }
 
     /// <summary>Inserts or replaces a CIDR collection (zones that use it keep only its id, so none are written).</summary>
+    /// <summary>Writes a CIDR collection; with PostgreSQL the change is logged (<see cref="CidrCollectionLogPrefix"/>) so every node applies it.</summary>
     public void SaveCidrCollection(StoredCidrCollection collection)
     {
         lock (_lock)
         {
-            using var command = NewCommand();
-            command.CommandText = "INSERT INTO cidr_collections (id, name, caller_reference, version, document) VALUES (@id, @name, @ref, @version, @doc) "
-                + "ON CONFLICT(id) DO UPDATE SET version = excluded.version, document = excluded.document";
-            Parameter(command, "@id", collection.Id);
-            Parameter(command, "@name", collection.Name);
-            Parameter(command, "@ref", collection.CallerReference);
-            Parameter(command, "@version", collection.Version);
-            Parameter(command, "@doc", collection.Document);
-            command.ExecuteNonQuery();
+            EnsureClusterTables();
+            using var tx = Begin();
+            using (var command = Command("INSERT INTO cidr_collections (id, name, caller_reference, version, document) VALUES (@id, @name, @ref, @version, @doc) "
+                + "ON CONFLICT(id) DO UPDATE SET version = excluded.version, document = excluded.document", tx))
+            {
+                Parameter(command, "@id", collection.Id);
+                Parameter(command, "@name", collection.Name);
+                Parameter(command, "@ref", collection.CallerReference);
+                Parameter(command, "@version", collection.Version);
+                Parameter(command, "@doc", collection.Document);
+                command.ExecuteNonQuery();
+            }
+            LogChange(tx, CidrCollectionLogPrefix + collection.Id, collection.Version, null);
+            tx.Commit();
         }
     }
 
@@ -502,10 +508,34 @@ public sealed partial class ApiStore : IDisposable
     {
         lock (_lock)
         {
-            using var command = NewCommand();
-            command.CommandText = "DELETE FROM cidr_collections WHERE id = @id";
+            EnsureClusterTables();
+            using var tx = Begin();
+            using (var command = Command("DELETE FROM cidr_collections WHERE id = @id", tx))
+            {
+                Parameter(command, "@id", id);
+                command.ExecuteNonQuery();
+            }
+            LogChange(tx, CidrCollectionLogPrefix + id, 0, null);
+            tx.Commit();
+        }
+    }
+
+    /// <summary>Change-log keys of CIDR collection writes: this prefix and the collection's id.</summary>
+    public const string CidrCollectionLogPrefix = "cidrcollection/";
+
+    /// <summary>The CIDR collection id of a change-log key, or null for another kind of key.</summary>
+    public static string? CidrCollectionOfLogKey(string key) =>
+        key.StartsWith(CidrCollectionLogPrefix, StringComparison.Ordinal) ? key[CidrCollectionLogPrefix.Length..] : null;
+
+    /// <summary>One CIDR collection as stored now, or null when it is gone.</summary>
+    public StoredCidrCollection? CidrCollection(string id)
+    {
+        lock (_lock)
+        {
+            using var command = Command("SELECT id, name, caller_reference, version, document FROM cidr_collections WHERE id = @id");
             Parameter(command, "@id", id);
-            command.ExecuteNonQuery();
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? new StoredCidrCollection(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4)) : null;
         }
     }
 

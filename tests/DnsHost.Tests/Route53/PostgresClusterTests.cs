@@ -260,6 +260,39 @@ public sealed class PostgresClusterTests(PostgresFixture postgres) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_CIDR_collection_changed_through_one_node_moves_the_IP_based_answers_of_every_node()
+    {
+        string db = postgres.NewDatabase();
+        await using var n1 = await Node(db, "c1");
+        await using var n2 = await Node(db, "c2");
+        var aws1 = new AwsCli(n1.ApiBase);
+        var aws2 = new AwsCli(n2.ApiBase);
+        string cid = (await aws1.Ok("create-cidr-collection", "--name", "offices", "--caller-reference", "c-1")).GetProperty("Collection").GetProperty("Id").GetString()!;
+        await aws1.Ok("change-cidr-collection", "--id", cid, "--changes", """[{"LocationName":"office","Action":"PUT","CidrList":["10.1.0.0/16"]}]""");
+        string zone = await CreateZone(new SignedRoute53Client(n1.ApiBase), "cidr.test");
+        object Set(string id, string location, string address) => new
+        {
+            Action = "UPSERT",
+            ResourceRecordSet = new { Name = "ip.cidr.test", Type = "A", TTL = 60, SetIdentifier = id, CidrRoutingConfig = new { CollectionId = cid, LocationName = location }, ResourceRecords = new[] { new { Value = address } } },
+        };
+        await aws1.Ok("change-resource-record-sets", "--hosted-zone-id", zone, "--change-batch",
+            System.Text.Json.JsonSerializer.Serialize(new { Changes = new[] { Set("office", "office", "192.0.2.10"), Set("rest", "*", "192.0.2.99") } }));
+        await Eventually(async () => (await A(n2, "ip.cidr.test")).SequenceEqual(["192.0.2.99"]), "node 2 answers the default location for 127.0.0.1");
+
+        // Node 2 moves loopback into the office; node 1 answers from the office for the next query.
+        await aws2.Ok("change-cidr-collection", "--id", cid, "--changes", """[{"LocationName":"office","Action":"PUT","CidrList":["127.0.0.0/8"]}]""");
+        await Eventually(async () => (await A(n1, "ip.cidr.test")).SequenceEqual(["192.0.2.10"]), "node 1 follows the collection node 2 changed");
+        var blocks = (await aws1.Ok("list-cidr-blocks", "--collection-id", cid)).GetProperty("CidrBlocks").EnumerateArray()
+            .Select(b => b.GetProperty("CidrBlock").GetString()).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["10.1.0.0/16", "127.0.0.0/8"], blocks);
+        // A collection deleted through node 1 is gone on node 2.
+        string other = (await aws1.Ok("create-cidr-collection", "--name", "spare", "--caller-reference", "c-2")).GetProperty("Collection").GetProperty("Id").GetString()!;
+        await Eventually(async () => (await aws2.Run("list-cidr-collections")).Stdout.Contains(other, StringComparison.Ordinal), "node 2 has the new collection");
+        await aws1.Ok("delete-cidr-collection", "--id", other);
+        await Eventually(async () => !(await aws2.Run("list-cidr-collections")).Stdout.Contains(other, StringComparison.Ordinal), "node 2 drops the deleted collection");
+    }
+
+    [Fact]
     public void A_local_snapshot_holds_the_store_in_order_and_is_read_only()
     {
         string db = postgres.NewDatabase();
