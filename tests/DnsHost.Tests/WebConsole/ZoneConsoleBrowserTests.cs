@@ -180,13 +180,23 @@ public sealed class ZoneConsoleBrowserTests(ConsoleBrowser console) : IClassFixt
     }
 
     [Fact]
-    public async Task A_file_zone_is_read_only_in_the_console()
+    public async Task A_file_zone_is_read_only_in_the_console_and_its_page_fits_a_narrow_screen()
     {
-        var page = await SignedInAsync();
+        var page = await SignedInAsync(width: 360);
         await page.GotoAsync(ZonePage.PathOf("example.test"));
         await Assertions.Expect(page.Locator("#read-only")).ToContainTextAsync("read-only");
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Create record set" })).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#record-sets tbody tr")).ToHaveCountAsync(3);
+        await ConsoleBrowser.ScreenshotAsync(page, "zone-file-narrow");
+        // The table scrolls inside its own box; the page itself does not scroll sideways (a zone file's long path did, before it could wrap).
+        string wide = await page.EvaluateAsync<string>("[...document.querySelectorAll('main *')].filter(e => !e.closest('.table-scroll') && e.getBoundingClientRect().right > window.innerWidth).map(e => e.tagName + '#' + e.id + '.' + e.className).join(' ')");
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the zone page scrolls sideways at 360 px: " + wide);
+        // The search form in keyboard order: name, type, then the button.
+        await page.GetByLabel("Name contains").FocusAsync();
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("set-type", await page.EvaluateAsync<string>("document.activeElement.id"));
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Search", await page.EvaluateAsync<string>("document.activeElement.textContent"));
     }
 
     [Fact]
