@@ -63,11 +63,9 @@ public static class ConsoleEndpoints
             return new RazorComponentResult<HomePage>(new { Summary = summary });
         });
 
-        console.MapGet(ConsoleNavigation.Zones[ConsoleNavigation.Home.Length..], (string? q, int? page) =>
-            new RazorComponentResult<ZonesPage>(new { List = ZoneList.From(zones.Current, q, page ?? 1) }));
+        ZoneConsoleEndpoints.MapZonePages(console, services);
 
         // Phase 2 (issue 22) replaces each of these with its page.
-        PhaseTwo(console, "Answer", ConsoleNavigation.Answer, "dnshost explain NAME TYPE");
         PhaseTwo(console, "Health checks", ConsoleNavigation.HealthChecks, "dnshost health");
         PhaseTwo(console, "Traffic", ConsoleNavigation.Traffic, "GET /metrics");
         PhaseTwo(console, "Drills", ConsoleNavigation.Drills, "dnshost drill --check ID");
