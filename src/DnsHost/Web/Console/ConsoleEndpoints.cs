@@ -68,11 +68,7 @@ public static class ConsoleEndpoints
 
         // Phase 2 (issue 22) replaces each of these with its page.
         PhaseTwo(console, "Answer", ConsoleNavigation.Answer, "dnshost explain NAME TYPE");
-        PhaseTwo(console, "Health checks", ConsoleNavigation.HealthChecks, "dnshost health");
-        PhaseTwo(console, "Traffic", ConsoleNavigation.Traffic, "GET /metrics");
-        PhaseTwo(console, "Drills", ConsoleNavigation.Drills, "dnshost drill --check ID");
-        PhaseTwo(console, "Resolver cache", ConsoleNavigation.ResolverCache, "GET /dnshost/resolver/cache");
-        PhaseTwo(console, "Sync", ConsoleNavigation.Sync, "dnshost sync");
+        MonitoringEndpoints.Map(console, services);
     }
 
     private static void PhaseTwo(RouteGroupBuilder console, string title, string path, string hint) =>
