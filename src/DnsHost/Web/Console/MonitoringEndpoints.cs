@@ -91,6 +91,9 @@ public static class MonitoringEndpoints
         {
             if (DrillSettingsFrom(form, DrillServer(dnsOptions, listeners.Port), checker) is not { } settings)
                 return Results.LocalRedirect(ConsoleNavigation.Drills + "?error=" + Uri.EscapeDataString(DrillFormError(form, checker)));
+            // Two drills on one check would break and repair it under each other.
+            if (journal.Recent().Any(d => d.Running && d.CheckId == settings.CheckId))
+                return Results.LocalRedirect(ConsoleNavigation.Drills + "?error=" + Uri.EscapeDataString($"A drill on {settings.CheckId} is running; wait for it to end."));
             var recorder = journal.Begin(settings, time.GetUtcNow());
             // The drill runs in the background; its timeline fills in as it goes and the page shows it running.
             _ = Task.Run(async () =>
