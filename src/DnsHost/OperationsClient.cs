@@ -9,7 +9,7 @@ namespace DnsHost;
 /// Talks to a running server's operations endpoints (the health and drill verbs). With an admin token it sends
 /// <c>Authorization: Bearer TOKEN</c>, which the server needs when Console:Authentication is Required.
 /// </summary>
-public sealed class OperationsClient(Uri baseAddress, string? adminToken = null) : IDisposable
+public sealed class OperationsClient(Uri baseAddress, string? adminToken = null) : DnsHost.Drill.IHealthOperations, IDisposable
 {
     /// <summary>The environment variable the CLI reads the admin token from (a command line shows in ps; the environment does not).</summary>
     public const string AdminTokenVariable = "DNSHOST_ADMIN_TOKEN";
@@ -64,6 +64,9 @@ public sealed class OperationsClient(Uri baseAddress, string? adminToken = null)
             ? SendAsync<HealthCheckStatus>(HttpMethod.Delete, $"/{Uri.EscapeDataString(id)}/override", cancel)
             : SendAsync<HealthCheckStatus>(HttpMethod.Put, $"/{Uri.EscapeDataString(id)}/override?status={(healthy.Value ? "Healthy" : "Unhealthy")}"
                 + (ttl is { } t ? "&ttl=" + t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) : ""), cancel);
+
+    Task<HealthCheckStatus> DnsHost.Drill.IHealthOperations.SetOverrideAsync(string id, bool? healthy, TimeSpan? ttl, CancellationToken cancel) =>
+        OverrideAsync(id, healthy, cancel, ttl);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, CancellationToken cancel)
     {

@@ -26,6 +26,31 @@ public sealed record DrillSettings
     public TimeSpan? RandomPhase { get; init; }
 }
 
+/// <summary>
+/// What a drill needs of the server's health checks: a check's status and its override. The CLI's
+/// <see cref="OperationsClient"/> goes over HTTP; <see cref="LocalHealthOperations"/> is the server's own checker,
+/// for a drill the console runs inside the server.
+/// </summary>
+public interface IHealthOperations
+{
+    Task<HealthCheckStatus> GetAsync(string id, CancellationToken cancel = default);
+
+    /// <summary>Forces the check healthy or unhealthy, or clears the override (null); with a TTL the override lapses by itself.</summary>
+    Task<HealthCheckStatus> SetOverrideAsync(string id, bool? healthy, TimeSpan? ttl, CancellationToken cancel);
+}
+
+/// <summary>The server's own checker, through the same calls as the operations endpoints (<c>Get</c>, <c>SetOverride</c>).</summary>
+public sealed class LocalHealthOperations(HealthChecker checker) : IHealthOperations
+{
+    public Task<HealthCheckStatus> GetAsync(string id, CancellationToken cancel = default) =>
+        Task.FromResult(checker.Get(id) ?? throw new InvalidOperationException($"No health check exists with the specified ID {id}"));
+
+    public Task<HealthCheckStatus> SetOverrideAsync(string id, bool? healthy, TimeSpan? ttl, CancellationToken cancel) =>
+        checker.SetOverride(id, healthy, ttl)
+            ? GetAsync(id, cancel)
+            : throw new InvalidOperationException($"No health check exists with the specified ID {id}");
+}
+
 /// <summary>One switch: when the break (or repair) happened, and when queries saw it.</summary>
 public sealed record DrillSwitch(string Direction, DateTimeOffset At, double? FirstNewAnswerSeconds, double? AllNewAnswersSeconds, int Queries, string NewAnswer, bool WithinBound);
 
@@ -43,7 +68,7 @@ public sealed record DrillReport(string Name, string Type, string CheckId, strin
 /// Route 53's: <c>RequestInterval × FailureThreshold</c>, plus one second.
 /// </summary>
 /// <param name="recorder">Where the drill's events go as it runs (<see cref="DrillJournal.Begin"/>), for the console; null: not recorded.</param>
-public sealed class FailoverDrill(DrillSettings settings, OperationsClient operations, TextWriter? progress = null, DrillRecorder? recorder = null)
+public sealed class FailoverDrill(DrillSettings settings, IHealthOperations operations, TextWriter? progress = null, DrillRecorder? recorder = null)
 {
     private readonly LookupClient _dns = new(new LookupClientOptions(new NameServer(settings.DnsServer))
     {
@@ -74,7 +99,7 @@ public sealed class FailoverDrill(DrillSettings settings, OperationsClient opera
     {
         var check = await operations.GetAsync(settings.CheckId, cancel);
         if (check.Override is not null)
-            await operations.OverrideAsync(settings.CheckId, null, cancel);
+            await operations.SetOverrideAsync(settings.CheckId, null, null, cancel);
         double bound = check.RequestInterval * check.FailureThreshold + 1;
         var timeout = settings.Timeout ?? TimeSpan.FromSeconds(3 * bound + 10);
         settings = settings with { RandomPhase = settings.RandomPhase ?? (settings.Mode == DrillMode.Endpoint ? TimeSpan.FromSeconds(check.RequestInterval) : null) };
@@ -111,7 +136,7 @@ public sealed class FailoverDrill(DrillSettings settings, OperationsClient opera
         {
             endpoint?.Dispose();
             if (settings.Mode == DrillMode.Override)
-                await operations.OverrideAsync(settings.CheckId, null, CancellationToken.None);
+                await operations.SetOverrideAsync(settings.CheckId, null, null, CancellationToken.None);
         }
 
         Task Break()
@@ -123,7 +148,7 @@ public sealed class FailoverDrill(DrillSettings settings, OperationsClient opera
             }
             // The override lapses by itself after the longest a switch may take, so a drill that dies
             // without cleaning up (SIGKILL, a lost machine) cannot leave traffic failed over.
-            return operations.OverrideAsync(settings.CheckId, false, cancel, OverrideTtl(timeout));
+            return operations.SetOverrideAsync(settings.CheckId, false, OverrideTtl(timeout), cancel);
         }
 
         Task Repair()
@@ -133,7 +158,7 @@ public sealed class FailoverDrill(DrillSettings settings, OperationsClient opera
                 endpoint.Start();
                 return Task.CompletedTask;
             }
-            return operations.OverrideAsync(settings.CheckId, null, cancel);
+            return operations.SetOverrideAsync(settings.CheckId, null, null, cancel);
         }
     }
 

@@ -64,18 +64,8 @@ public static class ConsoleEndpoints
         });
 
         ZoneConsoleEndpoints.MapZonePages(console, services);
-
-        // Phase 2 (issue 22) replaces each of these with its page.
-        PhaseTwo(console, "Health checks", ConsoleNavigation.HealthChecks, "dnshost health");
-        PhaseTwo(console, "Traffic", ConsoleNavigation.Traffic, "GET /metrics");
-        PhaseTwo(console, "Drills", ConsoleNavigation.Drills, "dnshost drill --check ID");
-        PhaseTwo(console, "Resolver cache", ConsoleNavigation.ResolverCache, "GET /dnshost/resolver/cache");
-        PhaseTwo(console, "Sync", ConsoleNavigation.Sync, "dnshost sync");
+        MonitoringEndpoints.Map(console, services);
     }
-
-    private static void PhaseTwo(RouteGroupBuilder console, string title, string path, string hint) =>
-        console.MapGet(path[ConsoleNavigation.Home.Length..], () =>
-            new RazorComponentResult<PhaseTwoPage>(new { Title = title, Current = path, Hint = hint }));
 
     /// <summary>A file of Web/Console/Assets, embedded in the assembly (the csproj names each console/FILE).</summary>
     private static IResult Asset(string file)

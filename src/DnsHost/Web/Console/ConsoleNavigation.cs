@@ -9,7 +9,7 @@ public static class ConsoleNavigation
     public const string HealthChecks = "/console/health-checks";
     public const string Traffic = "/console/traffic";
     public const string Drills = "/console/drills";
-    public const string ResolverCache = "/console/resolver-cache";
+    public const string ResolverCache = "/console/resolver";
     public const string Sync = "/console/sync";
     public const string StylesheetPath = ConsoleAccess.AssetsPath + "/console.css";
 
