@@ -293,6 +293,23 @@ public sealed class PostgresClusterTests(PostgresFixture postgres) : IClassFixtu
     }
 
     [Fact]
+    public async Task Tags_written_through_one_node_are_read_through_another()
+    {
+        string db = postgres.NewDatabase();
+        await using var n1 = await Node(db, "t1");
+        await using var n2 = await Node(db, "t2");
+        var aws1 = new AwsCli(n1.ApiBase);
+        var aws2 = new AwsCli(n2.ApiBase);
+        string zone = await CreateZone(new SignedRoute53Client(n1.ApiBase), "tags.test");
+        await aws1.Ok("change-tags-for-resource", "--resource-type", "hostedzone", "--resource-id", zone, "--add-tags", "Key=team,Value=dns");
+        // Node 2 knows the zone once the change log reaches it; the tags are the store's, not a copy.
+        await Eventually(async () => (await aws2.Run("list-tags-for-resource", "--resource-type", "hostedzone", "--resource-id", zone)).Stdout.Contains("\"dns\"", StringComparison.Ordinal),
+            "node 2 lists the tag written through node 1");
+        await aws2.Ok("change-tags-for-resource", "--resource-type", "hostedzone", "--resource-id", zone, "--remove-tag-keys", "team");
+        Assert.DoesNotContain("team", (await aws1.Run("list-tags-for-resource", "--resource-type", "hostedzone", "--resource-id", zone)).Stdout);
+    }
+
+    [Fact]
     public void A_local_snapshot_holds_the_store_in_order_and_is_read_only()
     {
         string db = postgres.NewDatabase();
