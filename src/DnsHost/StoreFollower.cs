@@ -113,6 +113,10 @@ public sealed class ClusterState(TimeProvider time, IOptions<ClusterOptions> opt
 internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zones, HealthCheckService healthChecks, IOptions<ApiOptions> api, IOptions<ClusterOptions> cluster,
     TimeProvider time, ClusterState state, ILogger<StoreFollower> logger) : BackgroundService
 {
+    /// <summary>What a store that went away (or a connection to it that broke) throws.</summary>
+    private static bool StoreUnreachable(Exception e) =>
+        e is DbException or ApiStoreException or System.Net.Sockets.SocketException or TimeoutException or IOException or InvalidOperationException;
+
     /// <summary>
     /// Reports this node before the host is up, so a change made right after it starts is not INSYNC until
     /// this node serves it (the first pass of the loop may run later).
@@ -125,7 +129,7 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
             {
                 store.ReportNode(cluster.Value.Region, zones.ServedSequence, time.GetUtcNow());
             }
-            catch (Exception e) when (e is DbException or ApiStoreException or System.Net.Sockets.SocketException or TimeoutException or IOException or InvalidOperationException)
+            catch (Exception e) when (StoreUnreachable(e))
             {
                 // The loop reports the store's absence.
             }
@@ -167,7 +171,7 @@ internal sealed partial class StoreFollower(ApiStore store, HostedZoneService zo
             {
                 return;
             }
-            catch (Exception e) when (e is DbException or ApiStoreException or System.Net.Sockets.SocketException or TimeoutException or IOException or InvalidOperationException)
+            catch (Exception e) when (StoreUnreachable(e))
             {
                 if (reachable)
                     LogStoreLost(logger, store.Description, e.Message.Split('\n')[0].Trim());
