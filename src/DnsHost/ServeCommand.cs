@@ -194,6 +194,36 @@ public static class ServeCommand
         return builder.Build();
     }
 
+    /// <summary>
+    /// Starts the host; when a hosted service fails to start, stops the ones that did before the exception
+    /// goes on to the one-line report. Disposing a started BackgroundService without a stop cancels it
+    /// outside a stop, which the host logs as a critical failure with a stack trace: a bad setting found
+    /// late (<c>--api nonsense</c>) printed that trace when the machine was slow enough to let the log through.
+    /// </summary>
+    public static async Task StartOrStopAsync(IHost host)
+    {
+        try
+        {
+            await host.StartAsync();
+        }
+        // Settings are validated before any service starts, so that failure has nothing to stop.
+        catch (Exception startFailure) when (startFailure is not OptionsValidationException)
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await host.StopAsync(stopping.Token);
+            }
+#pragma warning disable CA1031 // The start failure is the one to report: a stop that fails after it (a service never
+                               // resolved, one that times out) must not replace it, and is not worth a second report.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+            throw;
+        }
+    }
+
     /// <summary>Client locations (<c>ClientLocations</c>, <c>Routing:GeoDatabase</c>), VPC networks (<c>Vpcs</c>) and static health.</summary>
     public static RoutingEnvironment CreateRouting(IConfiguration configuration, RoutingOptions options, HealthStates? health = null)
     {
@@ -251,7 +281,8 @@ public static class ServeCommand
                 return 78;
             }
             host.Services.GetRequiredService<DnsListeners>().Bind();
-            await host.RunAsync();
+            await StartOrStopAsync(host);
+            await host.WaitForShutdownAsync();
             return 0;
         }
         catch (Exception e) when (e is ListenerBindException or ApiBindException or InvalidDataException or ApiStoreException)
