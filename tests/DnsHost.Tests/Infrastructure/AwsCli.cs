@@ -29,24 +29,37 @@ public sealed class AwsCli(Uri endpoint, string accessKey = AwsCli.ExampleAccess
 
     public async Task<Result> Run(params string[] args)
     {
-        var psi = new ProcessStartInfo("aws") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string[] all = ["route53", .. args, "--endpoint-url", endpoint.ToString().TrimEnd('/'), "--output", "json"];
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+            environment[(string)variable.Key] = (string?)variable.Value ?? "";
+        environment["AWS_ACCESS_KEY_ID"] = accessKey;
+        environment["AWS_SECRET_ACCESS_KEY"] = secretKey;
+        environment["AWS_DEFAULT_REGION"] = "eu-west-1";
+        environment["AWS_CONFIG_FILE"] = clientValidation ? "/dev/null" : NoValidationConfig.Value;
+        environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
+        environment["AWS_MAX_ATTEMPTS"] = "1";
+        environment["AWS_RETRY_MODE"] = "standard";
+        environment["AWS_PAGER"] = "";
+        environment.Remove("AWS_PROFILE");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        if (await AwsCliServer.Shared.Value is { } server && await server.RunAsync(all, environment, timeout.Token) is { } forked)
+            return new Result(forked.ExitCode, forked.Stdout, forked.Stderr);
+        return await RunProcess(all, environment, timeout.Token);
+    }
+
+    private static async Task<Result> RunProcess(string[] all, Dictionary<string, string> environment, CancellationToken timeout)
+    {
+        var psi = new ProcessStartInfo("aws") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in all)
             psi.ArgumentList.Add(arg);
-        psi.Environment["AWS_ACCESS_KEY_ID"] = accessKey;
-        psi.Environment["AWS_SECRET_ACCESS_KEY"] = secretKey;
-        psi.Environment["AWS_DEFAULT_REGION"] = "eu-west-1";
-        psi.Environment["AWS_CONFIG_FILE"] = clientValidation ? "/dev/null" : NoValidationConfig.Value;
-        psi.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
-        psi.Environment["AWS_MAX_ATTEMPTS"] = "1";
-        psi.Environment["AWS_RETRY_MODE"] = "standard";
-        psi.Environment["AWS_PAGER"] = "";
-        psi.Environment.Remove("AWS_PROFILE");
+        psi.Environment.Clear();
+        foreach (var (name, value) in environment)
+            psi.Environment[name] = value;
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the AWS CLI (aws); apt-get install awscli");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        await process.WaitForExitAsync(timeout);
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 

@@ -191,7 +191,12 @@ public sealed class ZoneSyncTests : IAsyncLifetime
         {
             string answer = "";
             for (var deadline = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < deadline && answer != expected; await Task.Delay(200))
-                answer = await Answer(local, name, RecordType.A, null);
+            {
+                // What is asserted is that the job converges; one answer slower than the query's 3 s on a loaded
+                // machine (the flake check saw one while the job was applying) is asked again, not a failure.
+                try { answer = await Answer(local, name, RecordType.A, null); }
+                catch (TimeoutException) { answer = "no answer within 3 s"; }
+            }
             return answer;
         }
         Assert.Equal("NoError 192.0.2.80", await Eventually("www.plain.test", "NoError 192.0.2.80"));
