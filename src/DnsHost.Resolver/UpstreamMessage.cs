@@ -40,23 +40,32 @@ public sealed class UpstreamMessage
             if (!reader.TryReadQuestion(name, out _))
                 return null;
         }
-        var rdata = new byte[ushort.MaxValue];
-        int[] counts = [header.AnswerCount, header.AuthorityCount, header.AdditionalCount];
-        for (int s = 0; s < 3; s++)
+        // A record's expanded RDATA is copied out at its length; the 64 KiB to expand it into is lent, not
+        // allocated (and zeroed) for every upstream message.
+        var rdata = System.Buffers.ArrayPool<byte>.Shared.Rent(ushort.MaxValue);
+        try
         {
-            for (int i = 0; i < counts[s]; i++)
+            int[] counts = [header.AnswerCount, header.AuthorityCount, header.AdditionalCount];
+            for (int s = 0; s < 3; s++)
             {
-                if (!reader.TryReadRecord(name, out var record))
-                    return null;
-                if (record.Type == (ushort)RecordType.OPT)
-                    continue;
-                int length = RecordData.CopyUncompressed(record.Type, message, record.RDataOffset, record.RDataLength, rdata);
-                if (length < 0)
-                    return null;
-                var owner = new byte[record.NameLength];
-                DnsName.ToLower(name[..record.NameLength], owner);
-                parsed.Records.Add(new UpstreamRecord((DnsSection)s, owner, record.Type, record.Class, record.Ttl, rdata.AsSpan(0, length).ToArray()));
+                for (int i = 0; i < counts[s]; i++)
+                {
+                    if (!reader.TryReadRecord(name, out var record))
+                        return null;
+                    if (record.Type == (ushort)RecordType.OPT)
+                        continue;
+                    int length = RecordData.CopyUncompressed(record.Type, message, record.RDataOffset, record.RDataLength, rdata.AsSpan(0, ushort.MaxValue));
+                    if (length < 0)
+                        return null;
+                    var owner = new byte[record.NameLength];
+                    DnsName.ToLower(name[..record.NameLength], owner);
+                    parsed.Records.Add(new UpstreamRecord((DnsSection)s, owner, record.Type, record.Class, record.Ttl, rdata.AsSpan(0, length).ToArray()));
+                }
             }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rdata);
         }
         return parsed;
     }

@@ -97,15 +97,33 @@ public sealed partial class QueryProcessor(ZoneRegistry zones, DnsServerOptions 
     /// </summary>
     public async Task<int> ResolveAsync(ReadOnlyMemory<byte> query, Memory<byte> response, bool overTcp, IpPrefix source)
     {
-        if (_recursion is null || !TryReadQuestion(query.Span, out var name, out ushort type, out ushort cls))
+        if (ResolveQuestionAsync(query.Span) is not { } resolving)
             return 0;
-        bool checkingDisabled = DnsHeader.TryRead(query.Span, out var header) && header.CheckingDisabled;
-        var resolution = await _recursion.Resolver!.ResolveAsync(name, type, cls, checkingDisabled);
+        var resolution = await resolving;
+        return WriteResolved(query.Span, response.Span, overTcp, source, resolution);
+    }
+
+    /// <summary>
+    /// The resolution of a query's question, without writing the answer: the UDP path takes its response
+    /// buffer only once this completes, so thousands of waiting misses hold no buffers. Null when recursion
+    /// is off or the question does not read.
+    /// </summary>
+    public Task<Resolution>? ResolveQuestionAsync(ReadOnlySpan<byte> query)
+    {
+        if (_recursion is null || !TryReadQuestion(query, out var name, out ushort type, out ushort cls))
+            return null;
+        bool checkingDisabled = DnsHeader.TryRead(query, out var header) && header.CheckingDisabled;
+        return _recursion.Resolver!.ResolveAsync(name, type, cls, checkingDisabled);
+    }
+
+    /// <summary>The answer to <paramref name="query"/> from a completed resolution; 0 when there is none to send.</summary>
+    public int WriteResolved(ReadOnlySpan<byte> query, Span<byte> response, bool overTcp, IpPrefix source, in Resolution resolution)
+    {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        int length = AnswerResolved(query.Span, response.Span, overTcp, source, resolution);
+        int length = AnswerResolved(query, response, overTcp, source, resolution);
         if (length < 4)
             return 0;
-        Metrics.Record(overTcp, response.Span[3] & 0x0F, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+        Metrics.Record(overTcp, response[3] & 0x0F, System.Diagnostics.Stopwatch.GetTimestamp() - start);
         return length;
     }
 

@@ -214,15 +214,25 @@ public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor 
 
     private async Task RecurseAsync(Socket socket, byte[] query, SocketAddress remote, IpPrefix source)
     {
-        // A UDP answer never passes Dns:MaxUdpPayload (at most 4096); a small buffer keeps the pool's
-        // arrays reusable when thousands of misses wait at once.
-        var response = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
-            int length = await processor.ResolveAsync(query, response.AsMemory(0, 4096), overTcp: false, source);
-            // A blocking send: the socket stays in the blocking mode the receive loops (and recvmmsg) rely on.
-            if (length > 0)
-                socket.SendTo(response.AsSpan(0, length), SocketFlags.None, remote);
+            if (processor.ResolveQuestionAsync(query) is not { } resolving)
+                return;
+            var resolution = await resolving;
+            // The response buffer is taken only now, so misses waiting upstream hold none. A UDP answer never
+            // passes Dns:MaxUdpPayload (at most 4096); a small buffer keeps the pool's arrays reusable.
+            var response = ArrayPool<byte>.Shared.Rent(4096);
+            try
+            {
+                int length = processor.WriteResolved(query, response.AsSpan(0, 4096), overTcp: false, source, resolution);
+                // A blocking send: the socket stays in the blocking mode the receive loops (and recvmmsg) rely on.
+                if (length > 0)
+                    socket.SendTo(response.AsSpan(0, length), SocketFlags.None, remote);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(response);
+            }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -230,10 +240,6 @@ public sealed partial class UdpDnsServer(DnsListeners listeners, QueryProcessor 
         catch (Exception e)
         {
             LogProcessingFailed(logger, e);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(response);
         }
     }
 

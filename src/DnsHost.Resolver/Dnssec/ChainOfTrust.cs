@@ -143,6 +143,11 @@ internal sealed class ChainOfTrust(TrustAnchors anchors, DnssecFetch fetch, Reco
         return new ZoneTrust(zone, DnssecStatus.Secure, zoneKeys, 0, keysExpire);
     }
 
-    internal static List<ValidatorRecord> Records(CachedAnswer answer) =>
-        answer.Records.Select(r => new ValidatorRecord(r.Section, answer.Owner(r).ToArray(), r.Type, r.Ttl, answer.RData(r).ToArray())).ToList();
+    internal static List<ValidatorRecord> Records(CachedAnswer answer)
+    {
+        var records = new List<ValidatorRecord>();
+        foreach (var r in answer.Records)
+            records.Add(new ValidatorRecord(r.Section, answer.Owner(r).ToArray(), r.Type, r.Ttl, answer.RData(r).ToArray()));
+        return records;
+    }
 }

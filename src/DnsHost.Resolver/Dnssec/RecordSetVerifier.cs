@@ -11,17 +11,17 @@ namespace DnsHost.Resolver.Dnssec;
 internal sealed class RecordSetVerifier(TimeProvider time, uint skewSeconds)
 {
     private const int MaxKeys = 10_000;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DnssecPublicKey?> _keys = new();
+    // Keyed by the DNSKEY's RDATA bytes: no hex string per verification.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<byte[], DnssecPublicKey?> _keys = new(DnsHost.Dnssec.Signing.ByteKeyComparer.Instance);
 
     /// <summary>The DNSKEY's key imported once (importing costs more than verifying); null when unusable.</summary>
     private DnssecPublicKey? Key(byte[] dnskeyRData)
     {
-        string id = Convert.ToHexString(dnskeyRData);
-        if (_keys.TryGetValue(id, out var key))
+        if (_keys.TryGetValue(dnskeyRData, out var key))
             return key;
         if (_keys.Count >= MaxKeys)
             _keys.Clear(); // keys still in use are imported again; none are disposed under a reader
-        return _keys.GetOrAdd(id, _ => DnssecPublicKey.TryCreate(dnskeyRData));
+        return _keys.GetOrAdd(dnskeyRData, rdata => DnssecPublicKey.TryCreate(rdata));
     }
 
     public ValidationResult Verify(ResourceRecordSet set, ZoneTrust trust)

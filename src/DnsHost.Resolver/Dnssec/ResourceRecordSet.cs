@@ -16,24 +16,38 @@ internal sealed class ResourceRecordSet(byte[] owner, ushort type)
     public uint Ttl { get; private set; } = uint.MaxValue;
 
     /// <summary>Groups records into sets by section, owner and type, attaching each RRSIG to the set it covers.</summary>
-    public static List<ResourceRecordSet> Group(IEnumerable<ValidatorRecord> records, DnsSection section)
+    public static List<ResourceRecordSet> Group(IReadOnlyList<ValidatorRecord> records, DnsSection section)
     {
+        // Plain loops, no LINQ: this runs for every validated miss.
         var sets = new List<ResourceRecordSet>();
-        var list = records.Where(r => r.Section == section).ToList();
-        foreach (var r in list.Where(r => r.Type != (ushort)RecordType.RRSIG))
+        foreach (var r in records)
         {
-            var set = sets.FirstOrDefault(s => s.Type == r.Type && s.Owner.AsSpan().SequenceEqual(r.Owner));
+            if (r.Section != section || r.Type == (ushort)RecordType.RRSIG)
+                continue;
+            var set = Find(sets, r.Type, r.Owner);
             if (set is null)
                 sets.Add(set = new ResourceRecordSet(r.Owner, r.Type));
             set.RDatas.Add(r.RData);
             set.Ttl = Math.Min(set.Ttl, r.Ttl);
         }
-        foreach (var r in list.Where(r => r.Type == (ushort)RecordType.RRSIG && r.RData.Length >= 2))
+        foreach (var r in records)
         {
+            if (r.Section != section || r.Type != (ushort)RecordType.RRSIG || r.RData.Length < 2)
+                continue;
             ushort covered = (ushort)((r.RData[0] << 8) | r.RData[1]);
-            sets.FirstOrDefault(s => s.Type == covered && s.Owner.AsSpan().SequenceEqual(r.Owner))?.Signatures.Add(r.RData);
+            Find(sets, covered, r.Owner)?.Signatures.Add(r.RData);
         }
         return sets;
+    }
+
+    private static ResourceRecordSet? Find(List<ResourceRecordSet> sets, ushort type, byte[] owner)
+    {
+        foreach (var set in sets)
+        {
+            if (set.Type == type && set.Owner.AsSpan().SequenceEqual(owner))
+                return set;
+        }
+        return null;
     }
 
     /// <summary>The signer named by the first RRSIG whose signer is the owner or above it, or null.</summary>
