@@ -203,9 +203,14 @@ bench() { # name round
     # Warm: every name once (dnsperf -n 1 sends the file once), then check nothing failed.
     warm="$tmp/warm-$name-$round.txt"
     local rss0 rss1
+    local wcpu0 wcpu1 alloc0=-1 alloc1=-1
     rss0=$(python3 "$helper" mem "$server_pid")
+    [[ $name == dnshost ]] && alloc0=$(curl -s "http://127.0.0.1:$api_port/metrics" | awk '$1=="dnshost_gc_allocated_bytes_total"{print $2}')
+    wcpu0=$(python3 "$helper" cpu-ticks "$server_pid")
     timeout 300 "${pin_client[@]}" dnsperf -s 127.0.0.1 -p "$port" -d "$tmp/queries.txt" -n 1 -c 4 -q 50 -t 5 >"$warm" 2>&1 || { cat "$warm" >&2; die "warm-up failed against $name"; }
+    wcpu1=$(python3 "$helper" cpu-ticks "$server_pid")
     rss1=$(python3 "$helper" mem "$server_pid")
+    [[ $name == dnshost ]] && alloc1=$(curl -s "http://127.0.0.1:$api_port/metrics" | awk '$1=="dnshost_gc_allocated_bytes_total"{print $2}')
     grep -q "NOERROR $names " "$warm" || { cat "$warm" >&2; die "warm-up against $name did not answer all $names names NOERROR"; }
     if ((warmup > 0)); then
         run_dnsperf "$port" "$warmup" "$tmp/warmload-$name-$round.txt" || { cat "$tmp/warmload-$name-$round.txt" >&2; die "warm-up load failed against $name"; }
@@ -224,9 +229,9 @@ bench() { # name round
         misses2=$(curl -s "http://127.0.0.1:$api_port/metrics" | awk '$1=="dnshost_resolver_cache_misses_total"{print $2}')
     fi
     stop_group "$server_pid"
-    python3 - "$out" "$runs" "$name" "$round" "$before" "$after" "$clk_tck" "$hits" "$hits2" "$misses" "$misses2" "$warm" "$rss0" "$rss1" "$names" <<'PY'
+    python3 - "$out" "$runs" "$name" "$round" "$before" "$after" "$clk_tck" "$hits" "$hits2" "$misses" "$misses2" "$warm" "$rss0" "$rss1" "$names" "$wcpu0" "$wcpu1" "$alloc0" "$alloc1" <<'PY'
 import json, re, sys
-out, runs, name, rnd, before, after, tck, h1, h2, m1, m2, warm, rss0, rss1, names = sys.argv[1:]
+out, runs, name, rnd, before, after, tck, h1, h2, m1, m2, warm, rss0, rss1, names, wcpu0, wcpu1, alloc0, alloc1 = sys.argv[1:]
 warm_text = open(warm).read()
 m = re.search(r"Queries per second:\s+([\d.]+)", warm_text)
 miss_qps = float(m.group(1)) if m else None
@@ -248,6 +253,11 @@ cpu = (int(after) - int(before)) / int(tck)
 row = {"server": name, "round": int(rnd), "qps": qps, "sent": sent, "completed": done, "noerror": noerror,
        "cpu_seconds": cpu, "queries_per_cpu_second": (done / cpu) if cpu > 0 and done else None, "run_seconds": elapsed,
        "miss_qps": miss_qps, "rss_kib_before_fill": r0, "rss_kib_after_fill": r1, "rss_bytes_per_cached_name": bytes_per_name}
+warm_cpu = (int(wcpu1) - int(wcpu0)) / int(tck)
+row["miss_cpu_seconds"] = warm_cpu
+row["misses_per_cpu_second"] = int(names) / warm_cpu if warm_cpu > 0 else None
+if int(float(alloc0)) >= 0 and int(float(alloc1)) >= 0:
+    row["allocated_bytes_per_miss"] = (int(float(alloc1)) - int(float(alloc0))) / int(names)
 if int(h1) >= 0:
     hits, misses = int(h2) - int(h1), int(m2) - int(m1)
     row["cache_hits"], row["cache_misses"] = hits, misses
@@ -255,7 +265,9 @@ open(runs, "a").write(json.dumps(row) + "\n")
 extra = f", cache hits {row['cache_hits']}, misses {row['cache_misses']}" if "cache_hits" in row else ""
 print(f"  round {rnd} {name:8s} {qps:>10.0f} qps, {row['queries_per_cpu_second'] or 0:>10.0f} queries per CPU-second, "
       f"{done}/{sent} completed, NOERROR {noerror}{extra}; cold pass {miss_qps or 0:.0f} misses/s, "
-      f"{bytes_per_name or 0:.0f} bytes RSS per cached name")
+      f"{row['misses_per_cpu_second'] or 0:.0f} misses per CPU-second, "
+      + (f"{row['allocated_bytes_per_miss']:.0f} B allocated per miss, " if "allocated_bytes_per_miss" in row else "")
+      + f"{bytes_per_name or 0:.0f} bytes RSS per cached name")
 PY
 }
 
@@ -278,13 +290,17 @@ import json, statistics, sys
 runs_path, results, duration, names, clients, threads, outstanding, unbound, commit = sys.argv[1:]
 runs = [json.loads(l) for l in open(runs_path)]
 rounds = sorted({r["round"] for r in runs})
-ratios, cpu_ratios = [], []
+ratios, cpu_ratios, miss_ratios, miss_cpu_ratios = [], [], [], []
 for rnd in rounds:
     d = next(r for r in runs if r["round"] == rnd and r["server"] == "dnshost")
     u = next(r for r in runs if r["round"] == rnd and r["server"] == "unbound")
     ratios.append(d["qps"] / u["qps"])
     if d["queries_per_cpu_second"] and u["queries_per_cpu_second"]:
         cpu_ratios.append(d["queries_per_cpu_second"] / u["queries_per_cpu_second"])
+    if d.get("miss_qps") and u.get("miss_qps"):
+        miss_ratios.append(d["miss_qps"] / u["miss_qps"])
+    if d.get("misses_per_cpu_second") and u.get("misses_per_cpu_second"):
+        miss_cpu_ratios.append(d["misses_per_cpu_second"] / u["misses_per_cpu_second"])
 summary = {
     "config": {"duration_s": int(duration), "names": int(names), "dnsperf": f"-c {clients} -T {threads} -q {outstanding}",
                "unbound": unbound, "git_commit": commit},
@@ -292,11 +308,21 @@ summary = {
     "ratio_qps_per_round": ratios, "ratio_qps_median": statistics.median(ratios),
     "ratio_queries_per_cpu_second_per_round": cpu_ratios,
     "ratio_queries_per_cpu_second_median": statistics.median(cpu_ratios) if cpu_ratios else None,
+    "ratio_cold_misses_per_second_per_round": miss_ratios,
+    "ratio_cold_misses_per_second_median": statistics.median(miss_ratios) if miss_ratios else None,
+    "ratio_cold_misses_per_cpu_second_per_round": miss_cpu_ratios,
+    "ratio_cold_misses_per_cpu_second_median": statistics.median(miss_cpu_ratios) if miss_cpu_ratios else None,
 }
 json.dump(summary, open(results, "w"), indent=2)
 print("DnsHost/Unbound qps per round: " + ", ".join(f"{x:.2f}" for x in ratios) + f"; median {summary['ratio_qps_median']:.2f}")
 if cpu_ratios:
     print("DnsHost/Unbound queries per CPU-second per round: " + ", ".join(f"{x:.2f}" for x in cpu_ratios)
           + f"; median {summary['ratio_queries_per_cpu_second_median']:.2f}")
+if miss_ratios:
+    print("DnsHost/Unbound cold misses per second per round: " + ", ".join(f"{x:.2f}" for x in miss_ratios)
+          + f"; median {summary['ratio_cold_misses_per_second_median']:.2f}")
+if miss_cpu_ratios:
+    print("DnsHost/Unbound cold misses per CPU-second per round: " + ", ".join(f"{x:.2f}" for x in miss_cpu_ratios)
+          + f"; median {summary['ratio_cold_misses_per_cpu_second_median']:.2f}")
 print(f"results: {results}")
 PY
