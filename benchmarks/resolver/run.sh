@@ -16,7 +16,8 @@
 # Validation: the zone is signed (ldns-signzone, ECDSA P-256, NSEC) and both resolvers validate it
 # from its DS as trust anchor (Unbound "validator iterator"); --no-validate for the unsigned zone and
 # neither validating. Resolvers are pinned to CPU 0 and dnsperf to CPU 1 (taskset) when there are two.
-# The warm pass (every name once, cold cache) is also measured: misses per second, and the
+# The warm pass (every name once, cold cache) is also measured: misses per second and per CPU-second, bytes
+# DnsHost allocates per miss (its /metrics), and the
 # resolver's resident memory before and after it (bytes per cached name).
 # Environment:
 #   DNSHOST_DLL=path/dnshost.dll   with --no-build: this build instead of publishing one
